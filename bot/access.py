@@ -1,0 +1,101 @@
+"""Who is writing, and may they do this? Shared by every handler.
+
+``registered`` loads the person (or tells an unknown user how to register, in Thai);
+``requires`` also checks their roles at the moment of use, for commands and buttons alike.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.i18n import translator
+from bot.roles import role_name
+from bot.services import services
+from bot.texts import split_message
+from storage import people
+from storage.models import Role
+
+PersonHandler = Callable[[Update, ContextTypes.DEFAULT_TYPE, people.Person], Awaitable[None]]
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
+
+
+async def answer(update: Update, text: str, **kwargs: Any) -> None:
+    """Reply in the same chat (to a button press: answer it too), split if long."""
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    chat = update.effective_chat
+    if chat is None:
+        return
+    for part in split_message(text):
+        await chat.send_message(part, **kwargs)
+
+
+def how_to_register(context: ContextTypes.DEFAULT_TYPE) -> str:
+    _ = translator("th")
+    office = services(context).settings.office.name_th
+    return _(
+        "Hello. This bot follows up the reports of {office}.\n\n"
+        "You are not registered yet. Please ask the system administrator or the Policy and "
+        "Planning group for your registration link and open it on your phone, or type /start "
+        "followed by the code you were given."
+    ).format(office=office)
+
+
+def load_person(update: Update, context: ContextTypes.DEFAULT_TYPE) -> people.Person | None:
+    user = update.effective_user
+    if user is None:
+        return None
+    with services(context).db.transaction() as session:
+        return people.by_telegram_user(session, user.id)
+
+
+def registered(handler: PersonHandler) -> Handler:
+    """Run ``handler`` for an active registered person; explain registration to anyone else."""
+
+    @functools.wraps(handler)
+    async def wrapper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        person = load_person(update, context)
+        if person is None:
+            await answer(update, how_to_register(context))
+        elif not person.staff.active:
+            _ = translator(person.language)
+            await answer(
+                update,
+                _(
+                    "Your registration has been deactivated. Please contact the system "
+                    "administrator if this is a mistake."
+                ),
+            )
+        else:
+            await handler(update, context, person)
+
+    return wrapper
+
+
+def requires(*roles: Role) -> Callable[[PersonHandler], Handler]:
+    """Like ``registered``, and the person must hold one of ``roles``: else a polite refusal."""
+
+    def decorate(handler: PersonHandler) -> Handler:
+        @functools.wraps(handler)
+        async def checked(
+            update: Update, context: ContextTypes.DEFAULT_TYPE, person: people.Person
+        ) -> None:
+            if person.has_any(*roles):
+                await handler(update, context, person)
+                return
+            _ = translator(person.language)
+            await answer(
+                update,
+                _("Sorry, this is only for {roles}. Type /help to see what you can do.").format(
+                    roles=", ".join(role_name(role, _) for role in roles)
+                ),
+            )
+
+        return registered(checked)
+
+    return decorate

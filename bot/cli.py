@@ -1,0 +1,260 @@
+"""The ``staff-report-bot`` command: run, migrate, check-config, invite.
+
+Exit codes: 0 done; 2 the configuration, the token or the arguments are wrong; 3 the
+database is not ready (the message says which command fixes it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from datetime import timedelta
+from pathlib import Path
+
+from telegram import Bot
+from telegram.error import TelegramError
+
+from bot import logs
+from bot.credentials import TokenError, load_token
+from bot.i18n import format_datetime
+from bot.services import Services, system_clock
+from jobs.offsets import OffsetUnit, parse_offset
+from jobs.settings import ConfigError, Settings, load_settings
+from storage import groups, invites, migrate
+from storage.db import Database, describe
+from storage.groups import GroupSpec
+from storage.invites import GROUPLESS_ROLES
+from storage.models import Role
+
+log = logging.getLogger("staff-report-bot")
+CONFIG_ENV = "STAFF_REPORT_BOT_CONFIG"
+EXIT_CONFIG = 2
+EXIT_DATABASE = 3
+
+
+class CommandError(Exception):
+    """A problem the person running the command can fix; ``code`` is the exit code."""
+
+    def __init__(self, message: str, code: int = EXIT_CONFIG) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _default_config() -> str:
+    return os.environ.get(CONFIG_ENV, "config.toml")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="staff-report-bot",
+        description="Follows up an office's reporting deadlines on Telegram.",
+    )
+    parser.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING (default INFO)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, text: str) -> argparse.ArgumentParser:
+        one = sub.add_parser(name, help=text, description=text)
+        one.add_argument(
+            "--config",
+            default=_default_config(),
+            help=f"the TOML configuration (default: ${CONFIG_ENV} or config.toml)",
+        )
+        return one
+
+    command("run", "run the bot (long polling)")
+    command("migrate", "bring the database to the schema this version needs")
+    check = command("check-config", "validate a configuration file and summarise it")
+    check.add_argument("path", nargs="?", help="the file to check (default: --config)")
+    invite = command("invite", "make a registration code and its link")
+    invite.add_argument("--group", help="the work group's key (the director needs none)")
+    invite.add_argument("--role", default=Role.STAFF.value, choices=[r.value for r in Role])
+    invite.add_argument("--uses", type=int, default=1, help="how many people may use it")
+    invite.add_argument("--expires", default="7d", help="how long it is valid: 7d, 12h, 30m")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = _parser().parse_args(argv)
+    logs.configure(arguments.log_level)
+    handlers = {
+        "run": _run,
+        "migrate": _migrate,
+        "check-config": _check_config,
+        "invite": _invite,
+    }
+    try:
+        return handlers[arguments.command](arguments)
+    except (ConfigError, TokenError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    except CommandError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return error.code
+
+
+def _settings(arguments: argparse.Namespace) -> Settings:
+    return load_settings(Path(arguments.config))
+
+
+def open_database(settings: Settings, *, create_if_empty: bool) -> Database:
+    """Connect, check the schema, mirror the config's groups.
+
+    A new, empty database is created (there is nothing to lose); one that is behind is
+    refused, because upgrading is the admin's decision (and backup) to make.
+    """
+    database = Database.from_url(settings.database.url)
+    state = migrate.schema_state(database.engine)
+    if state is migrate.SchemaState.EMPTY and create_if_empty:
+        log.info("creating a new database at %s", describe(database.engine))
+        migrate.upgrade(database.engine)
+    elif state is not migrate.SchemaState.CURRENT:
+        database.dispose()
+        raise CommandError(_schema_problem(state, settings), EXIT_DATABASE)
+    with database.transaction() as session:
+        groups.sync_groups(
+            session,
+            (GroupSpec(g.key, g.name_th, g.name_en, g.coordinator) for g in settings.groups),
+        )
+    return database
+
+
+def _schema_problem(state: migrate.SchemaState, settings: Settings) -> str:
+    fix = f"staff-report-bot migrate --config {settings.source}"
+    if state is migrate.SchemaState.UNKNOWN:
+        return (
+            "the database was written by a newer version of staff-report-bot; "
+            "install that version (or restore a backup)"
+        )
+    return f"the database schema is behind this version of staff-report-bot: run `{fix}`"
+
+
+def _run(arguments: argparse.Namespace) -> int:
+    from bot.app import build_application
+
+    settings = _settings(arguments)
+    token = load_token(settings.telegram.token_file)
+    logs.protect([token])
+    database = open_database(settings, create_if_empty=True)
+    application = build_application(Services(settings, database), token)
+    log.info("staff-report-bot for %s is running (Ctrl+C stops it)", settings.office.name_en)
+    try:
+        application.run_polling(allowed_updates=["message", "callback_query"])
+    finally:
+        database.dispose()
+    return 0
+
+
+def _migrate(arguments: argparse.Namespace) -> int:
+    settings = _settings(arguments)
+    database = Database.from_url(settings.database.url)
+    try:
+        before = migrate.current_revision(database.engine)
+        migrate.upgrade(database.engine)
+        after = migrate.current_revision(database.engine)
+    finally:
+        database.dispose()
+    where = describe(database.engine)
+    print(
+        f"{where}: schema {before or 'none'} → {after}"
+        if before != after
+        else f"{where}: schema already at {after}"
+    )
+    return 0
+
+
+def _check_config(arguments: argparse.Namespace) -> int:
+    settings = load_settings(Path(arguments.path or arguments.config))
+    print(f"{settings.source}: OK")
+    print(f"  office: {settings.office.name_th} ({settings.office.timezone})")
+    print(
+        f"  groups: {', '.join(g.key for g in settings.groups)} "
+        f"(coordinator: {settings.coordinating_group.key})"
+    )
+    print(f"  obligations: {len(settings.obligations)}")
+    for obligation in settings.obligations:
+        print(
+            f"    {obligation.measure} {obligation.key}: {obligation.recurrence.kind}, "
+            f"ladder {obligation.ladder}"
+        )
+    return 0
+
+
+def _valid_for(text: str) -> timedelta:
+    try:
+        offset = parse_offset(text)
+    except ValueError as error:
+        raise CommandError(f"--expires: {error}") from None
+    if offset.unit is OffsetUnit.WORKING_DAYS or offset.amount <= 0:
+        raise CommandError("--expires: give a positive duration such as 7d, 12h or 30m")
+    return offset.as_timedelta()
+
+
+def _invite(arguments: argparse.Namespace) -> int:
+    settings = _settings(arguments)
+    role, valid_for = Role(arguments.role), _valid_for(arguments.expires)
+    if arguments.uses < 1:
+        raise CommandError("--uses: give a whole number of 1 or more")
+    if arguments.group is None and role not in GROUPLESS_ROLES:
+        raise CommandError(
+            f"--group is needed for the role {role.value} "
+            f"(groups: {', '.join(g.key for g in settings.groups)})"
+        )
+    database = open_database(settings, create_if_empty=True)
+    now = system_clock()
+    try:
+        with database.transaction() as session:
+            group = groups.group_by_key(session, arguments.group) if arguments.group else None
+            if arguments.group and (group is None or not group.active):
+                raise CommandError(
+                    f"--group: unknown group {arguments.group!r} "
+                    f"(groups: {', '.join(g.key for g in settings.groups)})"
+                )
+            invite = invites.create_invite(
+                session,
+                group=group,
+                role=role,
+                uses=arguments.uses,
+                valid_for=valid_for,
+                created_by="cli:invite",
+                now=now,
+            )
+    finally:
+        database.dispose()
+    expires = format_datetime(invite.expires_at.astimezone(settings.office.zone), "th")
+    print(f"code: {invite.code}")
+    print(
+        f"role: {role.value}; group: {arguments.group or '-'}; uses: {arguments.uses}; "
+        f"valid until {expires}"
+    )
+    username = settings.telegram.bot_username or _ask_username(settings)
+    if username:
+        print(f"link: https://t.me/{username}?start={invite.code}")
+    else:
+        print(
+            "link: set [telegram] bot_username in the config (or the token) to print the link; "
+            f"meanwhile the person can type /start {invite.code} to the bot"
+        )
+    return 0
+
+
+def _ask_username(settings: Settings) -> str | None:
+    """The bot's @username from Telegram (getMe), when a token is at hand."""
+    try:
+        token = load_token(settings.telegram.token_file)
+    except TokenError:
+        return None
+    logs.protect([token])
+
+    async def get_me() -> str | None:
+        async with Bot(token, base_url=settings.telegram.base_url) as bot:
+            return bot.username
+
+    try:
+        return asyncio.run(get_me())
+    except TelegramError as error:
+        log.warning("could not ask Telegram for the bot's username: %s", error)
+        return None

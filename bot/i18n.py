@@ -1,0 +1,113 @@
+"""Words and dates in the reader's language.
+
+Every user-facing text is an English msgid translated through a Babel message catalog
+(``bot/locale/<lang>/LC_MESSAGES/messages.po``, Thai first). The catalogs are compiled in
+memory when first used, so no compiled file is ever committed. Dates follow the Thai civil
+service: Buddhist Era years and Thai month names (``10 มกราคม 2568``).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from datetime import date, datetime, time
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from babel.dates import format_date as babel_format_date
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+
+LOCALE_DIR = Path(__file__).with_name("locale")
+LANGUAGES = ("th", "en")
+DEFAULT_LANGUAGE = "th"
+BUDDHIST_ERA_OFFSET = 543
+_THAI_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
+
+Translate = Callable[[str], str]
+
+
+def N_(message: str) -> str:  # the gettext convention for "translate later"
+    """Mark a text for the catalog without translating it yet."""
+    return message
+
+
+def catalog_path(language: str) -> Path:
+    return LOCALE_DIR / language / "LC_MESSAGES" / "messages.po"
+
+
+@cache
+def _translations(language: str) -> NullTranslations:
+    """Compile one language's catalog in memory (once per process)."""
+    path = catalog_path(language)
+    if not path.exists():
+        return NullTranslations()
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=language)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return Translations(fp=buffer)
+
+
+def normalise_language(language: str | None) -> str:
+    return language if language in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def translator(language: str | None) -> Translate:
+    """``_`` for one reader: ``_ = translator("th"); _("Registered.")``."""
+    return _translations(normalise_language(language)).gettext
+
+
+def thai_digits(text: str) -> str:
+    """Arabic digits to Thai digits, for formal documents."""
+    return text.translate(_THAI_DIGITS)
+
+
+def buddhist_year(year: int) -> int:
+    return year + BUDDHIST_ERA_OFFSET
+
+
+DateStyle = Literal["long", "short", "formal", "weekday"]
+_PATTERNS = {"long": "d MMMM", "short": "d MMM", "formal": "d MMMM", "weekday": "EEEE d MMMM"}
+
+
+def format_date(day: date, language: str | None, style: DateStyle = "long") -> str:
+    """``10 มกราคม 2568`` (long), ``10 ม.ค. 2568`` (short), ``๑๐ มกราคม พ.ศ. ๒๕๖๘`` (formal).
+
+    Babel has no Buddhist calendar, so the day and month come from Babel and the year is
+    added here, the one place that knows B.E. = C.E. + 543. English keeps the C.E. year.
+    """
+    language = normalise_language(language)
+    if isinstance(day, datetime):
+        day = day.date()
+    if language != "th":
+        pattern = {"short": "d MMM y", "weekday": "EEEE d MMMM y"}.get(style, "d MMMM y")
+        return babel_format_date(day, pattern, locale=language)
+    head = babel_format_date(day, _PATTERNS[style], locale="th")
+    if style == "formal":
+        return thai_digits(f"{head} พ.ศ. {buddhist_year(day.year)}")
+    return f"{head} {buddhist_year(day.year)}"
+
+
+def format_time(moment: time | datetime, language: str | None) -> str:
+    """``08.30 น.`` in Thai, ``08:30`` in English."""
+    if normalise_language(language) == "th":
+        return f"{moment.hour:02d}.{moment.minute:02d} น."
+    return f"{moment.hour:02d}:{moment.minute:02d}"
+
+
+def format_datetime(moment: datetime, language: str | None) -> str:
+    """A local instant: ``10 มกราคม 2568 เวลา 16.30 น.``."""
+    if normalise_language(language) == "th":
+        return f"{format_date(moment, 'th')} เวลา {format_time(moment, 'th')}"
+    return f"{format_date(moment, language)}, {format_time(moment, language)}"
+
+
+def fiscal_year_label(fiscal_year: int, language: str | None) -> str:
+    """``ปีงบประมาณ พ.ศ. 2568`` / ``fiscal year 2568 B.E.`` (``fiscal_year`` is already B.E.)."""
+    if normalise_language(language) == "th":
+        return f"ปีงบประมาณ พ.ศ. {fiscal_year}"
+    return f"fiscal year {fiscal_year} B.E."

@@ -1,0 +1,57 @@
+"""Logging for the whole process, with every secret redacted before any handler sees it."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from collections.abc import Iterable
+from typing import Any
+
+REDACTED = "[redacted]"
+_secrets: set[str] = set()
+_base_factory = logging.getLogRecordFactory()
+
+
+def redact(text: str) -> str:
+    for secret in sorted(_secrets, key=len, reverse=True):
+        text = text.replace(secret, REDACTED)
+    return text
+
+
+def _redacting_factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+    """Build the record, then rewrite its message and traceback without the secrets.
+
+    Done at record creation so that every handler (files, stderr, pytest's capture) gets the
+    redacted text; the traceback is pre-rendered into ``exc_text`` for the same reason.
+    """
+    record = _base_factory(*args, **kwargs)
+    if not _secrets:
+        return record
+    record.msg, record.args = redact(record.getMessage()), None
+    if record.exc_info and record.exc_info[0] is not None:
+        record.exc_text = redact("".join(traceback.format_exception(*record.exc_info)).rstrip())
+    if record.stack_info:
+        record.stack_info = redact(record.stack_info)
+    return record
+
+
+def protect(secrets: Iterable[str]) -> None:
+    """Never log these strings (the token, and its secret half on its own)."""
+    for secret in secrets:
+        if secret:
+            _secrets.add(secret)
+            if ":" in secret:
+                _secrets.add(secret.split(":", 1)[1])
+    logging.setLogRecordFactory(_redacting_factory)
+
+
+def configure(level: str = "INFO") -> None:
+    """Plain lines on stderr. httpx would log every request URL, token included, at INFO."""
+    logging.basicConfig(
+        level=level.upper(),
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)

@@ -1,0 +1,42 @@
+"""The command menu Telegram shows beside the text box: only what the person may use."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Bot, BotCommand, BotCommandScopeChat
+from telegram.error import TelegramError
+
+from bot.i18n import LANGUAGES, translator
+from bot.roles import commands_for
+from storage import people
+from storage.models import Role
+
+log = logging.getLogger(__name__)
+_NEWCOMER_COMMANDS = ("start", "help")
+
+
+async def set_defaults(bot: Bot) -> None:
+    """The menu for people not yet registered, in Thai and in English."""
+    for language in LANGUAGES:
+        _ = translator(language)
+        commands = [
+            BotCommand(command.name, _(command.description))
+            for command in commands_for({Role.STAFF})
+            if command.name in _NEWCOMER_COMMANDS
+        ]
+        code = None if language == "th" else language
+        try:
+            await bot.set_my_commands(commands, language_code=code)
+        except TelegramError as error:
+            log.warning("could not set the default command menu (%s): %s", language, error)
+
+
+async def set_for(bot: Bot, person: people.Person) -> None:
+    """One person's menu, in their language. A failure here is logged, never fatal."""
+    _ = translator(person.language)
+    commands = [BotCommand(c.name, _(c.description)) for c in commands_for(person.roles)]
+    try:
+        await bot.set_my_commands(commands, scope=BotCommandScopeChat(person.staff.chat_id))
+    except TelegramError as error:
+        log.warning("could not set the command menu of staff %s: %s", person.id, error)

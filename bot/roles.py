@@ -1,0 +1,68 @@
+"""Role names and which commands each role may use (the one table /help and checks share)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from bot.i18n import N_, Translate
+from storage.models import Role
+
+ROLE_NAMES = {
+    Role.STAFF: N_("staff member"),
+    Role.GROUP_HEAD: N_("group head"),
+    Role.COORDINATOR: N_("reporting coordinator"),
+    Role.PROCUREMENT: N_("procurement officer"),
+    Role.DIRECTOR: N_("director"),
+    Role.ADMIN: N_("system administrator"),
+}
+ROLE_ORDER = tuple(ROLE_NAMES)
+EVERYONE = frozenset(Role)
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    name: str
+    description: str
+    roles: frozenset[Role]
+
+
+COMMANDS = (
+    Command("start", N_("register with the code you were given"), EVERYONE),
+    Command("help", N_("what you can do here"), EVERYONE),
+    Command("whoami", N_("your registration: name, groups, roles"), EVERYONE),
+    Command("name", N_("change the name the office sees"), EVERYONE),
+    Command("language", N_("change the language (ภาษาไทย / English)"), EVERYONE),
+    Command(
+        "staff",
+        N_("staff by work group, and who cannot be reached"),
+        frozenset({Role.COORDINATOR, Role.ADMIN}),
+    ),
+    Command(
+        "person",
+        N_("change a person's group or roles, or deactivate them"),
+        frozenset({Role.ADMIN}),
+    ),
+)
+
+
+def may_use(roles: Iterable[Role], command: str) -> bool:
+    held = frozenset(roles)
+    return any(c.name == command and c.roles & held for c in COMMANDS)
+
+
+def commands_for(roles: Iterable[Role]) -> list[Command]:
+    held = frozenset(roles)
+    return [command for command in COMMANDS if command.roles & held]
+
+
+def role_name(role: Role, _: Translate) -> str:
+    return _(ROLE_NAMES[role])
+
+
+def role_list(roles: Iterable[Role], _: Translate) -> str:
+    held = set(roles)
+    shown = [role for role in ROLE_ORDER if role in held]
+    if len(shown) > 1 and Role.STAFF in shown:
+        shown.remove(Role.STAFF)  # every registered person is staff; say what else they are
+    return ", ".join(role_name(role, _) for role in shown)

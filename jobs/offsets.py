@@ -1,0 +1,57 @@
+"""Offsets of ladder steps and deadlines, written as the config writes them.
+
+``-7d`` seven calendar days before, ``-1wd`` one working day before, ``+5wd`` five working
+days after, ``0d`` the due day itself, ``30s``/``15m``/``2h`` plain durations (so that a demo
+or an end-to-end test can run a whole ladder in seconds).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+
+_OFFSET = re.compile(r"^\s*([+-]?)\s*(\d{1,5})\s*(wd|d|h|m|s)\s*$")
+
+
+class OffsetUnit(StrEnum):
+    WORKING_DAYS = "wd"
+    DAYS = "d"
+    HOURS = "h"
+    MINUTES = "m"
+    SECONDS = "s"
+
+
+@dataclass(frozen=True, slots=True)
+class Offset:
+    amount: int  # signed: negative is before the due instant
+    unit: OffsetUnit
+
+    @property
+    def is_day_based(self) -> bool:
+        return self.unit in (OffsetUnit.WORKING_DAYS, OffsetUnit.DAYS)
+
+    def as_timedelta(self) -> timedelta:
+        """The plain duration of a calendar-day or clock offset (not working days)."""
+        if self.unit is OffsetUnit.WORKING_DAYS:
+            raise ValueError("working days have no fixed duration")
+        seconds = {"d": 86400, "h": 3600, "m": 60, "s": 1}[self.unit.value]
+        return timedelta(seconds=self.amount * seconds)
+
+    def __str__(self) -> str:
+        sign = "+" if self.amount > 0 else ("-" if self.amount < 0 else "")
+        return f"{sign}{abs(self.amount)}{self.unit.value}"
+
+
+def parse_offset(text: str) -> Offset:
+    """Parse ``-7d``, ``+1wd``, ``30s`` …; raise ``ValueError`` with a readable reason."""
+    match = _OFFSET.match(text)
+    if match is None:
+        raise ValueError(
+            f"{text!r} is not an offset: write a signed number and a unit, "
+            "e.g. -7d, -1wd, +5wd, 0d, 30s, 15m, 2h"
+        )
+    sign, number, unit = match.groups()
+    amount = -int(number) if sign == "-" else int(number)
+    return Offset(amount, OffsetUnit(unit))

@@ -1,0 +1,383 @@
+"""The configuration file: one TOML file describes the office, its groups and its plan.
+
+Validated by pydantic at start. Every problem is reported as ``FILE: key.path: what is wrong``
+so that an IT admin can find it; the command line turns :class:`ConfigError` into exit code 2.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from datetime import date, time
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+
+from jobs.offsets import Offset, parse_offset
+from storage.models import Role
+
+KEY_PATTERN = r"^[a-z][a-z0-9_-]{0,39}$"
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+ORDINALS = ("first", "second", "third", "fourth", "last")
+_MEETING_RULE = re.compile(rf"^({'|'.join(ORDINALS)}) ({'|'.join(WEEKDAYS)})$")
+DEFAULT_BASE_URL = "https://api.telegram.org/bot"
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; ``problems`` are ``(key, message)`` pairs."""
+
+    def __init__(self, source: str, problems: list[tuple[str, str]]) -> None:
+        self.source = source
+        self.problems = problems
+        lines = [
+            f"{source}: {key}: {message}" if key else f"{source}: {message}"
+            for key, message in problems
+        ]
+        super().__init__("\n".join(lines))
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class OfficeHours(_Strict):
+    start: time = time(8, 30)
+    end: time = time(16, 30)
+
+
+class Office(_Strict):
+    name_th: str = Field(min_length=1)
+    name_en: str = Field(min_length=1)
+    timezone: str = "Asia/Bangkok"
+    office_hours: OfficeHours = OfficeHours()
+    working_days: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = Field(
+        default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"], min_length=1
+    )
+    public_holidays: str | None = "TH"
+    closed_days: list[date] = Field(default_factory=list)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (e.g. Asia/Bangkok)") from None
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class Group(_Strict):
+    key: str = Field(pattern=KEY_PATTERN)
+    name_th: str = Field(min_length=1)
+    name_en: str = Field(min_length=1)
+    coordinator: bool = False
+
+
+class Director(_Strict):
+    title_th: str = "ศึกษาธิการจังหวัด"
+    title_en: str = "Provincial Education Officer"
+
+
+class Meeting(_Strict):
+    """The monthly staff meeting: a rule such as "second tue", or a list of dates."""
+
+    rule: str | None = None
+    dates: list[date] = Field(default_factory=list)
+    at: time = time(9, 0)
+
+    @field_validator("rule")
+    @classmethod
+    def _rule_shape(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        normalised = " ".join(value.lower().split())
+        if not _MEETING_RULE.match(normalised):
+            raise ValueError(
+                f"{value!r} is not a meeting rule: write e.g. 'second tue' "
+                f"(one of {', '.join(ORDINALS)}, then one of {', '.join(WEEKDAYS)})"
+            )
+        return normalised
+
+
+def _offset(value: str) -> str:
+    parse_offset(value)
+    return value
+
+
+OffsetText = Annotated[str, Field(description="e.g. -7d, -1wd, +5wd, 30s")]
+
+
+class LadderStep(_Strict):
+    kind: Literal["reminder", "last_call", "followup", "escalation"]
+    offset: OffsetText
+    at: time | None = None  # clock time on the day, for day-based offsets
+    immediate: bool = False  # ignore office hours (escalations may go at once)
+
+    _check_offset = field_validator("offset")(_offset)
+
+    @property
+    def parsed_offset(self) -> Offset:
+        return parse_offset(self.offset)
+
+
+class Ladder(_Strict):
+    steps: list[LadderStep] = Field(min_length=1)
+
+
+PLAN_LADDER = Ladder(
+    steps=[
+        LadderStep(kind="reminder", offset="-7d"),
+        LadderStep(kind="reminder", offset="-1wd"),
+        LadderStep(kind="last_call", offset="0d", at=time(8, 30)),
+        LadderStep(kind="followup", offset="+1wd"),
+        LadderStep(kind="followup", offset="+3wd"),
+        LadderStep(kind="escalation", offset="+5wd"),
+    ]
+)
+"""The plan's measure 1.1: remind, follow up a first and a second time, then the director."""
+
+
+class QuarterlyRecurrence(_Strict):
+    kind: Literal["quarterly"]
+    day: int = Field(ge=1, le=31)
+    months: list[int] = Field(default_factory=lambda: [1, 4, 7, 10], min_length=1)
+
+    @field_validator("months")
+    @classmethod
+    def _months(cls, value: list[int]) -> list[int]:
+        if any(not 1 <= month <= 12 for month in value):
+            raise ValueError("months are numbers from 1 to 12")
+        return sorted(set(value))
+
+
+class MonthlyRecurrence(_Strict):
+    kind: Literal["monthly"]
+    day: int = Field(ge=1, le=31)
+
+
+class MeetingRecurrence(_Strict):
+    """Due at (or some working days before) each monthly staff meeting."""
+
+    kind: Literal["meeting"]
+    days_before: int = Field(default=0, ge=0, le=20)
+
+
+class YearlyRecurrence(_Strict):
+    kind: Literal["yearly"]
+    month: int = Field(ge=1, le=12)
+    day: int = Field(ge=1, le=31)
+
+
+class OnceRecurrence(_Strict):
+    kind: Literal["once"]
+    date: date
+
+
+Recurrence = Annotated[
+    QuarterlyRecurrence | MonthlyRecurrence | MeetingRecurrence | YearlyRecurrence | OnceRecurrence,
+    Field(discriminator="kind"),
+]
+
+
+class Owners(_Strict):
+    """Who owes it: each member of some groups, each holder of some roles, or whole groups."""
+
+    each_member_of: list[str] = Field(default_factory=list)
+    each_with_role: list[Role] = Field(default_factory=list)
+    groups: list[str] = Field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.each_member_of or self.each_with_role or self.groups)
+
+
+class Onward(_Strict):
+    """The office's own deadline to pass the reports on (the 15th, to สป.)."""
+
+    to_th: str = Field(min_length=1)
+    to_en: str = Field(min_length=1)
+    day: int | None = Field(default=None, ge=1, le=31)  # day of the due month
+    offset: OffsetText | None = None  # or an offset from the due date
+
+    @field_validator("offset")
+    @classmethod
+    def _offset(cls, value: str | None) -> str | None:
+        return None if value is None else _offset(value)
+
+
+class Obligation(_Strict):
+    key: str = Field(pattern=KEY_PATTERN)
+    title_th: str = Field(min_length=1, max_length=500)
+    title_en: str = Field(min_length=1, max_length=500)
+    measure: str = Field(pattern=r"^1\.[1-7]$")
+    ita_indicators: list[str] = Field(default_factory=list)
+    owners: Owners
+    recurrence: Recurrence
+    due_time: time | None = None  # default: the end of the office day
+    on_closed_day: Literal["keep", "previous", "next"] = "keep"
+    onward: Onward | None = None
+    ladder: str = "default"
+
+
+class TelegramSettings(_Strict):
+    base_url: str = DEFAULT_BASE_URL
+    base_file_url: str | None = None
+    token_file: Path | None = None
+    bot_username: str | None = Field(default=None, pattern=r"^[A-Za-z][A-Za-z0-9_]{3,31}$")
+
+    @field_validator("base_url", "base_file_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError(f"{value!r} is not an http(s) URL")
+        return value
+
+
+class DatabaseSettings(_Strict):
+    url: str = "sqlite:///staff-report-bot.sqlite3"
+
+
+class EvidenceSettings(_Strict):
+    local_copy_dir: Path | None = None
+
+
+class Settings(_Strict):
+    office: Office
+    telegram: TelegramSettings = TelegramSettings()
+    database: DatabaseSettings = DatabaseSettings()
+    evidence: EvidenceSettings = EvidenceSettings()
+    director: Director = Director()
+    groups: list[Group] = Field(min_length=1)
+    meeting: Meeting = Meeting(rule="second tue")
+    ladders: dict[str, Ladder] = Field(default_factory=dict)
+    obligations: list[Obligation] = Field(default_factory=list)
+
+    _source: str = PrivateAttr(default="<config>")
+
+    @property
+    def source(self) -> str:
+        """The file this configuration was read from, for messages."""
+        return self._source
+
+    def ladder(self, key: str) -> Ladder:
+        return self.ladders.get(key) or PLAN_LADDER
+
+    def group(self, key: str) -> Group:
+        return next(group for group in self.groups if group.key == key)
+
+    @property
+    def coordinating_group(self) -> Group:
+        return next(group for group in self.groups if group.coordinator)
+
+
+def _key_of(loc: tuple[int | str, ...]) -> str:
+    key = ""
+    for part in loc:
+        if isinstance(part, int):
+            key += f"[{part}]"
+        else:
+            key += f".{part}" if key else str(part)
+    return key
+
+
+def _pydantic_problems(error: ValidationError) -> list[tuple[str, str]]:
+    problems = []
+    for item in error.errors():
+        loc = _without_union_tags(item["loc"])
+        message = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "extra_forbidden":
+            message = "unknown key (check its spelling, or remove it)"
+        elif item["type"] == "missing":
+            message = "required key is missing"
+        problems.append((_key_of(loc), message))
+    return problems
+
+
+_UNION_TAGS = {"quarterly", "monthly", "meeting", "yearly", "once"}
+
+
+def _without_union_tags(loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
+    """Drop the discriminator pydantic puts after ``recurrence`` (``recurrence.quarterly.day``)."""
+    kept: list[int | str] = []
+    for part in loc:
+        if not (kept and kept[-1] == "recurrence" and part in _UNION_TAGS):
+            kept.append(part)
+    return tuple(kept)
+
+
+def _cross_checks(settings: Settings) -> list[tuple[str, str]]:
+    """What pydantic cannot see field by field: references between sections."""
+    problems: list[tuple[str, str]] = []
+    keys = [group.key for group in settings.groups]
+    for index, key in enumerate(keys):
+        if keys.index(key) != index:
+            problems.append((f"groups[{index}].key", f"group {key!r} is defined twice"))
+    coordinators = [group.key for group in settings.groups if group.coordinator]
+    if len(coordinators) != 1:
+        problems.append(
+            (
+                "groups",
+                f"exactly one group must have coordinator = true (found {len(coordinators)})",
+            )
+        )
+    if settings.meeting.rule is None and not settings.meeting.dates:
+        problems.append(("meeting", "give either rule (e.g. 'second tue') or dates"))
+    ladders = set(settings.ladders) | {"default"}  # the plan's ladder needs no section
+    seen: set[str] = set()
+    for index, obligation in enumerate(settings.obligations):
+        where = f"obligations[{index}]"
+        if obligation.key in seen:
+            problems.append((f"{where}.key", f"obligation {obligation.key!r} is defined twice"))
+        seen.add(obligation.key)
+        if obligation.ladder not in ladders:
+            problems.append((f"{where}.ladder", f"no ladder {obligation.ladder!r} in [ladders]"))
+        if obligation.owners.is_empty:
+            problems.append((f"{where}.owners", "name at least one owner"))
+        for field in ("each_member_of", "groups"):
+            for group_key in getattr(obligation.owners, field):
+                if group_key not in keys:
+                    problems.append(
+                        (
+                            f"{where}.owners.{field}",
+                            f"unknown group {group_key!r} (known: {', '.join(keys)})",
+                        )
+                    )
+        onward = obligation.onward
+        if onward is not None and (onward.day is None) == (onward.offset is None):
+            problems.append((f"{where}.onward", "give exactly one of day or offset"))
+    return problems
+
+
+def parse_settings(data: dict[str, Any], *, source: str) -> Settings:
+    """Validate already-parsed TOML data."""
+    try:
+        settings = Settings.model_validate(data)
+    except ValidationError as error:
+        raise ConfigError(source, _pydantic_problems(error)) from None
+    problems = _cross_checks(settings)
+    if problems:
+        raise ConfigError(source, problems)
+    settings._source = source
+    return settings
+
+
+def load_settings(path: str | Path) -> Settings:
+    """Read and validate the configuration file; raise :class:`ConfigError` on any problem."""
+    source = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(source, [("", "file not found")]) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(source, [("", f"cannot be read ({error})")]) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(source, [("", f"not valid TOML: {error}")]) from None
+    return parse_settings(data, source=source)

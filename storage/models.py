@@ -1,0 +1,233 @@
+"""The domain in rows (see ARCHITECTURE.md, "The domain, in rows").
+
+Enumerated values are stored as short strings (not database enum types) so that adding a
+value later needs no migration of a type; the :class:`enum.StrEnum` classes here are the
+single list of allowed values.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime
+
+
+def utcnow() -> datetime:
+    """The default for ``created_at`` columns; domain code is given ``now`` instead."""
+    return datetime.now(UTC)
+
+
+class Role(StrEnum):
+    """What a person may do. A person can hold several."""
+
+    STAFF = "staff"
+    GROUP_HEAD = "group_head"
+    COORDINATOR = "coordinator"
+    PROCUREMENT = "procurement"
+    DIRECTOR = "director"
+    ADMIN = "admin"
+
+
+class Language(StrEnum):
+    TH = "th"
+    EN = "en"
+
+
+class AssignmentStatus(StrEnum):
+    PENDING = "pending"
+    ON_TIME = "submitted_on_time"
+    LATE = "submitted_late"
+    EXCUSED = "excused"
+    ESCALATED = "escalated"
+
+
+class OutboxState(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed_permanent"
+
+
+def _when(*, index: bool = False, nullable: bool = True) -> Any:
+    return Field(default=None, sa_column=Column(UTCDateTime(), index=index, nullable=nullable))
+
+
+def _created() -> Any:
+    return Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class WorkGroup(SQLModel, table=True):
+    """A work group (กลุ่มงาน), mirrored from the config file."""
+
+    __tablename__ = "work_group"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=40, unique=True)
+    name_th: str = Field(max_length=200)
+    name_en: str = Field(max_length=200)
+    is_coordinating: bool = False
+    active: bool = True
+
+
+class Staff(SQLModel, table=True):
+    """A person who talks to the bot: a Telegram user registered by invite."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    telegram_user_id: int = Field(sa_column=Column(BigInteger, unique=True, nullable=False))
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    full_name: str = Field(max_length=200)
+    telegram_username: str | None = Field(default=None, max_length=64)
+    language: str = Field(default=Language.TH.value, max_length=8)
+    reachable: bool = True
+    unreachable_reason: str | None = Field(default=None, max_length=300)
+    active: bool = True
+    registered_at: datetime = _created()
+
+
+class StaffGroup(SQLModel, table=True):
+    """Membership of a person in a work group (a person may belong to several)."""
+
+    __tablename__ = "staff_group"
+
+    staff_id: int = Field(foreign_key="staff.id", primary_key=True)
+    group_id: int = Field(foreign_key="work_group.id", primary_key=True)
+
+
+class StaffRole(SQLModel, table=True):
+    """One role held by one person."""
+
+    __tablename__ = "staff_role"
+
+    staff_id: int = Field(foreign_key="staff.id", primary_key=True)
+    role: str = Field(primary_key=True, max_length=32)
+
+
+class Invite(SQLModel, table=True):
+    """A registration code: joins whoever opens it to a group with a role."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=32, unique=True)
+    group_id: int | None = Field(default=None, foreign_key="work_group.id")
+    role: str = Field(max_length=32)
+    max_uses: int = 1
+    used_count: int = 0
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    created_at: datetime = _created()
+    created_by: str = Field(max_length=100)
+    revoked_at: datetime | None = _when()
+
+
+class Obligation(SQLModel, table=True):
+    """A recurring duty from the plan, mirrored from the config (or added by the coordinator)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=80, unique=True)
+    title_th: str = Field(max_length=500)
+    title_en: str = Field(max_length=500)
+    measure: str = Field(max_length=10)
+    ita_indicators: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    owners: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    recurrence: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    onward: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    ladder_key: str = Field(default="default", max_length=40)
+    on_closed_day: str = Field(default="keep", max_length=16)
+    source: str = Field(default="config", max_length=16)
+    active: bool = True
+    updated_at: datetime = _created()
+
+
+class Period(SQLModel, table=True):
+    """One occurrence of an obligation, with its due instant."""
+
+    __table_args__ = (UniqueConstraint("obligation_id", "key", name="uq_period_obligation_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    obligation_id: int = Field(foreign_key="obligation.id", index=True)
+    key: str = Field(max_length=40)
+    fiscal_year: int = Field(index=True)
+    due_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    onward_due_at: datetime | None = _when()
+
+
+class Assignment(SQLModel, table=True):
+    """Who owes one period; ``next_action_at`` is the only column the tick scans."""
+
+    __table_args__ = (
+        UniqueConstraint("period_id", "owner_key", name="uq_assignment_period_owner"),
+        Index("ix_assignment_next_action_at", "next_action_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    period_id: int = Field(foreign_key="period.id", index=True)
+    owner_key: str = Field(max_length=40)
+    staff_id: int | None = Field(default=None, foreign_key="staff.id", index=True)
+    group_id: int | None = Field(default=None, foreign_key="work_group.id")
+    status: str = Field(default=AssignmentStatus.PENDING.value, max_length=32)
+    next_action_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+    next_step: int = 0
+    followups_unanswered: int = 0
+    confirmed_at: datetime | None = _when()
+    confirmed_by_staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    confirmation_note: str | None = Field(default=None, max_length=1000)
+    evidence_file_id: str | None = Field(default=None, max_length=300)
+    evidence_file_name: str | None = Field(default=None, max_length=300)
+    evidence_path: str | None = Field(default=None, max_length=500)
+    escalated_at: datetime | None = _when()
+    created_at: datetime = _created()
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A message the bot will send. Nothing is sent that was not first written here."""
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (Index("ix_outbox_state_not_before", "state", "not_before"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    idempotency_key: str = Field(max_length=200, unique=True)
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    template: str = Field(max_length=80)
+    params: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    assignment_id: int | None = Field(default=None, foreign_key="assignment.id")
+    state: str = Field(default=OutboxState.PENDING.value, max_length=24)
+    attempts: int = 0
+    not_before: datetime = _created()
+    last_error: str | None = Field(default=None, max_length=500)
+    telegram_message_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    created_at: datetime = _created()
+    sent_at: datetime | None = _when()
+
+
+class AuditEvent(SQLModel, table=True):
+    """An append-only record of a state change: who, what, when."""
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    actor_staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    actor: str = Field(max_length=100)
+    action: str = Field(max_length=60, index=True)
+    subject_type: str = Field(max_length=40)
+    subject_id: int | None = None
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+ALL_TABLES = [
+    WorkGroup,
+    Staff,
+    StaffGroup,
+    StaffRole,
+    Invite,
+    Obligation,
+    Period,
+    Assignment,
+    OutboxMessage,
+    AuditEvent,
+]

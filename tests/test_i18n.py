@@ -1,0 +1,62 @@
+"""Words: every message has a Thai translation; dates are written as Thai civil servants do."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from bot.i18n import catalog_path, format_date, format_datetime, format_time, translator
+from tests.conftest import ROOT
+
+_PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
+
+
+def _source_messages() -> set[str]:
+    found: set[str] = set()
+    for package in ("bot", "jobs"):
+        for _file, _line, message, _comments, _context in extract_from_dir(
+            ROOT / package, keywords={"_": None, "N_": None}
+        ):
+            found.add(message if isinstance(message, str) else message[0])
+    return found
+
+
+def test_every_message_in_the_code_has_a_thai_translation() -> None:
+    with catalog_path("th").open("rb") as handle:
+        catalog = read_po(handle, locale="th")
+    missing = []
+    for message in sorted(_source_messages()):
+        entry = catalog.get(message)
+        if entry is None or not entry.string or entry.fuzzy:
+            missing.append(message)
+    assert not missing, "untranslated (run pybabel extract/update, then translate): " + repr(missing)
+
+
+def test_translations_keep_every_placeholder() -> None:
+    with catalog_path("th").open("rb") as handle:
+        catalog = read_po(handle, locale="th")
+    for entry in catalog:
+        if entry.id and isinstance(entry.id, str):
+            assert set(_PLACEHOLDER.findall(entry.id)) == set(_PLACEHOLDER.findall(entry.string)), entry.id
+
+
+def test_thai_is_the_default_and_english_falls_back_to_the_source() -> None:
+    assert translator("th")("Back") == "ย้อนกลับ"
+    assert translator(None)("Back") == "ย้อนกลับ"
+    assert translator("en")("Back") == "Back"
+
+
+def test_dates_are_written_in_buddhist_era_with_thai_month_names() -> None:
+    assert format_date(date(2025, 1, 10), "th") == "10 มกราคม 2568"
+    assert format_date(date(2025, 1, 10), "th", "short") == "10 ม.ค. 2568"
+    assert format_date(date(2025, 1, 10), "th", "formal") == "๑๐ มกราคม พ.ศ. ๒๕๖๘"
+    assert format_date(date(2024, 10, 1), "th", "weekday") == "วันอังคาร 1 ตุลาคม 2567"
+    assert format_date(date(2025, 1, 10), "en") == "10 January 2025"
+
+
+def test_times_are_written_with_a_dot_and_na() -> None:
+    assert format_time(time(8, 30), "th") == "08.30 น."
+    assert format_datetime(datetime(2025, 1, 10, 16, 30), "th") == "10 มกราคม 2568 เวลา 16.30 น."
