@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram import Update
@@ -20,8 +20,10 @@ from bot.texts import split_message
 from storage import people
 from storage.models import Role
 
-PersonHandler = Callable[[Update, ContextTypes.DEFAULT_TYPE, people.Person], Awaitable[None]]
-Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
+PersonHandler = Callable[
+    [Update, ContextTypes.DEFAULT_TYPE, people.Person], Coroutine[Any, Any, None]
+]
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 
 
 async def answer(update: Update, text: str, **kwargs: Any) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from telegram import Update
 from telegram.ext import (
@@ -16,17 +17,19 @@ from telegram.ext import (
     filters,
 )
 
-from bot import menus, registration, staff_admin
+from bot import logs, menus, registration, staff_admin
 from bot.access import answer, load_person
 from bot.i18n import translator
 from bot.services import SERVICES_KEY, Services
 
 log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
 
-def build_application(services: Services, token: str) -> Application:  # type: ignore[type-arg]
+def build_application(services: Services, token: str) -> AnyApplication:
     """The real python-telegram-bot Application, talking to ``[telegram] base_url``."""
+    logs.protect([token])
     telegram = services.settings.telegram
     builder = (
         ApplicationBuilder()
@@ -43,7 +46,7 @@ def build_application(services: Services, token: str) -> Application:  # type: i
     return application
 
 
-def _add_handlers(application: Application) -> None:  # type: ignore[type-arg]
+def _add_handlers(application: AnyApplication) -> None:
     commands = {
         "start": registration.start,
         "help": registration.help_command,
@@ -70,7 +73,7 @@ def _add_handlers(application: Application) -> None:  # type: ignore[type-arg]
     application.add_error_handler(on_error)
 
 
-async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
+async def _post_init(application: AnyApplication) -> None:
     await menus.set_defaults(application.bot)
 
 
@@ -118,7 +121,11 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     try:
-        _ = translator(_language_of(update, context))
+        language = _language_of(update, context)
+    except Exception:  # the database itself may be what failed
+        language = "th"
+    try:
+        _ = translator(language)
         await update.effective_chat.send_message(
             _(
                 "Sorry, something went wrong on our side and nothing was changed. Please try again "

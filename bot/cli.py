@@ -137,7 +137,6 @@ def _run(arguments: argparse.Namespace) -> int:
 
     settings = _settings(arguments)
     token = load_token(settings.telegram.token_file)
-    logs.protect([token])
     database = open_database(settings, create_if_empty=True)
     application = build_application(Services(settings, database), token)
     log.info("staff-report-bot for %s is running (Ctrl+C stops it)", settings.office.name_en)

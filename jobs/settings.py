@@ -53,7 +53,8 @@ class Office(_Strict):
     timezone: str = "Asia/Bangkok"
     office_hours: OfficeHours = OfficeHours()
     working_days: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = Field(
-        default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"], min_length=1
+        default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"],  # type: ignore[arg-type]
+        min_length=1,
     )
     public_holidays: str | None = "TH"
     closed_days: list[date] = Field(default_factory=list)

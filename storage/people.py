@@ -194,6 +194,7 @@ def move_to_group(
     if before == [group.key]:
         return ChangeOutcome.UNCHANGED
     session.execute(delete(StaffGroup).where(col(StaffGroup.staff_id) == staff_id))
+    assert group.id is not None
     session.add(StaffGroup(staff_id=staff_id, group_id=group.id))
     _audit(session, actor, now, "staff.moved", staff_id, {"from": before, "to": group.key})
     return ChangeOutcome.DONE

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,14 +23,13 @@ from storage import groups, migrate
 from storage.db import Database, make_engine, normalise_url
 from storage.groups import GroupSpec
 from tests import netguard
+from tests.harness import running_bot
+from tests.support import EXAMPLE_CONFIG
 
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE_CONFIG = ROOT / "config.example.toml"
 POSTGRES_URL = os.environ.get(
     "STAFF_REPORT_BOT_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"
 )
 REQUIRE_POSTGRES = os.environ.get("STAFF_REPORT_BOT_REQUIRE_POSTGRES") == "1"
-NOW = datetime(2025, 1, 6, 2, 0, tzinfo=UTC)  # Monday 6 January 2568 B.E., 09.00 in Bangkok
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -98,14 +96,6 @@ def settings() -> Settings:
     return load_settings(EXAMPLE_CONFIG)
 
 
-def with_changes(settings: Settings, **sections: dict[str, Any]) -> Settings:
-    """A copy of ``settings`` with some keys of some sections replaced."""
-    updates = {
-        name: getattr(settings, name).model_copy(update=values) for name, values in sections.items()
-    }
-    return settings.model_copy(update=updates)
-
-
 @pytest.fixture
 def db(database_url: str, settings: Settings) -> Iterator[Database]:
     """A database brought to head by the real migrations, with the example's groups."""
@@ -113,7 +103,15 @@ def db(database_url: str, settings: Settings) -> Iterator[Database]:
     migrate.upgrade(database.engine)
     with database.transaction() as session:
         groups.sync_groups(
-            session, [GroupSpec(g.key, g.name_th, g.name_en, g.coordinator) for g in settings.groups]
+            session,
+            [GroupSpec(g.key, g.name_th, g.name_en, g.coordinator) for g in settings.groups],
         )
     yield database
     database.dispose()
+
+
+@pytest.fixture
+async def bot(db: Database, settings: Settings) -> Any:
+    """A running bot over the fake Bot API server, on each database."""
+    async with running_bot(db, settings) as harness:
+        yield harness

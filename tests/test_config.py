@@ -8,7 +8,7 @@ import pytest
 
 from bot.cli import main
 from jobs.settings import ConfigError, load_settings
-from tests.conftest import EXAMPLE_CONFIG
+from tests.support import EXAMPLE_CONFIG
 
 EXAMPLE = EXAMPLE_CONFIG.read_text(encoding="utf-8")
 
@@ -32,7 +32,12 @@ def test_the_example_config_describes_the_plan() -> None:
     assert (quarterly.recurrence.day, quarterly.recurrence.months) == (10, [1, 4, 7, 10])
     assert quarterly.onward is not None and quarterly.onward.day == 15
     assert [s.offset for s in settings.ladder("default").steps] == [
-        "-7d", "-1wd", "0d", "+1wd", "+3wd", "+5wd"
+        "-7d",
+        "-1wd",
+        "0d",
+        "+1wd",
+        "+3wd",
+        "+5wd",
     ]
 
 
@@ -53,20 +58,35 @@ def test_a_misspelt_key_exits_2_and_names_file_and_key(
 @pytest.mark.parametrize(
     ("old", "new", "key", "problem"),
     [
-        ('timezone = "Asia/Bangkok"', 'timezone = "Asia/Bangkokk"', "office.timezone",
-         "unknown time zone"),
-        ('rule = "second tue"', 'rule = "every tuesday"', "meeting.rule",
-         "is not a meeting rule"),
-        ('{ kind = "reminder", offset = "-7d" }', '{ kind = "reminder", offset = "-7 weeks" }',
-         "ladders.default.steps[0].offset", "is not an offset"),
-        ('recurrence = { kind = "quarterly", day = 10,', 'recurrence = { kind = "quarterly", day = 32,',
-         "obligations[0].recurrence.day", "less than or equal to 31"),
-        ('owners = { groups = ["development"] }', 'owners = { groups = ["develop"] }',
-         "obligations[1].owners.groups", "unknown group 'develop'"),
+        (
+            'timezone = "Asia/Bangkok"',
+            'timezone = "Asia/Bangkokk"',
+            "office.timezone",
+            "unknown time zone",
+        ),
+        ('rule = "second tue"', 'rule = "every tuesday"', "meeting.rule", "is not a meeting rule"),
+        (
+            '{ kind = "reminder", offset = "-7d" }',
+            '{ kind = "reminder", offset = "-7 weeks" }',
+            "ladders.default.steps[0].offset",
+            "is not an offset",
+        ),
+        (
+            'recurrence = { kind = "quarterly", day = 10,',
+            'recurrence = { kind = "quarterly", day = 32,',
+            "obligations[0].recurrence.day",
+            "less than or equal to 31",
+        ),
+        (
+            'owners = { groups = ["development"] }',
+            'owners = { groups = ["develop"] }',
+            "obligations[1].owners.groups",
+            "unknown group 'develop'",
+        ),
         ('ladder = "meeting"', 'ladder = "monthly"', "obligations[1].ladder", "no ladder"),
         ('measure = "1.1"', 'measure = "2.1"', "obligations[0].measure", "should match"),
-        ('coordinator = true', 'coordinator = false', "groups", "exactly one group"),
-        ('name_en = "Phichit Provincial Education Office"\n', '', "office.name_en", "missing"),
+        ("coordinator = true", "coordinator = false", "groups", "exactly one group"),
+        ('name_en = "Phichit Provincial Education Office"\n', "", "office.name_en", "missing"),
     ],
 )
 def test_each_mistake_is_reported_with_its_key(

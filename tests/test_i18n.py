@@ -9,7 +9,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from bot.i18n import catalog_path, format_date, format_datetime, format_time, translator
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 _PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 
@@ -32,15 +32,19 @@ def test_every_message_in_the_code_has_a_thai_translation() -> None:
         entry = catalog.get(message)
         if entry is None or not entry.string or entry.fuzzy:
             missing.append(message)
-    assert not missing, "untranslated (run pybabel extract/update, then translate): " + repr(missing)
+    assert not missing, "untranslated (run pybabel extract/update, then translate): " + repr(
+        missing
+    )
 
 
 def test_translations_keep_every_placeholder() -> None:
     with catalog_path("th").open("rb") as handle:
         catalog = read_po(handle, locale="th")
     for entry in catalog:
-        if entry.id and isinstance(entry.id, str):
-            assert set(_PLACEHOLDER.findall(entry.id)) == set(_PLACEHOLDER.findall(entry.string)), entry.id
+        if entry.id and isinstance(entry.id, str) and isinstance(entry.string, str):
+            assert set(_PLACEHOLDER.findall(entry.id)) == set(_PLACEHOLDER.findall(entry.string)), (
+                entry.id
+            )
 
 
 def test_thai_is_the_default_and_english_falls_back_to_the_source() -> None:

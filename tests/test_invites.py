@@ -11,24 +11,37 @@ from sqlmodel import select
 from storage import audit, groups, invites, people
 from storage.db import Database
 from storage.models import ALL_TABLES, Language, Role, Staff
-from tests.conftest import NOW
+from tests.support import NOW
 
 
 def _newcomer(user_id: int = 1001, name: str = "สมชาย ใจดี") -> invites.Newcomer:
     return invites.Newcomer(user_id, user_id, name, None, Language.TH)
 
 
-def _invite(db: Database, group: str | None = "admin", role: Role = Role.STAFF, uses: int = 1,
-            valid_for: timedelta = timedelta(days=7)) -> str:
+def _invite(
+    db: Database,
+    group: str | None = "admin",
+    role: Role = Role.STAFF,
+    uses: int = 1,
+    valid_for: timedelta = timedelta(days=7),
+) -> str:
     with db.transaction() as session:
         work_group = groups.group_by_key(session, group) if group else None
-        invite = invites.create_invite(session, group=work_group, role=role, uses=uses,
-                                       valid_for=valid_for, created_by="test", now=NOW)
+        invite = invites.create_invite(
+            session,
+            group=work_group,
+            role=role,
+            uses=uses,
+            valid_for=valid_for,
+            created_by="test",
+            now=NOW,
+        )
     return invite.code
 
 
-def _redeem(db: Database, code: str, newcomer: invites.Newcomer | None = None,
-            at: timedelta = timedelta(0)) -> invites.Redemption:
+def _redeem(
+    db: Database, code: str, newcomer: invites.Newcomer | None = None, at: timedelta = timedelta(0)
+) -> invites.Redemption:
     with db.transaction() as session:
         return invites.redeem(session, code=code, newcomer=newcomer or _newcomer(), now=NOW + at)
 
@@ -67,7 +80,9 @@ def test_codes_are_case_insensitive_when_typed_by_hand(db: Database) -> None:
         (invites.RedeemOutcome.USED_UP, "used_up"),
     ],
 )
-def test_a_bad_code_writes_nothing(db: Database, outcome: invites.RedeemOutcome, setup: str) -> None:
+def test_a_bad_code_writes_nothing(
+    db: Database, outcome: invites.RedeemOutcome, setup: str
+) -> None:
     code = "NOSUCHCODE"
     if setup == "expired":
         code = _invite(db, valid_for=timedelta(hours=1))
@@ -121,16 +136,26 @@ def test_admin_changes_are_audited_and_the_last_admin_is_kept(db: Database) -> N
     assert admin and person
     actor = people.Actor(f"staff:{admin.id}", admin.id)
     with db.transaction() as session:
-        assert people.move_to_group(session, person.id, "development", actor=actor, now=NOW) \
+        assert (
+            people.move_to_group(session, person.id, "development", actor=actor, now=NOW)
             is people.ChangeOutcome.DONE
-        assert people.set_role(session, person.id, Role.GROUP_HEAD, True, actor=actor, now=NOW) \
+        )
+        assert (
+            people.set_role(session, person.id, Role.GROUP_HEAD, True, actor=actor, now=NOW)
             is people.ChangeOutcome.DONE
-        assert people.set_role(session, admin.id, Role.ADMIN, False, actor=actor, now=NOW) \
+        )
+        assert (
+            people.set_role(session, admin.id, Role.ADMIN, False, actor=actor, now=NOW)
             is people.ChangeOutcome.LAST_ADMIN
-        assert people.set_active(session, admin.id, False, actor=actor, now=NOW) \
+        )
+        assert (
+            people.set_active(session, admin.id, False, actor=actor, now=NOW)
             is people.ChangeOutcome.LAST_ADMIN
-        assert people.move_to_group(session, person.id, "nowhere", actor=actor, now=NOW) \
+        )
+        assert (
+            people.move_to_group(session, person.id, "nowhere", actor=actor, now=NOW)
             is people.ChangeOutcome.UNKNOWN_GROUP
+        )
         moved = people.by_id(session, person.id)
         events = audit.events(session, subject_type="staff", subject_id=person.id)
     assert moved is not None and [g.key for g in moved.groups] == ["development"]

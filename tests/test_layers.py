@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 FORBIDDEN = {
     "storage": {"telegram", "bot", "jobs", "apscheduler"},
@@ -38,8 +38,14 @@ def test_lower_layers_do_not_import_upper_ones(package: str) -> None:
 
 
 def test_handlers_build_no_query() -> None:
-    query_builders = {"sqlmodel.select", "sqlalchemy.select", "sqlalchemy.update",
-                      "sqlalchemy.delete", "sqlalchemy.insert", "sqlalchemy.text"}
+    query_builders = {
+        "sqlmodel.select",
+        "sqlalchemy.select",
+        "sqlalchemy.update",
+        "sqlalchemy.delete",
+        "sqlalchemy.insert",
+        "sqlalchemy.text",
+    }
     offenders = [
         f"{path.relative_to(ROOT)} imports {name}"
         for path in sorted((ROOT / "bot").rglob("*.py"))

@@ -17,7 +17,7 @@ from storage.models import ALL_TABLES
 
 
 def _write_config(tmp_path: Path, database_url: str) -> Path:
-    from tests.conftest import EXAMPLE_CONFIG
+    from tests.support import EXAMPLE_CONFIG
 
     config = EXAMPLE_CONFIG.read_text(encoding="utf-8").replace(
         'url = "sqlite:///staff-report-bot.sqlite3"', f'url = "{database_url}"', 1
@@ -61,7 +61,9 @@ def test_the_migrate_command_brings_a_new_database_to_head(
 
 
 def test_the_bot_refuses_a_database_that_is_behind_and_names_the_fix(
-    tmp_path: Path, database_url: str, capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    database_url: str,
+    capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     database = Database.from_url(database_url)
@@ -76,7 +78,9 @@ def test_the_bot_refuses_a_database_that_is_behind_and_names_the_fix(
 
 
 def test_the_bot_refuses_a_database_from_a_newer_version(
-    tmp_path: Path, database_url: str, capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    database_url: str,
+    capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     database = Database.from_url(database_url)

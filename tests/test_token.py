@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from bot import logs
-from bot.credentials import ENV_VAR, TokenError, load_token
 from bot.cli import main
-from tests.conftest import EXAMPLE_CONFIG
+from bot.credentials import ENV_VAR, TokenError, load_token
+from tests.support import EXAMPLE_CONFIG
 
 REAL_LOOKING = "7412589630:AAHk3jd93Jd-ks83JDKs93kd_k3jdKS93kd"
 
@@ -23,7 +23,8 @@ def test_the_environment_wins_over_the_file(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "value", ["", "   ", "123456:CHANGE-ME-CHANGE-ME", "your-bot-token-here", "123:short", "<token>"]
+    "value",
+    ["", "   ", "123456:CHANGE-ME-CHANGE-ME", "your-bot-token-here", "123:short", "<token>"],
 )
 def test_missing_or_placeholder_tokens_are_refused_without_echoing_them(value: str) -> None:
     environ = {ENV_VAR: value} if value else {}

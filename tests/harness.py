@@ -1,0 +1,86 @@
+"""The real python-telegram-bot Application, built by our factory, against the fake Bot API.
+
+Tests speak as users (``say``, ``press``) and read what the bot answered, over real HTTP on
+127.0.0.1. Nothing of ours is mocked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.app import AnyApplication, build_application
+from bot.fake_telegram import FakeTelegram, SentMessage
+from bot.services import Services
+from jobs.settings import Settings
+from storage.db import Database
+from tests.support import NOW, with_changes
+
+TOKEN = "123456:TEST-TOKEN-abcdefghij"
+
+
+@dataclass
+class Clock:
+    """A clock the test moves by hand."""
+
+    now: datetime = NOW
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@dataclass
+class Harness:
+    fake: FakeTelegram
+    app: AnyApplication
+    db: Database
+    settings: Settings
+    clock: Clock = field(default_factory=Clock)
+
+    async def say(self, user_id: int, text: str, *, expect: int = 1, **user: Any) -> list[str]:
+        """``user_id`` types ``text``; return the ``expect`` messages the bot answers with."""
+        before = len(self.fake.messages_to(user_id))
+        self.fake.user_sends_text(user_id, text, **user)
+        messages = await self.fake.wait_for_messages(user_id, before + expect)
+        return [m.text or "" for m in messages[before:]]
+
+    async def press(
+        self, user_id: int, message: SentMessage, data: str, expect: int = 1
+    ) -> list[str]:
+        """``user_id`` presses a button with ``data`` on ``message``; return the answers."""
+        before = len(self.fake.messages_to(user_id))
+        self.fake.user_presses_button(user_id, message, data)
+        messages = await self.fake.wait_for_messages(user_id, before + expect)
+        return [m.text or "" for m in messages[before:]]
+
+    def last(self, user_id: int) -> SentMessage:
+        return self.fake.last_message(user_id)
+
+
+@asynccontextmanager
+async def running_bot(
+    db: Database, settings: Settings, clock: Clock | None = None, token: str = TOKEN
+) -> AsyncIterator[Harness]:
+    """Start the fake server and the real Application polling it; stop both afterwards."""
+    with FakeTelegram(token=token) as fake:
+        settings = with_changes(
+            settings, telegram={"base_url": fake.base_url, "base_file_url": fake.base_file_url}
+        )
+        clock = clock or Clock()
+        app = build_application(Services(settings, db, clock), token)
+        await app.initialize()
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0.0, timeout=1)
+        try:
+            yield Harness(fake, app, db, settings, clock)
+        finally:
+            await app.updater.stop()
+            await app.stop()
+            await app.shutdown()
