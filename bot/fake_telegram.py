@@ -492,17 +492,10 @@ class _RequestHandler(BaseHTTPRequestHandler):
         self._handle()
 
     def _handle(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_UPLOAD_BYTES:
-            self.close_connection = True
-            error = {"ok": False, "error_code": 413, "description": "Request Entity Too Large"}
-            self._send(_json_reply(413, error))
-            return
         try:
-            body = self._read_body(length)
-            ctype = self.headers.get("Content-Type", "")
-            reply = self.server.fake.handle_http(self.command, self.path, ctype, body)
+            reply = self._answer()
         except Exception as exc:
+            self.close_connection = True  # the request body may be half read
             reply = self.server.fake.internal_error(exc)
         if reply.drop:
             self.close_connection = True
@@ -510,6 +503,16 @@ class _RequestHandler(BaseHTTPRequestHandler):
                 self.connection.shutdown(socket.SHUT_RDWR)
             return
         self._send(reply)
+
+    def _answer(self) -> _Reply:
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_UPLOAD_BYTES:
+            self.close_connection = True
+            error = {"ok": False, "error_code": 413, "description": "Request Entity Too Large"}
+            return _json_reply(413, error)
+        body = self._read_body(length)
+        ctype = self.headers.get("Content-Type", "")
+        return self.server.fake.handle_http(self.command, self.path, ctype, body)
 
     def _read_body(self, length: int) -> bytes:
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
