@@ -17,18 +17,28 @@ from telegram.ext import (
     filters,
 )
 
-from bot import logs, menus, registration, staff_admin
-from bot.access import answer, load_person
+from bot import duties, logs, menus, registration, staff_admin
+from bot.access import answer, load_person, registered
 from bot.i18n import translator
-from bot.services import SERVICES_KEY, Services
+from bot.render import DONE_CALLBACK, ESCALATION_CALLBACK
+from bot.sender import TelegramSender
+from bot.services import SERVICES_KEY, Services, services_of
+from jobs.engine import Engine
+from storage.people import Person
 
 log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
 
-def build_application(services: Services, token: str) -> AnyApplication:
-    """The real python-telegram-bot Application, talking to ``[telegram] base_url``."""
+def build_application(
+    services: Services, token: str, *, with_engine: bool = True
+) -> AnyApplication:
+    """The real python-telegram-bot Application, talking to ``[telegram] base_url``.
+
+    ``with_engine`` starts the reminder engine with the application (tests of other
+    behaviour may leave it off, so that no reminder interleaves with what they check).
+    """
     logs.protect([token])
     telegram = services.settings.telegram
     builder = (
@@ -37,11 +47,13 @@ def build_application(services: Services, token: str) -> AnyApplication:
         .base_url(telegram.base_url)
         .rate_limiter(AIORateLimiter(max_retries=0))
         .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
     )
     if telegram.base_file_url:
         builder = builder.base_file_url(telegram.base_file_url)
     application = builder.build()
     application.bot_data[SERVICES_KEY] = services
+    application.bot_data[ENGINE_WANTED] = with_engine
     _add_handlers(application)
     return application
 
@@ -55,6 +67,8 @@ def _add_handlers(application: AnyApplication) -> None:
         "name": registration.rename,
         "staff": staff_admin.staff_list,
         "person": staff_admin.person_command,
+        "done": duties.done_command,
+        "cancel": cancel,
     }
     for name, callback in commands.items():
         application.add_handler(CommandHandler(name, callback, filters=PRIVATE))
@@ -66,15 +80,59 @@ def _add_handlers(application: AnyApplication) -> None:
     application.add_handler(
         CallbackQueryHandler(staff_admin.person_button, pattern=f"^{staff_admin.PERSON_CALLBACK}")
     )
+    application.add_handler(CallbackQueryHandler(duties.done_button, pattern=f"^{DONE_CALLBACK}"))
+    application.add_handler(
+        CallbackQueryHandler(duties.escalation_button, pattern=f"^{ESCALATION_CALLBACK}")
+    )
     application.add_handler(CallbackQueryHandler(stale_button))
     application.add_handler(MessageHandler(PRIVATE & filters.COMMAND, unknown_command))
+    application.add_handler(
+        MessageHandler(PRIVATE & (filters.Document.ALL | filters.PHOTO), duties.evidence)
+    )
+    application.add_handler(MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, on_text))
     application.add_handler(MessageHandler(PRIVATE & ~filters.COMMAND, unexpected_message))
     application.add_handler(MessageHandler(~PRIVATE & filters.COMMAND, group_chat))
     application.add_error_handler(on_error)
 
 
+ENGINE_WANTED = "engine-wanted"
+
+
 async def _post_init(application: AnyApplication) -> None:
+    """Set the menus; start the reminder engine (inside the running event loop)."""
     await menus.set_defaults(application.bot)
+    services = services_of(application)
+    if application.bot_data.get(ENGINE_WANTED):
+        zone = services.settings.office.zone
+        sender = TelegramSender(application.bot, zone)
+        services.engine = Engine(services.db, services.settings, sender, services.clock)
+        services.engine.start()
+
+
+async def _post_shutdown(application: AnyApplication) -> None:
+    services = services_of(application)
+    if services.engine is not None:
+        services.engine.shutdown()
+        services.engine = None
+
+
+@registered
+async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> None:
+    """Plain text: the answer to a question the bot asked, or else a pointer to /help."""
+    message = update.effective_message
+    if context.user_data and duties.EXCUSE_KEY in context.user_data and message and message.text:
+        await duties.excuse_reason(update, context, person, message.text)
+        return
+    await unexpected_message(update, context)
+
+
+async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/cancel: forget a question the bot is waiting on."""
+    if context.user_data is not None:
+        context.user_data.pop(duties.EXCUSE_KEY, None)
+        context.user_data.pop(duties.EVIDENCE_KEY, None)
+    _ = translator(_language_of(update, context))
+    await answer(update, _("Cancelled. Nothing was changed."))
 
 
 def _language_of(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:

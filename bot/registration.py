@@ -46,6 +46,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         )
     await answer(update, _redemption_text(result, context))
     if result.person is not None and result.outcome in _CHANGED:
+        app.wake(materialise=True)  # the newcomer owes what is still open
         await menus.set_for(context.bot, result.person)
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from telegram.ext import ContextTypes
+from telegram.ext import Application, ContextTypes
 
+from jobs.engine import Engine
 from jobs.settings import Settings
 from storage.db import Database
 
@@ -19,17 +21,31 @@ def system_clock() -> datetime:
     return datetime.now(UTC)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Services:
     settings: Settings
     db: Database
     clock: Clock = system_clock
+    engine: Engine | None = None  # set when the application starts its scheduler
+
+    def wake(self, *, materialise: bool = False) -> None:
+        """Something changed (a registration, a manual reminder): let the engine act now."""
+        if self.engine is None:
+            return
+        if materialise:
+            self.engine.request_materialise()
+        else:
+            self.engine.wake_at(self.clock())
 
 
 SERVICES_KEY = "services"
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
-    found = context.application.bot_data[SERVICES_KEY]
+    return services_of(context.application)
+
+
+def services_of(application: Application[Any, Any, Any, Any, Any, Any]) -> Services:
+    found = application.bot_data[SERVICES_KEY]
     assert isinstance(found, Services)
     return found

@@ -48,6 +48,7 @@ class AssignmentStatus(StrEnum):
 
 class OutboxState(StrEnum):
     PENDING = "pending"
+    SENDING = "sending"  # claimed by a dispatcher until ``not_before``; then claimable again
     SENT = "sent"
     FAILED = "failed_permanent"
 
@@ -150,7 +151,12 @@ class Period(SQLModel, table=True):
     key: str = Field(max_length=40)
     fiscal_year: int = Field(index=True)
     due_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    quarter: int | None = None  # the fiscal quarter a quarterly report covers
+    month: int | None = None  # the month of a monthly one
     onward_due_at: datetime | None = _when()
+    onward_action_at: datetime | None = _when(
+        index=True
+    )  # the coordinator's reminder; None once sent
 
 
 class Assignment(SQLModel, table=True):

@@ -260,3 +260,69 @@ def _audit(
         subject_id=staff_id,
         details=details,
     )
+
+
+def members_of(session: Session, group_id: int) -> list[Person]:
+    """Active members of one group (for a duty the group owes as a whole)."""
+    query = (
+        select(Staff)
+        .join(StaffGroup, col(StaffGroup.staff_id) == col(Staff.id))
+        .where(StaffGroup.group_id == group_id, col(Staff.active))
+        .order_by(col(Staff.id))
+    )
+    return [_load(session, staff) for staff in session.exec(query).all()]
+
+
+def group(session: Session, group_id: int) -> WorkGroup | None:
+    return session.get(WorkGroup, group_id)
+
+
+def holds(session: Session, staff: Staff, role: Role) -> bool:
+    return session.get(StaffRole, (staff.id, role.value)) is not None
+
+
+def escalation_recipients(session: Session, group_ids: set[int]) -> list[Staff]:
+    """Who hears of an escalation: the director, the coordinators, and the heads of the
+    groups concerned — each once, the director first."""
+    chosen: dict[int, Staff] = {}
+    for role in (Role.DIRECTOR, Role.COORDINATOR):
+        for staff in holders_of(session, role):
+            chosen.setdefault(_sid(staff), staff)
+    if group_ids:
+        heads = session.exec(
+            select(Staff)
+            .join(StaffRole, col(StaffRole.staff_id) == col(Staff.id))
+            .join(StaffGroup, col(StaffGroup.staff_id) == col(Staff.id))
+            .where(
+                StaffRole.role == Role.GROUP_HEAD.value,
+                col(StaffGroup.group_id).in_(group_ids),
+                col(Staff.active),
+            )
+            .order_by(col(Staff.id))
+        ).all()
+        for staff in heads:
+            chosen.setdefault(_sid(staff), staff)
+    return list(chosen.values())
+
+
+def languages(session: Session, staff_ids: set[int]) -> dict[int, str]:
+    """Each person's language, for rendering a batch of messages."""
+    if not staff_ids:
+        return {}
+    query = select(Staff.id, Staff.language).where(col(Staff.id).in_(staff_ids))
+    return {staff_id: language for staff_id, language in session.exec(query).all() if staff_id}
+
+
+def mark_unreachable(session: Session, staff_id: int, reason: str) -> bool:
+    """Telegram refused to deliver to this person; say whether that is news."""
+    staff = session.get(Staff, staff_id)
+    if staff is None or not staff.reachable:
+        return False
+    staff.reachable, staff.unreachable_reason = False, reason[:300]
+    session.add(staff)
+    return True
+
+
+def _sid(staff: Staff) -> int:
+    assert staff.id is not None
+    return staff.id

@@ -1,0 +1,341 @@
+"""Confirming "sent", attaching evidence, and the director's answers to an escalation."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from telegram import Message, Update
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from bot.access import answer, registered, requires
+from bot.i18n import Translate, format_datetime, translator
+from bot.render import DONE_CALLBACK, ESCALATION_CALLBACK, period_label
+from bot.sender import markup
+from bot.services import services
+from jobs.tick import duty_params
+from storage import outbox, people, schedule
+from storage.models import Role
+from storage.outbox import NewMessage
+
+log = logging.getLogger(__name__)
+EVIDENCE_WINDOW = timedelta(minutes=30)
+LIST_AHEAD = timedelta(days=31)
+EVIDENCE_KEY, EXCUSE_KEY = "evidence_for", "excuse_for"
+MAX_REASON = 500
+
+
+def parse_id(data: str | None, prefix: str) -> int | None:
+    """``done:12`` → 12; anything else (forged, truncated, foreign) → None."""
+    value = (data or "").removeprefix(prefix)
+    if not (data or "").startswith(prefix) or not value.isdigit() or len(value) > 12:
+        return None
+    return int(value)
+
+
+def _duty_line(duty: schedule.Duty, language: str, context: ContextTypes.DEFAULT_TYPE) -> str:
+    zone = services(context).settings.office.zone
+    params = {
+        "fiscal_year": duty.period.fiscal_year,
+        "period_key": duty.period.key,
+        "quarter": duty.period.quarter,
+        "month": duty.period.month,
+        "due_at": duty.period.due_at.isoformat(),
+    }
+    title = duty.obligation.title_en if language == "en" else duty.obligation.title_th
+    return f"{title} — {period_label(params, language, zone)}"
+
+
+@registered
+async def done_command(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person: people.Person
+) -> None:
+    """/done: the person's open reports, each a button to confirm it."""
+    app, _ = services(context), translator(person.language)
+    with app.db.transaction() as session:
+        duties = schedule.open_duties(session, person, due_before=app.clock() + LIST_AHEAD)
+    if not duties:
+        await answer(update, _("You have no report waiting to be confirmed. Thank you."))
+        return
+    zone = app.settings.office.zone
+    lines = [_("Your open reports; press the one you have sent:"), ""]
+    keyboard = []
+    for number, duty in enumerate(duties, start=1):
+        due = format_datetime(duty.period.due_at.astimezone(zone), person.language)
+        lines.append(f"{number}. {_duty_line(duty, person.language, context)}")
+        lines.append("   " + _("due by {due}").format(due=due))
+        keyboard.append(
+            [
+                (
+                    _("Report sent: no. {number}").format(number=number),
+                    f"{DONE_CALLBACK}{duty.assignment.id}",
+                )
+            ]
+        )
+    await answer(update, "\n".join(lines), reply_markup=markup(keyboard))
+
+
+@registered
+async def done_button(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person: people.Person
+) -> None:
+    """A press on "ส่งรายงานแล้ว": record it, mark the reminder done, offer to take evidence."""
+    query, app, _ = update.callback_query, services(context), translator(person.language)
+    assignment_id = parse_id(query.data if query else None, DONE_CALLBACK)
+    if query is None or assignment_id is None:
+        await answer(update, _("This button is no longer valid. Please type the command again."))
+        return
+    with app.db.transaction() as session:
+        outcome, duty = schedule.confirm(
+            session, assignment_id, person=person, now=app.clock(), via="button"
+        )
+    if outcome in (schedule.ConfirmOutcome.NOT_FOUND, schedule.ConfirmOutcome.NOT_ALLOWED):
+        await query.answer(
+            _("This report is not yours to confirm. Nothing was changed."), show_alert=True
+        )
+        return
+    if outcome is schedule.ConfirmOutcome.ALREADY or duty is None:
+        await query.answer(
+            _("This report was already confirmed. Nothing was changed."), show_alert=True
+        )
+        return
+    await query.answer(_("Recorded. Thank you."))
+    await _mark_done(context, query.message, duty, person, outcome)
+    context.user_data[EVIDENCE_KEY] = (assignment_id, app.clock())  # type: ignore[index]
+    await answer(update, _confirmation_text(outcome, duty, person.language, context))
+
+
+def _status_line(
+    outcome: schedule.ConfirmOutcome, when: datetime, _: Translate, language: str
+) -> str:
+    moment = format_datetime(when, language)
+    if outcome is schedule.ConfirmOutcome.LATE:
+        return _("✅ Report sent (late) on {moment}").format(moment=moment)
+    return _("✅ Report sent on time on {moment}").format(moment=moment)
+
+
+def _confirmation_text(
+    outcome: schedule.ConfirmOutcome,
+    duty: schedule.Duty,
+    language: str,
+    context: ContextTypes.DEFAULT_TYPE,
+) -> str:
+    _ = translator(language)
+    zone = services(context).settings.office.zone
+    when = (duty.assignment.confirmed_at or services(context).clock()).astimezone(zone)
+    return "\n".join(
+        [
+            _status_line(outcome, when, _, language),
+            _duty_line(duty, language, context),
+            "",
+            _(
+                "If you have the evidence file (a document or a photo), send it here within 30 "
+                "minutes, or reply to the reminder with it, and it will be kept with this report."
+            ),
+        ]
+    )
+
+
+async def _mark_done(
+    context: ContextTypes.DEFAULT_TYPE,
+    pressed: object,
+    duty: schedule.Duty,
+    person: people.Person,
+    outcome: schedule.ConfirmOutcome,
+) -> None:
+    """Edit the pressed reminder: the button goes, a line says it is done."""
+    if not isinstance(pressed, Message) or not pressed.text:
+        return
+    _ = translator(person.language)
+    zone = services(context).settings.office.zone
+    when = (duty.assignment.confirmed_at or services(context).clock()).astimezone(zone)
+    try:
+        await pressed.edit_text(
+            f"{pressed.text}\n\n{_status_line(outcome, when, _, person.language)}",
+            reply_markup=None,
+        )
+    except TelegramError as error:  # an old message may no longer be editable
+        log.warning("could not mark reminder %s as done: %s", pressed.message_id, error)
+
+
+@registered
+async def evidence(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person: people.Person
+) -> None:
+    """A document or photo: evidence for the report just confirmed, or the one replied to."""
+    message, app, _ = update.effective_message, services(context), translator(person.language)
+    if message is None:
+        return
+    assignment_id = _evidence_target(update, context)
+    if assignment_id is None:
+        await answer(
+            update,
+            _(
+                'Thank you for the file. To keep it as evidence, first press "Report sent" on the '
+                "reminder (or type /done), then send the file again."
+            ),
+        )
+        return
+    file_id, file_name = _file_of(message)
+    path = await _keep_copy(context, file_id, file_name, assignment_id)
+    with app.db.transaction() as session:
+        kept = schedule.attach_evidence(
+            session,
+            assignment_id,
+            person=person,
+            file_id=file_id,
+            file_name=file_name,
+            path=path,
+            now=app.clock(),
+        )
+    if not kept:
+        await answer(update, _("This report is not yours to confirm. Nothing was changed."))
+        return
+    context.user_data.pop(EVIDENCE_KEY, None)  # type: ignore[union-attr]
+    await answer(
+        update,
+        _("The evidence file {name} is kept with the report. Thank you.").format(name=file_name),
+    )
+
+
+def _evidence_target(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int | None:
+    message, app = update.effective_message, services(context)
+    replied = message.reply_to_message if message else None
+    if replied is not None and update.effective_chat is not None:
+        with app.db.transaction() as session:
+            row = outbox.by_telegram_message(session, update.effective_chat.id, replied.message_id)
+        if row is not None and row.assignment_id is not None:
+            return row.assignment_id
+    pending = (context.user_data or {}).get(EVIDENCE_KEY)
+    if pending and app.clock() - pending[1] <= EVIDENCE_WINDOW:
+        return int(pending[0])
+    return None
+
+
+def _file_of(message: Message) -> tuple[str, str]:
+    if message.document is not None:
+        return message.document.file_id, message.document.file_name or "document"
+    photo = message.photo[-1]  # the largest size
+    return photo.file_id, f"photo-{photo.file_unique_id}.jpg"
+
+
+async def _keep_copy(
+    context: ContextTypes.DEFAULT_TYPE, file_id: str, file_name: str, assignment_id: int
+) -> str | None:
+    """Download a local copy where the config asks for one; a failure keeps the file id only."""
+    directory = services(context).settings.evidence.local_copy_dir
+    if directory is None:
+        return None
+    target = Path(directory) / str(assignment_id) / Path(file_name).name
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        telegram_file = await context.bot.get_file(file_id)
+        await telegram_file.download_to_drive(target)
+    except (TelegramError, OSError) as error:
+        log.warning("could not keep a local copy of evidence for %s: %s", assignment_id, error)
+        return None
+    return str(target)
+
+
+ESCALATION_ROLES = (Role.DIRECTOR, Role.COORDINATOR, Role.GROUP_HEAD)
+
+
+def parse_escalation(data: str | None) -> tuple[str, int] | None:
+    """``esc:r:12`` → ("r", 12): remind again; ``esc:x:12`` → ("x", 12): excuse."""
+    rest = (data or "").removeprefix(ESCALATION_CALLBACK)
+    action, _, number = rest.partition(":")
+    if not (data or "").startswith(ESCALATION_CALLBACK) or action not in ("r", "x"):
+        return None
+    assignment_id = parse_id(number, "")
+    return (action, assignment_id) if assignment_id is not None else None
+
+
+@requires(*ESCALATION_ROLES)
+async def escalation_button(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person: people.Person
+) -> None:
+    """The director's buttons on an escalation: remind again now, or excuse (with a reason)."""
+    query, app, _ = update.callback_query, services(context), translator(person.language)
+    parsed = parse_escalation(query.data if query else None)
+    with app.db.transaction() as session:
+        duty = schedule.duty(session, parsed[1]) if parsed else None
+    if parsed is None or duty is None or duty.assignment.status not in schedule.OPEN_STATUSES:
+        await answer(update, _("This report is no longer open. Nothing was changed."))
+        return
+    action, assignment_id = parsed
+    if action == "x":
+        context.user_data[EXCUSE_KEY] = assignment_id  # type: ignore[index]
+        await answer(
+            update, _("Please type the reason for the excuse in one message (or /cancel).")
+        )
+        return
+    await _remind_again(update, context, person, duty)
+
+
+async def _remind_again(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    person: people.Person,
+    duty: schedule.Duty,
+) -> None:
+    app, _ = services(context), translator(person.language)
+    now = app.clock()
+    minute = now.strftime("%Y%m%d%H%M")
+    with app.db.transaction() as session:
+        recipients = schedule.recipients(session, duty.assignment)
+        params = {
+            **duty_params(duty.obligation, duty.period),
+            "kind": "again",
+            "collapsed": 1,
+            "assignment_id": duty.assignment.id,
+            "group_duty": duty.assignment.group_id is not None,
+        }
+        outbox.enqueue(
+            session,
+            [
+                NewMessage(
+                    f"assignment:{duty.assignment.id}:again-{minute}:to-{staff.id}",
+                    staff.chat_id,
+                    "duty",
+                    params,
+                    staff.id,
+                    duty.assignment.id,
+                )
+                for staff in recipients
+            ],
+            now=now,
+        )
+        schedule.record_event(
+            session,
+            duty.assignment.id or 0,
+            "assignment.reminded_again",
+            now=now,
+            actor=f"staff:{person.id}",
+            actor_staff_id=person.id,
+        )
+    app.wake()
+    await answer(
+        update,
+        _("A further reminder is on its way to {names}.").format(
+            names=", ".join(staff.full_name for staff in recipients) or "-"
+        ),
+    )
+
+
+async def excuse_reason(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person: people.Person, text: str
+) -> None:
+    """The reason typed after "excuse": the assignment is excused, with the reason logged."""
+    app, _ = services(context), translator(person.language)
+    assignment_id = context.user_data.pop(EXCUSE_KEY)  # type: ignore[union-attr]
+    reason = text.strip()[:MAX_REASON]
+    with app.db.transaction() as session:
+        excused = person.has_any(*ESCALATION_ROLES) and schedule.excuse(
+            session, assignment_id, person=person, reason=reason, now=app.clock()
+        )
+    if excused:
+        await answer(update, _("Excused, with the reason: {reason}").format(reason=reason))
+    else:
+        await answer(update, _("This report is no longer open. Nothing was changed."))

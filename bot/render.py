@@ -1,0 +1,205 @@
+"""Outbox templates → text and buttons, in the reader's language, as the office writes.
+
+The tick stores a template name and plain parameters; the words are chosen here, when the
+message is sent, so that each person reads it in their own language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date as babel_format_date
+
+from bot.i18n import Translate, buddhist_year, format_date, format_datetime, translator
+
+Keyboard = list[list[tuple[str, str]]]  # rows of (label, callback data)
+DONE_CALLBACK = "done:"
+ESCALATION_CALLBACK = "esc:"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    text: str
+    keyboard: Keyboard = field(default_factory=list)
+
+
+def _title(params: dict[str, Any], language: str) -> str:
+    return str(params.get("title_en" if language == "en" else "title_th") or "")
+
+
+def _when(iso: str | None, language: str, zone: ZoneInfo) -> str:
+    if not iso:
+        return "-"
+    return format_datetime(datetime.fromisoformat(iso).astimezone(zone), language)
+
+
+def period_label(params: dict[str, Any], language: str, zone: ZoneInfo) -> str:
+    """``ไตรมาสที่ 1 ปีงบประมาณ พ.ศ. 2568``, ``ประจำเดือนมกราคม 2568`` …"""
+    _ = translator(language)
+    fiscal_year, key = params.get("fiscal_year"), str(params.get("period_key") or "")
+    if params.get("quarter"):
+        return _("quarter {quarter}, fiscal year {fiscal_year}").format(
+            quarter=params["quarter"], fiscal_year=fiscal_year
+        )
+    if key.startswith("meeting-"):
+        meeting = datetime.fromisoformat(key.removeprefix("meeting-")).date()
+        return _("for the staff meeting of {date}").format(date=format_date(meeting, language))
+    if params.get("month"):
+        due = datetime.fromisoformat(str(params["due_at"])).astimezone(zone)
+        month = babel_format_date(due.date(), "MMMM", locale=language)
+        year = buddhist_year(due.year) if language == "th" else due.year
+        return _("for {month} {year}").format(month=month, year=year)
+    return _("fiscal year {fiscal_year}").format(fiscal_year=fiscal_year)
+
+
+def _duty(params: dict[str, Any], language: str, zone: ZoneInfo) -> Rendered:
+    _ = translator(language)
+    head = {
+        "reminder": _("Reminder: a report is due"),
+        "last_call": _("Today is the due date"),
+        "followup": _("Follow-up no. {number}: the report is overdue"),
+        "again": _("A further reminder, at the director's request"),
+    }[str(params["kind"])].format(number=params.get("followup_number", 0))
+    lines = [
+        head,
+        "",
+        _("Report: {title}").format(title=_title(params, language)),
+        _("Period: {period}").format(period=period_label(params, language, zone)),
+        _("Due: by {due}").format(due=_when(params.get("due_at"), language, zone)),
+        "",
+        _ask(params, _),
+    ]
+    if params.get("group_duty"):
+        lines.append(_("This report is owed by your work group: any member may confirm it."))
+    if int(params.get("collapsed", 1)) > 1:
+        lines.append(
+            _("(This message replaces {count} reminders that could not be sent in time.)").format(
+                count=params["collapsed"]
+            )
+        )
+    return Rendered("\n".join(lines), [[(_("Report sent"), f"{DONE_CALLBACK}{_aid(params)}")]])
+
+
+def _ask(params: dict[str, Any], _: Translate) -> str:
+    if params["kind"] == "followup":
+        return _(
+            "We have not yet received your confirmation. Please send the report as soon as "
+            'possible and then press "Report sent". If it is still missing after the second '
+            "follow-up, the matter goes to the director for an order, as the office's plan "
+            "requires."
+        )
+    return _(
+        'Please send the report on time, then press "Report sent" below. You may attach '
+        "the evidence file afterwards."
+    )
+
+
+def _aid(params: dict[str, Any]) -> int:
+    return int(params["assignment_id"])
+
+
+def _escalation(params: dict[str, Any], language: str, zone: ZoneInfo) -> Rendered:
+    _ = translator(language)
+    missing = params.get("missing", [])
+    lines = [
+        _("To the director") if params.get("for_director") else _("For your information"),
+        _("Subject: reports still missing after two follow-ups"),
+        "",
+        _("Report: {title}").format(title=_title(params, language)),
+        _("Period: {period}").format(period=period_label(params, language, zone)),
+        _("Due: by {due}").format(due=_when(params.get("due_at"), language, zone)),
+        "",
+        _("Not yet received from {count}:").format(count=len(missing)),
+    ]
+    keyboard: Keyboard = []
+    for number, item in enumerate(missing, start=1):
+        name = item["name_en" if language == "en" else "name_th"]
+        groups = ", ".join(item["groups_en" if language == "en" else "groups_th"])
+        lines.append(
+            _(
+                "{number}. {name} ({groups}): {followups} follow-ups unanswered, "
+                "{days} working days late"
+            ).format(
+                number=number,
+                name=name,
+                groups=groups or "-",
+                followups=item["followups"],
+                days=item["working_days_late"],
+            )
+        )
+        aid = item["assignment_id"]
+        keyboard.append(
+            [
+                (_("Remind again now: {name}").format(name=name), f"{ESCALATION_CALLBACK}r:{aid}"),
+                (_("Excuse: {name}").format(name=name), f"{ESCALATION_CALLBACK}x:{aid}"),
+            ]
+        )
+    lines += [
+        "",
+        _(
+            "Suggested action (measure 1.1 of the plan): the director orders the persons "
+            "responsible to submit the report without delay."
+        ),
+    ]
+    return Rendered("\n".join(lines), keyboard)
+
+
+def _onward(params: dict[str, Any], language: str, zone: ZoneInfo) -> Rendered:
+    _ = translator(language)
+    counts = params.get("counts", {})
+    to = params.get("to_en" if language == "en" else "to_th") or ""
+    lines = [
+        _("The office's own deadline is near: forward the reports to {to}").format(to=to),
+        "",
+        _("Report: {title}").format(title=_title(params, language)),
+        _("Period: {period}").format(period=period_label(params, language, zone)),
+        _("To be sent to {to} by {due}").format(
+            to=to, due=_when(params.get("onward_due_at"), language, zone)
+        ),
+        "",
+        _(
+            "So far: {on_time} on time, {late} late, {pending} not yet sent, {escalated} reported "
+            "to the director, {excused} excused."
+        ).format(
+            on_time=counts.get("submitted_on_time", 0),
+            late=counts.get("submitted_late", 0),
+            pending=counts.get("pending", 0),
+            escalated=counts.get("escalated", 0),
+            excused=counts.get("excused", 0),
+        ),
+    ]
+    return Rendered("\n".join(lines))
+
+
+def _unreachable(params: dict[str, Any], language: str, zone: ZoneInfo) -> Rendered:
+    _ = translator(language)
+    if params.get("unreachable"):
+        head = _("The bot cannot reach {name} on Telegram (blocked or left).")
+    else:
+        head = _("A message to {name} could not be delivered.")
+    lines = [
+        head.format(name=params.get("name", "-")),
+        _("About: {title}").format(title=_title(params, language) or "-"),
+        _(
+            "Please contact them directly. The follow-ups continue as planned and the director "
+            "will still be told if the report does not arrive."
+        ),
+    ]
+    return Rendered("\n".join(lines))
+
+
+TEMPLATES: dict[str, Callable[[dict[str, Any], str, ZoneInfo], Rendered]] = {
+    "duty": _duty,
+    "escalation": _escalation,
+    "onward": _onward,
+    "unreachable": _unreachable,
+}
+
+
+def render(template: str, params: dict[str, Any], language: str, zone: ZoneInfo) -> Rendered:
+    """The text and buttons of one outbox message."""
+    return TEMPLATES[template](params, language, zone)

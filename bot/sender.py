@@ -1,0 +1,63 @@
+"""The one sender: renders an outbox row and sends it through python-telegram-bot.
+
+Telegram's answers are sorted into the dispatcher's three outcomes. ``BadRequest`` and
+``TimedOut`` subclass ``NetworkError``, so they are caught first.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+
+from bot.render import Keyboard, render
+from jobs.dispatch import Delivered, Outcome, Retry, Undeliverable
+from storage.models import OutboxMessage
+
+_CHAT_GONE = ("chat not found", "user is deactivated", "peer_id_invalid", "bot was blocked")
+
+
+def markup(keyboard: Keyboard) -> InlineKeyboardMarkup | None:
+    if not keyboard:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(label, callback_data=data) for label, data in row]
+            for row in keyboard
+        ]
+    )
+
+
+def _seconds(value: int | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class TelegramSender:
+    """Implements ``jobs.dispatch.Sender`` over the Bot API."""
+
+    def __init__(self, bot: Bot, zone: ZoneInfo) -> None:
+        self.bot = bot
+        self.zone = zone
+
+    async def send(self, message: OutboxMessage, language: str) -> Outcome:
+        rendered = render(message.template, message.params, language, self.zone)
+        try:
+            sent = await self.bot.send_message(
+                message.chat_id, rendered.text, reply_markup=markup(rendered.keyboard)
+            )
+        except RetryAfter as error:
+            return Retry(f"429: {error.message}", after=_seconds(error.retry_after))
+        except Forbidden as error:
+            return Undeliverable(f"403: {error.message}", person_unreachable=True)
+        except BadRequest as error:
+            gone = any(words in error.message.lower() for words in _CHAT_GONE)
+            return Undeliverable(f"400: {error.message}", person_unreachable=gone)
+        except TimedOut as error:
+            return Retry(f"timed out: {error.message}")
+        except NetworkError as error:
+            return Retry(f"network: {error.message}")
+        except TelegramError as error:
+            return Retry(f"telegram: {error.message}")
+        return Delivered(sent.message_id)

@@ -1,0 +1,111 @@
+"""The loop: APScheduler wakes the process; each wake-up ticks, then dispatches.
+
+APScheduler holds exactly two jobs, never one per reminder: a wake-up at the earliest instant
+the database says something is due (moved after every wake-up), and a safety net every few
+minutes. The database is the schedule; the scheduler only keeps time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from jobs.calendar import OfficeCalendar
+from jobs.dispatch import Dispatcher, DispatchReport, Sender
+from jobs.settings import Settings
+from jobs.tick import Planner, TickReport
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+WAKE_JOB, SAFETY_JOB = "wake", "safety-net"
+
+
+class Engine:
+    """Ticks and dispatches, woken by APScheduler; one per process."""
+
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        sender: Sender,
+        clock: Callable[[], datetime],
+        *,
+        safety_interval: timedelta = timedelta(minutes=3),
+        per_chat_interval: float = 1.0,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.planner = Planner(settings, OfficeCalendar.from_office(settings.office))
+        self.dispatcher = Dispatcher(db, sender, clock, per_chat_interval=per_chat_interval)
+        self.safety_interval = safety_interval
+        self.scheduler: AsyncIOScheduler | None = None
+        self._lock = asyncio.Lock()
+        self._materialised_on: date | None = None
+        self.last_tick: datetime | None = None
+
+    def start(self) -> None:
+        """Start keeping time (inside the running event loop) and wake at once."""
+        self.scheduler = AsyncIOScheduler(timezone=self.planner.calendar.zone)
+        self.scheduler.add_job(
+            self.wake,
+            IntervalTrigger(seconds=self.safety_interval.total_seconds()),
+            id=SAFETY_JOB,
+            max_instances=1,
+            coalesce=True,
+        )
+        self.scheduler.start()
+        self.wake_at(self.clock())
+
+    def shutdown(self) -> None:
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+
+    def wake_at(self, moment: datetime) -> None:
+        """Move the one wake-up job to ``moment`` (or now, if that has passed)."""
+        if self.scheduler is None:
+            return
+        self.scheduler.add_job(
+            self.wake,
+            DateTrigger(run_date=max(moment, self.clock())),
+            id=WAKE_JOB,
+            replace_existing=True,
+            misfire_grace_time=None,
+        )
+
+    def request_materialise(self) -> None:
+        """Someone registered or the plan changed: build assignments at the next wake-up."""
+        self._materialised_on = None
+        self.wake_at(self.clock())
+
+    async def wake(self) -> tuple[TickReport, DispatchReport]:
+        """1. Materialise periods and assignments (once a day, or when asked).
+        2. Tick: write what is due to the outbox.
+        3. Dispatch the outbox.
+        4. Sleep until the database says something is next due.
+        """
+        async with self._lock:
+            now = self.clock()
+            self._materialise_if_needed(now)
+            tick = self.planner.tick(self.db, now)
+            self.last_tick = now
+            sent = await self.dispatcher.dispatch()
+            following = self.planner.next_wake(self.db)
+            if following is not None:
+                self.wake_at(following)
+            if tick.messages or sent.sent or sent.failed:
+                log.info("tick: %s; dispatch: %s", tick, sent)
+            return tick, sent
+
+    def _materialise_if_needed(self, now: datetime) -> None:
+        today = now.astimezone(self.planner.calendar.zone).date()
+        if self._materialised_on != today:
+            created = self.planner.materialise(self.db, now)
+            self._materialised_on = today
+            if created:
+                log.info("%d new assignments", created)

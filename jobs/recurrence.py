@@ -1,0 +1,312 @@
+"""From an obligation's recurrence to its concrete occurrences (the periods people report on).
+
+Pure: the window, the calendar and the meeting are passed in; nothing reads a clock. An
+occurrence's ``key`` becomes a database key, so it depends only on what the occurrence is
+about (the quarter, the month, the meeting), never on the window it was found in.
+"""
+
+from __future__ import annotations
+
+import calendar as std_calendar
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from jobs.calendar import OfficeCalendar, fiscal_quarter_of, fiscal_year_bounds, fiscal_year_of
+from jobs.offsets import OffsetUnit, parse_offset
+from jobs.settings import (
+    ORDINALS,
+    WEEKDAYS,
+    Meeting,
+    MeetingRecurrence,
+    MonthlyRecurrence,
+    Obligation,
+    OnceRecurrence,
+    Onward,
+    QuarterlyRecurrence,
+    YearlyRecurrence,
+)
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One period of an obligation: what it is about and when it is due.
+
+    Words stay out of here: ``quarter`` and ``month`` let the bot layer say "ไตรมาสที่ 1".
+    """
+
+    key: str  # unique within its obligation and stable forever (a database key)
+    fiscal_year: int  # B.E., the fiscal year the report is about
+    due_date: date  # after the closed-day rule
+    due_at: datetime  # aware, UTC
+    onward_due_at: datetime | None  # aware, UTC: the office's own deadline to pass it on
+    nominal_date: date  # before the closed-day rule
+    quarter: int | None = None  # 1–4, for quarterly reports: the quarter covered
+    month: int | None = None  # 1–12, for monthly and meeting reports: the month due
+
+
+# ---- dates --------------------------------------------------------------------------------
+
+
+def _clamped(year: int, month: int, day: int) -> date:
+    """``day`` of a month, or its last day when the month is shorter ("the 31st" in February)."""
+    return date(year, month, min(day, std_calendar.monthrange(year, month)[1]))
+
+
+def _months(start: date, end: date) -> Iterator[tuple[int, int]]:
+    """(year, month) of every month overlapping [start, end]."""
+    year, month = start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        yield year, month
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+
+
+def _next_month(day: date) -> tuple[int, int]:
+    return (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+
+
+def _nth_weekday(year: int, month: int, ordinal: str, weekday: int) -> date:
+    """The day a rule such as "second tue" or "last fri" names in one month."""
+    days = [
+        date(year, month, number)
+        for number in range(1, std_calendar.monthrange(year, month)[1] + 1)
+        if date(year, month, number).weekday() == weekday
+    ]
+    return days[-1] if ordinal == "last" else days[ORDINALS.index(ordinal)]
+
+
+def meeting_dates(meeting: Meeting, start: date, end: date) -> list[date]:
+    """The staff meetings in [start, end]: the explicit dates if any, else the rule's."""
+    if meeting.dates:
+        return sorted({day for day in meeting.dates if start <= day <= end})
+    if meeting.rule is None:
+        return []
+    ordinal, weekday = meeting.rule.split()
+    found = (
+        _nth_weekday(year, month, ordinal, WEEKDAYS.index(weekday))
+        for year, month in _months(start, end)
+    )
+    return [day for day in found if start <= day <= end]
+
+
+def materialisation_window(today: date) -> tuple[date, date]:
+    """From the start of the current fiscal year to the end of the next one.
+
+    The engine keeps at least this much materialised, so that a preview of the coming year
+    and the reports still owed for the current one are both in the database.
+    """
+    fiscal_year = fiscal_year_of(today)
+    return fiscal_year_bounds(fiscal_year)[0], fiscal_year_bounds(fiscal_year + 1)[1]
+
+
+# ---- the due instant ----------------------------------------------------------------------
+
+
+def _utc(instant: datetime) -> datetime:
+    return instant.astimezone(UTC)
+
+
+def _apply_closed_day_rule(obligation: Obligation, nominal: date, cal: OfficeCalendar) -> date:
+    """Keep the plan's date ("by the 10th"), or move it to the previous/next working day."""
+    if obligation.on_closed_day == "previous":
+        return cal.previous_working_day(nominal, include_today=True)
+    if obligation.on_closed_day == "next":
+        return cal.next_working_day(nominal, include_today=True)
+    return nominal
+
+
+def _due_at(obligation: Obligation, due_date: date, cal: OfficeCalendar) -> datetime:
+    """The obligation's own clock time on the due date, else the end of the office day."""
+    if obligation.due_time is not None:
+        return _utc(datetime.combine(due_date, obligation.due_time, tzinfo=cal.zone))
+    return _utc(cal.closing(due_date))
+
+
+def _onward_due_at(onward: Onward | None, due_date: date, cal: OfficeCalendar) -> datetime | None:
+    """The ministry's deadline: never moved by closed days (it is not the office's date)."""
+    if onward is None:
+        return None
+    if onward.day is not None:
+        day = _clamped(due_date.year, due_date.month, onward.day)
+        if day < due_date:
+            day = _clamped(*_next_month(due_date), onward.day)
+        return _utc(cal.closing(day))
+    if onward.offset is None:
+        return None
+    offset = parse_offset(onward.offset)
+    if offset.unit is OffsetUnit.WORKING_DAYS:
+        return _utc(cal.closing(cal.shift_working_days(due_date, offset.amount)))
+    if offset.unit is OffsetUnit.DAYS:
+        return _utc(cal.closing(due_date + timedelta(days=offset.amount)))
+    return _utc(cal.closing(due_date) + offset.as_timedelta())  # clock offsets, for demos
+
+
+def _occurrence(
+    obligation: Obligation,
+    nominal: date,
+    cal: OfficeCalendar,
+    *,
+    key: str,
+    fiscal_year: int,
+    quarter: int | None = None,
+    month: int | None = None,
+) -> Occurrence:
+    """An occurrence due on ``nominal`` (moved by the closed-day rule), at the usual time."""
+    due_date = _apply_closed_day_rule(obligation, nominal, cal)
+    return Occurrence(
+        key=key,
+        fiscal_year=fiscal_year,
+        due_date=due_date,
+        due_at=_due_at(obligation, due_date, cal),
+        onward_due_at=_onward_due_at(obligation.onward, due_date, cal),
+        nominal_date=nominal,
+        quarter=quarter,
+        month=month,
+    )
+
+
+# ---- one function per kind of recurrence -------------------------------------------------
+
+
+def quarter_covered(due: date) -> tuple[int, int]:
+    """(fiscal year, quarter) of the last quarter that ended before the month of ``due``.
+
+    Due in January (or February, March) → quarter 1 (Oct–Dec) of the fiscal year then running.
+    """
+    previous = due.year * 12 + due.month - 2  # the month before, 0-based
+    quarter_end = previous - (previous - 2) % 3  # the latest March, June, September, December
+    return fiscal_quarter_of(date(quarter_end // 12, quarter_end % 12 + 1, 1))
+
+
+def _quarterly_key(fiscal_year: int, quarter: int, due_month: int) -> str:
+    """Plainly "2568-Q1"; another due month for the same quarter adds its own: "2568-Q1-02".
+
+    Stable whatever else the config lists, so that adding a month renames nothing.
+    """
+    key = f"{fiscal_year}-Q{quarter}"
+    return key if due_month % 3 == 1 else f"{key}-{due_month:02d}"
+
+
+def _quarterly(
+    obligation: Obligation, rule: QuarterlyRecurrence, start: date, end: date, cal: OfficeCalendar
+) -> list[Occurrence]:
+    found = []
+    for year, month in _months(start, end):
+        nominal = _clamped(year, month, rule.day)
+        if month not in rule.months or not start <= nominal <= end:
+            continue
+        fiscal_year, quarter = quarter_covered(nominal)
+        key = _quarterly_key(fiscal_year, quarter, month)
+        found.append(
+            _occurrence(obligation, nominal, cal, key=key, fiscal_year=fiscal_year, quarter=quarter)
+        )
+    return found
+
+
+def _monthly(
+    obligation: Obligation, rule: MonthlyRecurrence, start: date, end: date, cal: OfficeCalendar
+) -> list[Occurrence]:
+    found = []
+    for year, month in _months(start, end):
+        nominal = _clamped(year, month, rule.day)
+        if start <= nominal <= end:
+            found.append(
+                _occurrence(
+                    obligation,
+                    nominal,
+                    cal,
+                    key=f"{year:04d}-{month:02d}",
+                    fiscal_year=fiscal_year_of(nominal),
+                    month=month,
+                )
+            )
+    return found
+
+
+def _yearly(
+    obligation: Obligation, rule: YearlyRecurrence, start: date, end: date, cal: OfficeCalendar
+) -> list[Occurrence]:
+    found = []
+    for year in range(start.year, end.year + 1):
+        nominal = _clamped(year, rule.month, rule.day)
+        if start <= nominal <= end:
+            found.append(
+                _occurrence(
+                    obligation, nominal, cal, key=f"{year:04d}", fiscal_year=fiscal_year_of(nominal)
+                )
+            )
+    return found
+
+
+def _once(
+    obligation: Obligation, rule: OnceRecurrence, start: date, end: date, cal: OfficeCalendar
+) -> list[Occurrence]:
+    if not start <= rule.date <= end:
+        return []
+    key = f"once-{rule.date.isoformat()}"
+    return [_occurrence(obligation, rule.date, cal, key=key, fiscal_year=fiscal_year_of(rule.date))]
+
+
+def _meeting_due_at(
+    obligation: Obligation, due_date: date, meeting_at: time, cal: OfficeCalendar, at_meeting: bool
+) -> datetime:
+    """At the meeting itself, or at the end of the office day; the obligation's time wins."""
+    if at_meeting and obligation.due_time is None:
+        return _utc(datetime.combine(due_date, meeting_at, tzinfo=cal.zone))
+    return _due_at(obligation, due_date, cal)
+
+
+def _meeting_based(
+    obligation: Obligation,
+    rule: MeetingRecurrence,
+    start: date,
+    end: date,
+    cal: OfficeCalendar,
+    meeting: Meeting,
+) -> list[Occurrence]:
+    """Due ``days_before`` working days before each meeting (no closed-day rule: the meeting
+    date is the office's own choice). The nominal date is the due date, so a meeting just
+    after ``end`` whose report falls due by ``end`` is in the window."""
+    found = []
+    last_meeting = cal.shift_working_days(end, rule.days_before)
+    for meeting_day in meeting_dates(meeting, start, last_meeting):
+        due_date = cal.shift_working_days(meeting_day, -rule.days_before)
+        if not start <= due_date <= end:
+            continue
+        due_at = _meeting_due_at(obligation, due_date, meeting.at, cal, rule.days_before == 0)
+        found.append(
+            Occurrence(
+                key=f"meeting-{meeting_day.isoformat()}",
+                fiscal_year=fiscal_year_of(meeting_day),
+                due_date=due_date,
+                due_at=due_at,
+                onward_due_at=_onward_due_at(obligation.onward, due_date, cal),
+                nominal_date=due_date,
+                month=meeting_day.month,
+            )
+        )
+    return found
+
+
+def occurrences(
+    obligation: Obligation,
+    *,
+    start: date,
+    end: date,
+    calendar: OfficeCalendar,
+    meeting: Meeting,
+) -> list[Occurrence]:
+    """Every occurrence whose nominal due date is in [start, end], sorted by due instant."""
+    rule = obligation.recurrence
+    found: list[Occurrence]
+    if isinstance(rule, QuarterlyRecurrence):
+        found = _quarterly(obligation, rule, start, end, calendar)
+    elif isinstance(rule, MonthlyRecurrence):
+        found = _monthly(obligation, rule, start, end, calendar)
+    elif isinstance(rule, MeetingRecurrence):
+        found = _meeting_based(obligation, rule, start, end, calendar, meeting)
+    elif isinstance(rule, YearlyRecurrence):
+        found = _yearly(obligation, rule, start, end, calendar)
+    else:
+        found = _once(obligation, rule, start, end, calendar)
+    return sorted(found, key=lambda occurrence: (occurrence.due_at, occurrence.key))

@@ -1,0 +1,336 @@
+"""The tick: given the database and ``now``, record every message that should have gone out.
+
+Nothing here sends anything: the tick writes outbox rows (unique keys) and advances each
+assignment in the same transaction; the dispatcher sends later. Run it twice, or in two
+processes at once, and each message is still written once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from jobs.calendar import OfficeCalendar
+from jobs.ladder import STAFF_FACING, Progress, progress, step_instants, working_days_late
+from jobs.recurrence import materialisation_window, occurrences
+from jobs.settings import Obligation as ObligationConfig
+from jobs.settings import Settings
+from storage import outbox, people, schedule
+from storage.db import Database
+from storage.models import AssignmentStatus, Obligation, Period, Role, WorkGroup
+from storage.outbox import NewMessage
+
+log = logging.getLogger(__name__)
+BATCH = 500
+
+
+@dataclass
+class TickReport:
+    assignments: int = 0
+    messages: int = 0
+    escalations: int = 0
+    created_assignments: int = 0
+
+
+@dataclass
+class _Escalation:
+    """Assignments of one period that reach the director in this tick."""
+
+    period: Period
+    obligation: Obligation
+    missing: list[dict[str, Any]] = field(default_factory=list)
+    assignment_ids: list[int] = field(default_factory=list)
+    group_ids: set[int] = field(default_factory=set)
+
+
+class Planner:
+    """The office's schedule, computed from the config and the database at a given ``now``."""
+
+    def __init__(self, settings: Settings, calendar: OfficeCalendar) -> None:
+        self.settings = settings
+        self.calendar = calendar
+        self._configs = {o.key: o for o in settings.obligations}
+
+    # -- materialising periods and assignments -----------------------------------------
+
+    def sync_config(self, session: Session, now: datetime) -> None:
+        """Mirror the config's obligations into the database."""
+        schedule.sync_obligations(session, (_spec(o) for o in self.settings.obligations), now=now)
+
+    def materialise(self, db: Database, now: datetime) -> int:
+        """Create the periods of this and next fiscal year, and the assignments still open.
+
+        Idempotent: run twice, nothing new. A period already due gets no new assignment (a
+        person who joins later owes what is still open, not what was due before they came).
+        """
+        start, end = materialisation_window(now.astimezone(self.calendar.zone).date())
+        created = 0
+        with db.transaction() as session:
+            self.sync_config(session, now)
+            for obligation in schedule.active_obligations(session):
+                config = self._configs.get(obligation.key)
+                if config is None or obligation.id is None:
+                    continue
+                owners = schedule.resolve_owners(session, obligation.owners)
+                specs = self._period_specs(config, start, end)
+                for period in schedule.ensure_periods(session, obligation.id, specs, now=now):
+                    if period.due_at > now:
+                        created += schedule.ensure_assignments(session, period, owners, now=now)
+        return created
+
+    def _period_specs(
+        self, config: ObligationConfig, start: Any, end: Any
+    ) -> list[schedule.PeriodSpec]:
+        found = occurrences(
+            config, start=start, end=end, calendar=self.calendar, meeting=self.settings.meeting
+        )
+        return [
+            schedule.PeriodSpec(
+                key=o.key,
+                fiscal_year=o.fiscal_year,
+                due_at=o.due_at,
+                quarter=o.quarter,
+                month=o.month,
+                onward_due_at=o.onward_due_at,
+                onward_action_at=self._onward_action_at(o.onward_due_at),
+            )
+            for o in found
+        ]
+
+    def _onward_action_at(self, onward_due_at: datetime | None) -> datetime | None:
+        """The coordinator hears of the onward deadline one working day before it, at opening."""
+        if onward_due_at is None:
+            return None
+        day = onward_due_at.astimezone(self.calendar.zone).date()
+        return self.calendar.opening(self.calendar.shift_working_days(day, -1))
+
+    # -- the tick -------------------------------------------------------------------------
+
+    def tick(self, db: Database, now: datetime, *, batch: int = BATCH) -> TickReport:
+        """1. Load the assignments whose time has come (an index scan).
+        2. Decide each one's steps with the pure ladder functions.
+        3. In one transaction: advance each assignment (conditionally) and write its outbox
+           rows; then the escalations, one message per period and recipient.
+        4. Remind the coordinator of onward deadlines (the 15th, to สป.).
+        """
+        report = TickReport()
+        with db.transaction() as session:
+            escalations: dict[int, _Escalation] = {}
+            for due in schedule.due_assignments(session, now=now, limit=batch):
+                report.assignments += 1
+                report.messages += self._plan_one(session, due, now, escalations)
+            for escalation in escalations.values():
+                report.escalations += 1
+                report.messages += self._escalate(session, escalation, now)
+            report.messages += self._onward_reminders(session, now)
+        return report
+
+    def _ladder_instants(self, obligation: Obligation, period: Period) -> list[datetime]:
+        return step_instants(
+            self.settings.ladder(obligation.ladder_key), period.due_at, self.calendar
+        )
+
+    def _plan_one(
+        self,
+        session: Session,
+        due: schedule.DueAssignment,
+        now: datetime,
+        escalations: dict[int, _Escalation],
+    ) -> int:
+        assignment, period, obligation = due.assignment, due.period, due.obligation
+        owner = people.by_id(session, assignment.staff_id) if assignment.staff_id else None
+        if not obligation.active or (owner is not None and not owner.staff.active):
+            schedule.stop(session, _id(assignment.id))
+            return 0
+        ladder = self.settings.ladder(obligation.ladder_key)
+        step = progress(assignment.next_step, self._ladder_instants(obligation, period), now)
+        kinds = [ladder.steps[i].kind for i in step.due_steps]
+        escalate = "escalation" in kinds
+        followups = assignment.followups_unanswered + kinds.count("followup")
+        if not schedule.advance(
+            session,
+            assignment,
+            next_step=step.next_step,
+            next_action_at=step.next_action_at,
+            status=AssignmentStatus.ESCALATED.value if escalate else assignment.status,
+            followups_unanswered=followups,
+            escalated_at=now if escalate else assignment.escalated_at,
+        ):
+            return 0  # another tick got there first
+        written = self._remind(session, due, step, kinds, followups, now)
+        if escalate:
+            self._collect_escalation(session, due, owner, followups, now, escalations)
+        return written
+
+    def _remind(
+        self,
+        session: Session,
+        due: schedule.DueAssignment,
+        step: Progress,
+        kinds: Sequence[str],
+        followups: int,
+        now: datetime,
+    ) -> int:
+        """One message for all the staff-facing steps that came at once (stale ones collapse)."""
+        facing = [i for i, kind in zip(step.due_steps, kinds, strict=True) if kind in STAFF_FACING]
+        if not facing:
+            return 0
+        last = facing[-1]
+        kind = kinds[step.due_steps.index(last)]
+        assignment = due.assignment
+        params = {
+            **duty_params(due.obligation, due.period),
+            "assignment_id": assignment.id,
+            "kind": kind,
+            "step": last,
+            "collapsed": len(facing),
+            "followup_number": followups if kind == "followup" else 0,
+            "group_duty": assignment.group_id is not None,
+        }
+        messages = [
+            NewMessage(
+                idempotency_key=f"assignment:{assignment.id}:step-{last}:to-{staff.id}",
+                chat_id=staff.chat_id,
+                staff_id=staff.id,
+                assignment_id=assignment.id,
+                template="duty",
+                params=params,
+            )
+            for staff in schedule.recipients(session, assignment)
+        ]
+        return outbox.enqueue(session, messages, now=now)
+
+    def _collect_escalation(
+        self,
+        session: Session,
+        due: schedule.DueAssignment,
+        owner: people.Person | None,
+        followups: int,
+        now: datetime,
+        escalations: dict[int, _Escalation],
+    ) -> None:
+        period_id = _id(due.period.id)
+        batch = escalations.setdefault(period_id, _Escalation(due.period, due.obligation))
+        group = people.group(session, due.assignment.group_id) if due.assignment.group_id else None
+        groups: Iterable[WorkGroup] = owner.groups if owner else ([group] if group else [])
+        batch.assignment_ids.append(_id(due.assignment.id))
+        batch.group_ids.update(_id(g.id) for g in groups)
+        batch.missing.append(
+            {
+                "assignment_id": due.assignment.id,
+                "name_th": owner.name if owner else (group.name_th if group else "-"),
+                "name_en": owner.name if owner else (group.name_en if group else "-"),
+                "groups_th": [g.name_th for g in groups],
+                "groups_en": [g.name_en for g in groups],
+                "followups": followups,
+                "working_days_late": working_days_late(due.period.due_at, now, self.calendar),
+            }
+        )
+
+    def _escalate(self, session: Session, escalation: _Escalation, now: datetime) -> int:
+        """One message per period and recipient: the director, the coordinator, group heads."""
+        recipients = people.escalation_recipients(session, escalation.group_ids)
+        first = min(escalation.assignment_ids)
+        params = {
+            **duty_params(escalation.obligation, escalation.period),
+            "missing": escalation.missing,
+        }
+        for assignment_id in escalation.assignment_ids:
+            schedule.record_event(
+                session,
+                assignment_id,
+                "assignment.escalated",
+                now=now,
+                actor="system:tick",
+                details={"to": [staff.id for staff in recipients]},
+            )
+        messages = [
+            NewMessage(
+                idempotency_key=f"period:{escalation.period.id}:escalation:{first}:to-{staff.id}",
+                chat_id=staff.chat_id,
+                staff_id=staff.id,
+                template="escalation",
+                params={**params, "for_director": people.holds(session, staff, Role.DIRECTOR)},
+            )
+            for staff in recipients
+        ]
+        return outbox.enqueue(session, messages, now=now)
+
+    def _onward_reminders(self, session: Session, now: datetime) -> int:
+        """Tell the coordinator that the office's own deadline (to สป.) is near."""
+        written = 0
+        for period, obligation in schedule.due_onward_reminders(session, now=now):
+            if not schedule.clear_onward(session, _id(period.id)):
+                continue
+            config = self._configs.get(obligation.key)
+            counts = schedule.period_counts(session, _id(period.id))
+            params = {
+                **duty_params(obligation, period),
+                "onward_due_at": period.onward_due_at.isoformat() if period.onward_due_at else None,
+                "to_th": config.onward.to_th if config and config.onward else "",
+                "to_en": config.onward.to_en if config and config.onward else "",
+                "counts": counts,
+            }
+            messages = [
+                NewMessage(
+                    idempotency_key=f"period:{period.id}:onward:to-{staff.id}",
+                    chat_id=staff.chat_id,
+                    staff_id=staff.id,
+                    template="onward",
+                    params=params,
+                )
+                for staff in people.holders_of(session, Role.COORDINATOR)
+            ]
+            written += outbox.enqueue(session, messages, now=now)
+        return written
+
+    def next_wake(self, db: Database) -> datetime | None:
+        """The earliest instant at which the tick or the dispatcher has something to do."""
+        with db.transaction() as session:
+            candidates = [
+                schedule.earliest_action(session),
+                schedule.earliest_onward(session),
+                outbox.next_due_at(session),
+            ]
+        found = [moment for moment in candidates if moment is not None]
+        return min(found) if found else None
+
+
+def duty_params(obligation: Obligation, period: Period) -> dict[str, Any]:
+    return {
+        "obligation": obligation.key,
+        "title_th": obligation.title_th,
+        "title_en": obligation.title_en,
+        "measure": obligation.measure,
+        "period_id": period.id,
+        "period_key": period.key,
+        "fiscal_year": period.fiscal_year,
+        "quarter": period.quarter,
+        "month": period.month,
+        "due_at": period.due_at.isoformat(),
+    }
+
+
+def _spec(config: ObligationConfig) -> schedule.ObligationSpec:
+    return schedule.ObligationSpec(
+        key=config.key,
+        title_th=config.title_th,
+        title_en=config.title_en,
+        measure=config.measure,
+        ita_indicators=list(config.ita_indicators),
+        owners=config.owners.model_dump(mode="json"),
+        recurrence=config.recurrence.model_dump(mode="json"),
+        onward=config.onward.model_dump(mode="json") if config.onward else None,
+        ladder_key=config.ladder,
+        on_closed_day=config.on_closed_day,
+    )
+
+
+def _id(value: int | None) -> int:
+    assert value is not None
+    return value

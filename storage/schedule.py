@@ -1,0 +1,518 @@
+"""Obligations, periods and assignments: the schedule, kept in the database.
+
+The tick reads only assignments whose ``next_action_at`` has come (an index scan) and advances
+each one with a conditional UPDATE, so two ticks racing each other act once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import or_, update
+from sqlmodel import Session, col, select
+
+from storage import audit
+from storage.models import (
+    Assignment,
+    AssignmentStatus,
+    Obligation,
+    Period,
+    Staff,
+    StaffGroup,
+    StaffRole,
+    WorkGroup,
+)
+from storage.people import Person
+
+OPEN_STATUSES = (AssignmentStatus.PENDING.value, AssignmentStatus.ESCALATED.value)
+
+
+@dataclass(frozen=True, slots=True)
+class ObligationSpec:
+    """An obligation as the config file describes it (plain data for this layer)."""
+
+    key: str
+    title_th: str
+    title_en: str
+    measure: str
+    ita_indicators: list[str]
+    owners: dict[str, Any]
+    recurrence: dict[str, Any]
+    onward: dict[str, Any] | None
+    ladder_key: str
+    on_closed_day: str
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodSpec:
+    key: str
+    fiscal_year: int
+    due_at: datetime
+    quarter: int | None
+    month: int | None
+    onward_due_at: datetime | None
+    onward_action_at: datetime | None
+
+
+def sync_obligations(session: Session, specs: Iterable[ObligationSpec], *, now: datetime) -> None:
+    """Mirror the config's obligations; retire (not delete) those the config dropped."""
+    wanted = {spec.key: spec for spec in specs}
+    existing = {o.key: o for o in session.exec(select(Obligation)).all()}
+    for key, spec in wanted.items():
+        row = existing.get(key) or Obligation(key=key, title_th="", title_en="", measure="")
+        for name in ObligationSpec.__dataclass_fields__:
+            setattr(row, name, getattr(spec, name))
+        row.active, row.source, row.updated_at = True, "config", now
+        session.add(row)
+    for key, row in existing.items():
+        if key not in wanted and row.source == "config" and row.active:
+            row.active, row.updated_at = False, now
+            session.add(row)
+    session.flush()
+
+
+def active_obligations(session: Session) -> Sequence[Obligation]:
+    query = select(Obligation).where(col(Obligation.active)).order_by(col(Obligation.id))
+    return session.exec(query).all()
+
+
+def ensure_periods(
+    session: Session, obligation_id: int, specs: Iterable[PeriodSpec], *, now: datetime
+) -> list[Period]:
+    """Insert missing periods; move a period whose dates the config changed.
+
+    Open assignments of a moved period are woken (``next_action_at = now``) so that the
+    next tick re-plans them from the new dates.
+    """
+    existing = {
+        p.key: p
+        for p in session.exec(select(Period).where(Period.obligation_id == obligation_id)).all()
+    }
+    result = []
+    for spec in specs:
+        period = existing.get(spec.key)
+        if period is None:
+            period = Period(obligation_id=obligation_id, **_period_fields(spec))
+            session.add(period)
+        elif period.due_at != spec.due_at or period.onward_due_at != spec.onward_due_at:
+            for name, value in _period_fields(spec).items():
+                setattr(period, name, value)
+            session.add(period)
+            _wake_open_assignments(session, period, now)
+        result.append(period)
+    session.flush()
+    return result
+
+
+def _period_fields(spec: PeriodSpec) -> dict[str, Any]:
+    return {
+        "key": spec.key,
+        "fiscal_year": spec.fiscal_year,
+        "due_at": spec.due_at,
+        "quarter": spec.quarter,
+        "month": spec.month,
+        "onward_due_at": spec.onward_due_at,
+        "onward_action_at": spec.onward_action_at,
+    }
+
+
+def _wake_open_assignments(session: Session, period: Period, now: datetime) -> None:
+    if period.id is None:
+        return
+    session.execute(
+        update(Assignment)
+        .where(
+            col(Assignment.period_id) == period.id,
+            col(Assignment.status).in_(OPEN_STATUSES),
+            col(Assignment.next_action_at).is_not(None),
+        )
+        .values(next_action_at=now)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Owner:
+    """Who owes a period: one person (``staff_id``) or a whole group (``group_id``)."""
+
+    staff_id: int | None = None
+    group_id: int | None = None
+
+    @property
+    def key(self) -> str:
+        return f"staff:{self.staff_id}" if self.staff_id is not None else f"group:{self.group_id}"
+
+
+def resolve_owners(session: Session, owners: dict[str, Any]) -> list[Owner]:
+    """The config's owner description as concrete, active people and groups."""
+    group_ids = _group_ids(session, owners.get("each_member_of", []))
+    staff_ids: set[int] = set()
+    if group_ids:
+        staff_ids |= set(
+            session.exec(
+                select(StaffGroup.staff_id)
+                .join(Staff, col(Staff.id) == col(StaffGroup.staff_id))
+                .where(col(StaffGroup.group_id).in_(group_ids), col(Staff.active))
+            ).all()
+        )
+    roles = owners.get("each_with_role", [])
+    if roles:
+        staff_ids |= set(
+            session.exec(
+                select(StaffRole.staff_id)
+                .join(Staff, col(Staff.id) == col(StaffRole.staff_id))
+                .where(col(StaffRole.role).in_(roles), col(Staff.active))
+            ).all()
+        )
+    whole_groups = _group_ids(session, owners.get("groups", []))
+    return [Owner(staff_id=s) for s in sorted(staff_ids)] + [
+        Owner(group_id=g) for g in sorted(whole_groups)
+    ]
+
+
+def _group_ids(session: Session, keys: list[str]) -> list[int]:
+    if not keys:
+        return []
+    query = select(WorkGroup.id).where(col(WorkGroup.key).in_(keys), col(WorkGroup.active))
+    return [group_id for group_id in session.exec(query).all() if group_id is not None]
+
+
+def ensure_assignments(
+    session: Session, period: Period, owners: Iterable[Owner], *, now: datetime
+) -> int:
+    """Create the missing assignments of one period; return how many were new.
+
+    A new assignment is due for planning at once (``next_action_at = now``): the next tick
+    works out which of its ladder steps come when.
+    """
+    assert period.id is not None
+    have = set(
+        session.exec(select(Assignment.owner_key).where(Assignment.period_id == period.id)).all()
+    )
+    created = 0
+    for owner in owners:
+        if owner.key in have:
+            continue
+        session.add(
+            Assignment(
+                period_id=period.id,
+                owner_key=owner.key,
+                staff_id=owner.staff_id,
+                group_id=owner.group_id,
+                next_action_at=now,
+                created_at=now,
+            )
+        )
+        created += 1
+    session.flush()
+    return created
+
+
+@dataclass(frozen=True, slots=True)
+class DueAssignment:
+    """One assignment whose next action has come, with what the planner needs."""
+
+    assignment: Assignment
+    period: Period
+    obligation: Obligation
+
+
+def due_assignments(session: Session, *, now: datetime, limit: int) -> list[DueAssignment]:
+    """Assignments whose ``next_action_at`` has come, oldest first (an index range scan)."""
+    query = (
+        select(Assignment, Period, Obligation)
+        .join(Period, col(Period.id) == col(Assignment.period_id))
+        .join(Obligation, col(Obligation.id) == col(Period.obligation_id))
+        .where(col(Assignment.next_action_at) <= now)
+        .order_by(col(Assignment.next_action_at), col(Assignment.id))
+        .limit(limit)
+    )
+    return [DueAssignment(a, p, o) for a, p, o in session.exec(query).all()]
+
+
+def advance(
+    session: Session,
+    assignment: Assignment,
+    *,
+    next_step: int,
+    next_action_at: datetime | None,
+    status: str,
+    followups_unanswered: int,
+    escalated_at: datetime | None,
+) -> bool:
+    """Move an assignment along its ladder, only if nobody else has (a conditional UPDATE)."""
+    result = session.execute(
+        update(Assignment)
+        .where(
+            col(Assignment.id) == assignment.id,
+            col(Assignment.next_step) == assignment.next_step,
+            col(Assignment.status).in_(OPEN_STATUSES),
+        )
+        .values(
+            next_step=next_step,
+            next_action_at=next_action_at,
+            status=status,
+            followups_unanswered=followups_unanswered,
+            escalated_at=escalated_at,
+        )
+    )
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
+def stop(session: Session, assignment_id: int) -> None:
+    """Nothing more to do for this assignment (its owner left, or the duty was retired)."""
+    session.execute(
+        update(Assignment).where(col(Assignment.id) == assignment_id).values(next_action_at=None)
+    )
+
+
+def earliest_action(session: Session) -> datetime | None:
+    """When the tick next has something to do."""
+    query = (
+        select(Assignment.next_action_at)
+        .where(col(Assignment.next_action_at).is_not(None))
+        .order_by(col(Assignment.next_action_at))
+        .limit(1)
+    )
+    value = session.exec(query).first()
+    return value if isinstance(value, datetime) else None
+
+
+def due_onward_reminders(session: Session, *, now: datetime) -> Sequence[tuple[Period, Obligation]]:
+    query = (
+        select(Period, Obligation)
+        .join(Obligation, col(Obligation.id) == col(Period.obligation_id))
+        .where(col(Period.onward_action_at) <= now)
+        .order_by(col(Period.onward_action_at))
+    )
+    return [(p, o) for p, o in session.exec(query).all()]
+
+
+def earliest_onward(session: Session) -> datetime | None:
+    query = (
+        select(Period.onward_action_at)
+        .where(col(Period.onward_action_at).is_not(None))
+        .order_by(col(Period.onward_action_at))
+        .limit(1)
+    )
+    value = session.exec(query).first()
+    return value if isinstance(value, datetime) else None
+
+
+def clear_onward(session: Session, period_id: int) -> bool:
+    result = session.execute(
+        update(Period)
+        .where(col(Period.id) == period_id, col(Period.onward_action_at).is_not(None))
+        .values(onward_action_at=None)
+    )
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
+def period_assignments(session: Session, period_id: int) -> Sequence[Assignment]:
+    query = select(Assignment).where(Assignment.period_id == period_id)
+    return session.exec(query.order_by(col(Assignment.id))).all()
+
+
+def record_event(
+    session: Session,
+    assignment_id: int,
+    action: str,
+    *,
+    now: datetime,
+    actor: str,
+    actor_staff_id: int | None = None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    audit.record(
+        session,
+        at=now,
+        actor=actor,
+        actor_staff_id=actor_staff_id,
+        action=action,
+        subject_type="assignment",
+        subject_id=assignment_id,
+        details=details,
+    )
+
+
+def period_counts(session: Session, period_id: int) -> dict[str, int]:
+    """How many assignments of a period are in each status."""
+    counts = {status.value: 0 for status in AssignmentStatus}
+    for status in session.exec(
+        select(Assignment.status).where(Assignment.period_id == period_id)
+    ).all():
+        counts[status] = counts.get(status, 0) + 1
+    return counts
+
+
+class ConfirmOutcome(StrEnum):
+    ON_TIME = "on_time"
+    LATE = "late"
+    ALREADY = "already"  # confirmed (or excused) before: nothing changes
+    NOT_ALLOWED = "not_allowed"  # someone else's duty
+    NOT_FOUND = "not_found"
+
+
+@dataclass(frozen=True, slots=True)
+class Duty:
+    """An assignment with its period and obligation, as people see it."""
+
+    assignment: Assignment
+    period: Period
+    obligation: Obligation
+
+
+def duty(session: Session, assignment_id: int) -> Duty | None:
+    query = (
+        select(Assignment, Period, Obligation)
+        .join(Period, col(Period.id) == col(Assignment.period_id))
+        .join(Obligation, col(Obligation.id) == col(Period.obligation_id))
+        .where(Assignment.id == assignment_id)
+    )
+    row = session.exec(query).first()
+    return Duty(*row) if row else None
+
+
+def may_confirm(assignment: Assignment, person: Person) -> bool:
+    """The owner; for a group's duty, any member of that group (the group head included)."""
+    if assignment.staff_id is not None:
+        return assignment.staff_id == person.id
+    return any(group.id == assignment.group_id for group in person.groups)
+
+
+def confirm(
+    session: Session,
+    assignment_id: int,
+    *,
+    person: Person,
+    now: datetime,
+    via: str,
+    received_at: datetime | None = None,
+    on_behalf: bool = False,
+) -> tuple[ConfirmOutcome, Duty | None]:
+    """Record "sent": on time or late by the due instant, with its audit event, at once.
+
+    ``received_at`` is when a paper submission arrived (the coordinator marks it on the
+    owner's behalf, ``on_behalf``); otherwise the confirmation time is ``now``.
+    """
+    found = duty(session, assignment_id)
+    if found is None:
+        return ConfirmOutcome.NOT_FOUND, None
+    if not on_behalf and not may_confirm(found.assignment, person):
+        return ConfirmOutcome.NOT_ALLOWED, found
+    submitted = received_at or now
+    late = submitted > found.period.due_at
+    status = AssignmentStatus.LATE if late else AssignmentStatus.ON_TIME
+    result = session.execute(
+        update(Assignment)
+        .where(col(Assignment.id) == assignment_id, col(Assignment.status).in_(OPEN_STATUSES))
+        .values(
+            status=status.value,
+            confirmed_at=submitted,
+            confirmed_by_staff_id=person.id,
+            next_action_at=None,
+        )
+    )
+    if getattr(result, "rowcount", 0) != 1:
+        return ConfirmOutcome.ALREADY, found
+    record_event(
+        session,
+        assignment_id,
+        "assignment.confirmed",
+        now=now,
+        actor=f"staff:{person.id}",
+        actor_staff_id=person.id,
+        details={"status": status.value, "via": via, "submitted_at": submitted.isoformat()},
+    )
+    session.refresh(found.assignment)
+    return (ConfirmOutcome.LATE if late else ConfirmOutcome.ON_TIME), found
+
+
+def attach_evidence(
+    session: Session,
+    assignment_id: int,
+    *,
+    person: Person,
+    file_id: str,
+    file_name: str,
+    path: str | None,
+    now: datetime,
+) -> bool:
+    """Keep the evidence file with a confirmation the person may touch."""
+    found = duty(session, assignment_id)
+    if found is None or not may_confirm(found.assignment, person):
+        return False
+    assignment = found.assignment
+    assignment.evidence_file_id, assignment.evidence_file_name = file_id, file_name[:300]
+    assignment.evidence_path = path
+    session.add(assignment)
+    record_event(
+        session,
+        assignment_id,
+        "assignment.evidence_attached",
+        now=now,
+        actor=f"staff:{person.id}",
+        actor_staff_id=person.id,
+        details={"file_name": file_name, "kept_locally": path is not None},
+    )
+    return True
+
+
+def excuse(
+    session: Session, assignment_id: int, *, person: Person, reason: str, now: datetime
+) -> bool:
+    """Excuse an open assignment (the director's or coordinator's decision), with the reason."""
+    result = session.execute(
+        update(Assignment)
+        .where(col(Assignment.id) == assignment_id, col(Assignment.status).in_(OPEN_STATUSES))
+        .values(status=AssignmentStatus.EXCUSED.value, next_action_at=None)
+    )
+    if getattr(result, "rowcount", 0) != 1:
+        return False
+    record_event(
+        session,
+        assignment_id,
+        "assignment.excused",
+        now=now,
+        actor=f"staff:{person.id}",
+        actor_staff_id=person.id,
+        details={"reason": reason},
+    )
+    return True
+
+
+def open_duties(session: Session, person: Person, *, due_before: datetime) -> list[Duty]:
+    """What a person still owes (their own, and their groups'), earliest due first.
+
+    Periods further ahead than ``due_before`` are left out unless their ladder has started.
+    """
+    group_ids = [g.id for g in person.groups if g.id is not None]
+    owned = col(Assignment.staff_id) == person.id
+    if group_ids:
+        owned = or_(owned, col(Assignment.group_id).in_(group_ids))
+    query = (
+        select(Assignment, Period, Obligation)
+        .join(Period, col(Period.id) == col(Assignment.period_id))
+        .join(Obligation, col(Obligation.id) == col(Period.obligation_id))
+        .where(owned, col(Assignment.status).in_(OPEN_STATUSES))
+        .where(or_(col(Period.due_at) <= due_before, col(Assignment.next_step) > 0))
+        .order_by(col(Period.due_at), col(Assignment.id))
+    )
+    return [Duty(*row) for row in session.exec(query).all()]
+
+
+def recipients(session: Session, assignment: Assignment) -> list[Staff]:
+    """Who is reminded of an assignment: its owner, or every active member of its group."""
+    if assignment.staff_id is not None:
+        staff = session.get(Staff, assignment.staff_id)
+        return [staff] if staff is not None and staff.active else []
+    query = (
+        select(Staff)
+        .join(StaffGroup, col(StaffGroup.staff_id) == col(Staff.id))
+        .where(StaffGroup.group_id == assignment.group_id, col(Staff.active))
+        .order_by(col(Staff.id))
+    )
+    return list(session.exec(query).all())
