@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session
@@ -27,6 +27,7 @@ from storage.outbox import NewMessage
 
 log = logging.getLogger(__name__)
 BATCH = 500
+REPORTING_LAG = timedelta(days=92)
 
 
 @dataclass
@@ -69,6 +70,7 @@ class Planner:
         person who joins later owes what is still open, not what was due before they came).
         """
         start, end = materialisation_window(now.astimezone(self.calendar.zone).date())
+        end += REPORTING_LAG  # the report on next year's last quarter is due after it ends
         created = 0
         with db.transaction() as session:
             self.sync_config(session, now)
@@ -77,14 +79,14 @@ class Planner:
                 if config is None or obligation.id is None:
                     continue
                 owners = schedule.resolve_owners(session, obligation.owners)
-                specs = self._period_specs(config, start, end)
+                specs = self._period_specs(config, start, end, now)
                 for period in schedule.ensure_periods(session, obligation.id, specs, now=now):
                     if period.due_at > now:
                         created += schedule.ensure_assignments(session, period, owners, now=now)
         return created
 
     def _period_specs(
-        self, config: ObligationConfig, start: Any, end: Any
+        self, config: ObligationConfig, start: date, end: date, now: datetime
     ) -> list[schedule.PeriodSpec]:
         found = occurrences(
             config, start=start, end=end, calendar=self.calendar, meeting=self.settings.meeting
@@ -97,14 +99,15 @@ class Planner:
                 quarter=o.quarter,
                 month=o.month,
                 onward_due_at=o.onward_due_at,
-                onward_action_at=self._onward_action_at(o.onward_due_at),
+                onward_action_at=self._onward_action_at(o.onward_due_at, now),
             )
             for o in found
         ]
 
-    def _onward_action_at(self, onward_due_at: datetime | None) -> datetime | None:
-        """The coordinator hears of the onward deadline one working day before it, at opening."""
-        if onward_due_at is None:
+    def _onward_action_at(self, onward_due_at: datetime | None, now: datetime) -> datetime | None:
+        """The coordinator hears of the onward deadline one working day before it, at opening
+        (never for a deadline already past when the period is first seen)."""
+        if onward_due_at is None or onward_due_at <= now:
             return None
         day = onward_due_at.astimezone(self.calendar.zone).date()
         return self.calendar.opening(self.calendar.shift_working_days(day, -1))
