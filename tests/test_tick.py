@@ -25,8 +25,11 @@ def bkk(month: int, day: int, hour: int = 9, minute: int = 0, year: int = 2025) 
     return datetime(year, month, day, hour, minute, tzinfo=BANGKOK)
 
 
+START = bkk(1, 2)
+
+
 def join(
-    db: Database, user_id: int, name: str, group: str | None, role: Role, now: datetime = bkk(1, 2)
+    db: Database, user_id: int, name: str, group: str | None, role: Role, now: datetime = START
 ) -> people.Person:
     with db.transaction() as session:
         work_group = groups.group_by_key(session, group) if group else None
