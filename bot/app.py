@@ -46,8 +46,8 @@ def build_application(
         .token(token)
         .base_url(telegram.base_url)
         .rate_limiter(AIORateLimiter(max_retries=0))
-        .post_init(_post_init)
-        .post_shutdown(_post_shutdown)
+        .post_init(start_services)
+        .post_shutdown(stop_services)
     )
     if telegram.base_file_url:
         builder = builder.base_file_url(telegram.base_file_url)
@@ -98,8 +98,12 @@ def _add_handlers(application: AnyApplication) -> None:
 ENGINE_WANTED = "engine-wanted"
 
 
-async def _post_init(application: AnyApplication) -> None:
-    """Set the menus; start the reminder engine (inside the running event loop)."""
+async def start_services(application: AnyApplication) -> None:
+    """Set the menus; start the reminder engine (inside the running event loop).
+
+    ``run_polling`` calls it as ``post_init``; code that starts the application by hand
+    (the demo, the tests) calls it after ``application.start()``.
+    """
     await menus.set_defaults(application.bot)
     services = services_of(application)
     if application.bot_data.get(ENGINE_WANTED):
@@ -109,7 +113,8 @@ async def _post_init(application: AnyApplication) -> None:
         services.engine.start()
 
 
-async def _post_shutdown(application: AnyApplication) -> None:
+async def stop_services(application: AnyApplication) -> None:
+    """Stop the engine; ``post_shutdown`` of ``run_polling``, or by hand before ``stop()``."""
     services = services_of(application)
     if services.engine is not None:
         services.engine.shutdown()

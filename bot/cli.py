@@ -65,6 +65,12 @@ def _parser() -> argparse.ArgumentParser:
         )
         return one
 
+    sub.add_parser(
+        "demo",
+        help="a simulated office runs a whole ladder in seconds, offline",
+        description="No token and no internet needed: a local fake Telegram server, "
+        "a temporary database, a report due in seconds.",
+    )
     command("run", "run the bot (long polling)")
     command("migrate", "bring the database to the schema this version needs")
     check = command("check-config", "validate a configuration file and summarise it")
@@ -79,8 +85,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
+    os.environ.setdefault("PTB_TIMEDELTA", "true")  # python-telegram-bot 22: no deprecation noise
     logs.configure(arguments.log_level)
     handlers = {
+        "demo": _demo,
         "run": _run,
         "migrate": _migrate,
         "check-config": _check_config,
@@ -145,6 +153,13 @@ def _run(arguments: argparse.Namespace) -> int:
     finally:
         database.dispose()
     return 0
+
+
+def _demo(arguments: argparse.Namespace) -> int:
+    from bot.demo import main as demo
+
+    logging.getLogger().setLevel(logging.WARNING)  # the transcript is the output
+    return demo()
 
 
 def _migrate(arguments: argparse.Namespace) -> int:

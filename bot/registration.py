@@ -114,6 +114,13 @@ def _registered_text(
             role=role_name(result.role, _) if result.role else "-",
         )
     office = services(context).settings.office
+    office_name = office.name_en if person.language == "en" else office.name_th
+    if not person.groups:  # the director belongs to no work group
+        return _(
+            "Welcome, {name}. You are registered with {office} as {roles}.\n\n"
+            "You will be told when a report is still missing after two follow-ups, with who is "
+            "missing and what the plan suggests. Type /help to see what you can do."
+        ).format(name=person.name, office=office_name, roles=roles)
     return _(
         "Welcome, {name}. You are registered with {office}: {groups}, as {roles}.\n\n"
         "From now on I will remind you of the reports you owe before each due date, and you "
@@ -121,7 +128,7 @@ def _registered_text(
         "differently, type /name followed by your full name. Type /help to see what you can do."
     ).format(
         name=person.name,
-        office=office.name_en if person.language == "en" else office.name_th,
+        office=office_name,
         groups=where,
         roles=roles,
     )

@@ -59,6 +59,14 @@ class Office(_Strict):
     public_holidays: str | None = "TH"
     closed_days: list[date] = Field(default_factory=list)
 
+    @field_validator("public_holidays")
+    @classmethod
+    def _holiday_country(cls, value: str | None) -> str | None:
+        """TOML has no null: "none" turns public holidays off (a demo, a 24/7 service)."""
+        if value is None or value.strip().lower() in ("", "none"):
+            return None
+        return value.strip().upper()
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:

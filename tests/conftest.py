@@ -29,6 +29,7 @@ from tests.support import EXAMPLE_CONFIG
 POSTGRES_URL = os.environ.get(
     "STAFF_REPORT_BOT_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"
 )
+os.environ.setdefault("PTB_TIMEDELTA", "true")  # python-telegram-bot 22: durations as timedelta
 REQUIRE_POSTGRES = os.environ.get("STAFF_REPORT_BOT_REQUIRE_POSTGRES") == "1"
 
 

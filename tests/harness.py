@@ -6,13 +6,13 @@ Tests speak as users (``say``, ``press``) and read what the bot answered, over r
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.app import AnyApplication, build_application
+from bot.app import AnyApplication, build_application, start_services, stop_services
 from bot.fake_telegram import FakeTelegram, SentMessage
 from bot.services import Services
 from jobs.settings import Settings
@@ -41,7 +41,7 @@ class Harness:
     app: AnyApplication
     db: Database
     settings: Settings
-    clock: Clock = field(default_factory=Clock)
+    clock: Any = field(default_factory=Clock)
 
     async def say(self, user_id: int, text: str, *, expect: int = 1, **user: Any) -> list[str]:
         """``user_id`` types ``text``; return the ``expect`` messages the bot answers with."""
@@ -65,22 +65,32 @@ class Harness:
 
 @asynccontextmanager
 async def running_bot(
-    db: Database, settings: Settings, clock: Clock | None = None, token: str = TOKEN
+    db: Database,
+    settings: Settings,
+    clock: Callable[[], datetime] | None = None,
+    token: str = TOKEN,
+    *,
+    engine: bool = False,
 ) -> AsyncIterator[Harness]:
-    """Start the fake server and the real Application polling it; stop both afterwards."""
+    """Start the fake server and the real Application polling it; stop both afterwards.
+
+    ``engine`` also starts the reminder engine (the scheduler), as ``run`` does.
+    """
     with FakeTelegram(token=token) as fake:
         settings = with_changes(
             settings, telegram={"base_url": fake.base_url, "base_file_url": fake.base_file_url}
         )
         clock = clock or Clock()
-        app = build_application(Services(settings, db, clock), token)
+        app = build_application(Services(settings, db, clock), token, with_engine=engine)
         await app.initialize()
         await app.start()
+        await start_services(app)
         assert app.updater is not None
         await app.updater.start_polling(poll_interval=0.0, timeout=1)
         try:
             yield Harness(fake, app, db, settings, clock)
         finally:
+            await stop_services(app)
             await app.updater.stop()
             await app.stop()
             await app.shutdown()

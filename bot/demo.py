@@ -1,0 +1,185 @@
+"""``staff-report-bot demo``: a small office runs a whole ladder in seconds, offline.
+
+Everything real but Telegram: the fake Bot API server runs in this process on 127.0.0.1, the
+database is a temporary SQLite file, and the real Application, engine and sender do the
+work. Four people register by invite link; the bot reminds two of them; สมชาย confirms with
+a file, มาลี stays silent, is followed up twice, and the director hears of it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from datetime import time as clock_time
+from pathlib import Path
+
+from bot.app import build_application, start_services, stop_services
+from bot.fake_telegram import FakeTelegram, SentMessage
+from bot.services import Services, system_clock
+from jobs.settings import Obligation, OnceRecurrence, Owners, Settings, load_settings
+from storage import groups, invites, migrate
+from storage.db import Database
+from storage.groups import GroupSpec
+from storage.models import Role
+
+DEMO_CONFIG = Path(__file__).with_name("demo") / "demo.toml"
+DEMO_TOKEN = "100200300:DEMO-TOKEN-not-a-real-one"
+DUE_IN = timedelta(seconds=12)
+TIME_LIMIT = 50.0
+PEOPLE = (  # user id, first name, last name, group, role
+    (5001, "วิชัย", "รักดี", None, Role.DIRECTOR),
+    (5002, "วิภา", "ประสานงาน", "policy", Role.COORDINATOR),
+    (5003, "สมชาย", "ใจดี", "admin", Role.STAFF),
+    (5004, "มาลี", "ศรีสุข", "admin", Role.STAFF),
+)
+DIRECTOR, COORDINATOR, SOMCHAI, MALEE = (person[0] for person in PEOPLE)
+
+
+def demo_settings(
+    now: datetime,
+    *,
+    due_in: timedelta = DUE_IN,
+    base_url: str = "",
+    database_url: str = "sqlite://",
+) -> Settings:
+    """The demo office, with one report due ``due_in`` after ``now``."""
+    settings = load_settings(DEMO_CONFIG)
+    due = (now + due_in).astimezone(settings.office.zone)
+    report = Obligation(
+        key="demo-report",
+        title_th="รายงานผลการดำเนินงานโครงการ (ตัวอย่าง)",
+        title_en="Project progress report (demo)",
+        measure="1.1",
+        ita_indicators=["011"],
+        owners=Owners(each_member_of=["admin"]),
+        recurrence=OnceRecurrence(kind="once", date=due.date()),
+        due_time=clock_time(due.hour, due.minute, due.second),
+        ladder="demo",
+    )
+    changed = settings.model_copy(
+        update={
+            "obligations": [report],
+            "telegram": settings.telegram.model_copy(
+                update={"base_url": base_url or settings.telegram.base_url}
+            ),
+            "database": settings.database.model_copy(update={"url": database_url}),
+        }
+    )
+    changed._source = settings.source
+    return changed
+
+
+def prepare_database(settings: Settings) -> Database:
+    database = Database.from_url(settings.database.url)
+    migrate.upgrade(database.engine)
+    with database.transaction() as session:
+        groups.sync_groups(
+            session,
+            (GroupSpec(g.key, g.name_th, g.name_en, g.coordinator) for g in settings.groups),
+        )
+    return database
+
+
+def invite_code(database: Database, group: str | None, role: Role, now: datetime) -> str:
+    with database.transaction() as session:
+        work_group = groups.group_by_key(session, group) if group else None
+        return invites.create_invite(
+            session,
+            group=work_group,
+            role=role,
+            uses=1,
+            valid_for=timedelta(hours=1),
+            created_by="demo",
+            now=now,
+        ).code
+
+
+class Transcript:
+    """Prints the conversation as it happens, from what the fake server saw."""
+
+    def __init__(self, fake: FakeTelegram, names: dict[int, str], out: Callable[[str], None]):
+        self.fake, self.names, self.out = fake, names, out
+        self.started = time.monotonic()
+        self._seen = 0
+
+    def say(self, who: str, what: str) -> None:
+        self.out(f"[{time.monotonic() - self.started:5.1f} s] {who}: {what}")
+
+    def flush(self) -> None:
+        for message in self.fake.sent[self._seen :]:
+            text = (message.text or message.filename or "").replace("\n", "\n" + " " * 12)
+            self.say(f"bot → {self.names.get(message.chat_id, message.chat_id)}", text)
+            self._seen += 1
+
+
+async def run_demo(out: Callable[[str], None] = print) -> int:
+    """Run the demo; 0 when the director was told of the missing report in time."""
+    with tempfile.TemporaryDirectory() as folder, FakeTelegram(token=DEMO_TOKEN) as fake:
+        now = system_clock()
+        settings = demo_settings(
+            now, base_url=fake.base_url, database_url=f"sqlite:///{Path(folder) / 'demo.sqlite3'}"
+        )
+        database = prepare_database(settings)
+        app = build_application(Services(settings, database), DEMO_TOKEN, with_engine=True)
+        names = {uid: f"{first} {last}" for uid, first, last, _, _ in PEOPLE}
+        transcript = Transcript(fake, names, out)
+        out(f"demo: {settings.office.name_th}; the report is due in {DUE_IN.seconds} seconds\n")
+        await app.initialize()
+        await app.start()
+        await start_services(app)
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0.0, timeout=1)
+        try:
+            return await _play(fake, database, transcript)
+        finally:
+            transcript.flush()
+            await stop_services(app)
+            await app.updater.stop()
+            await app.stop()
+            await app.shutdown()
+            database.dispose()
+
+
+async def _play(fake: FakeTelegram, database: Database, transcript: Transcript) -> int:
+    for user_id, first, last, group, role in PEOPLE:
+        code = invite_code(database, group, role, system_clock())
+        transcript.say(f"{first} {last}", f"/start {code}")
+        fake.user_sends_text(user_id, f"/start {code}", first_name=first, last_name=last)
+        await fake.wait_for_messages(user_id, 1, timeout=10)
+        transcript.flush()
+    deadline = time.monotonic() + TIME_LIMIT
+    confirmed = False
+    while time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+        transcript.flush()
+        if not confirmed:
+            confirmed = await _somchai_confirms(fake, transcript)
+        if any("ศึกษาธิการ" in (m.text or "") for m in fake.messages_to(DIRECTOR)[1:]):
+            transcript.flush()
+            transcript.say("demo", "the director has been told; done.")
+            return 0
+    transcript.say("demo", "the escalation did not arrive in time")
+    return 1
+
+
+async def _somchai_confirms(fake: FakeTelegram, transcript: Transcript) -> bool:
+    reminders = [m for m in fake.messages_to(SOMCHAI) if m.callback_data]
+    if not reminders:
+        return False
+    reminder: SentMessage = reminders[0]
+    transcript.say("สมชาย ใจดี", "presses «ส่งรายงานแล้ว»")
+    count = len(fake.messages_to(SOMCHAI))
+    fake.user_presses_button(SOMCHAI, reminder, reminder.callback_data[0])
+    await fake.wait_for_messages(SOMCHAI, count + 1, timeout=10)
+    transcript.flush()
+    transcript.say("สมชาย ใจดี", "sends the evidence file รายงานไตรมาส.pdf")
+    fake.user_sends_document(SOMCHAI, "รายงานไตรมาส.pdf", b"%PDF-1.4 demo", "application/pdf")
+    await fake.wait_for_messages(SOMCHAI, count + 2, timeout=10)
+    return True
+
+
+def main() -> int:
+    return asyncio.run(run_demo())

@@ -1,0 +1,152 @@
+"""The dispatcher and the one sender, over real HTTP to the fake Bot API server."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from sqlmodel import col, select
+from telegram import Bot
+
+from bot.fake_telegram import FakeTelegram
+from bot.sender import TelegramSender
+from jobs.dispatch import Dispatcher
+from storage import outbox, people
+from storage.db import Database
+from storage.models import OutboxMessage, OutboxState, Role
+from storage.outbox import NewMessage
+from tests.harness import TOKEN, Clock
+from tests.test_tick import BANGKOK, COORDINATOR, MALEE, SOMCHAI, bkk, join
+
+DUTY = {
+    "kind": "reminder",
+    "assignment_id": 1,
+    "title_th": "รายงานทดสอบ",
+    "title_en": "Test report",
+    "period_key": "2568-Q1",
+    "fiscal_year": 2568,
+    "quarter": 1,
+    "month": None,
+    "due_at": bkk(1, 10, 16, 30).isoformat(),
+    "collapsed": 1,
+    "followup_number": 0,
+}
+
+
+@dataclass
+class Rig:
+    db: Database
+    fake: FakeTelegram
+    clock: Clock
+    dispatcher: Dispatcher
+
+    def enqueue(self, *chat_ids: int, template: str = "duty") -> None:
+        with self.db.transaction() as session:
+            messages = []
+            for number, chat_id in enumerate(chat_ids):
+                person = people.by_telegram_user(session, chat_id)
+                messages.append(
+                    NewMessage(
+                        f"test:{number}:{chat_id}",
+                        chat_id,
+                        template,
+                        dict(DUTY),
+                        person.id if person else None,
+                    )
+                )
+            outbox.enqueue(session, messages, now=self.clock())
+
+    def rows(self) -> list[OutboxMessage]:
+        with self.db.transaction() as session:
+            return list(session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id))).all())
+
+
+@pytest.fixture
+async def rig(db: Database) -> AsyncIterator[Rig]:
+    join(db, SOMCHAI, "สมชาย ใจดี", "admin", Role.STAFF)
+    join(db, MALEE, "มาลี ศรีสุข", "admin", Role.STAFF)
+    join(db, COORDINATOR, "วิภา ประสานงาน", "policy", Role.COORDINATOR)
+    clock = Clock(bkk(1, 3, 8, 30))
+    with FakeTelegram(token=TOKEN) as fake:
+        async with Bot(TOKEN, base_url=fake.base_url) as bot:
+            sender = TelegramSender(bot, BANGKOK)
+            yield Rig(db, fake, clock, Dispatcher(db, sender, clock, per_chat_interval=0.0))
+
+
+async def test_a_reminder_is_rendered_in_thai_with_its_button_and_recorded(rig: Rig) -> None:
+    rig.enqueue(SOMCHAI)
+    report = await rig.dispatcher.dispatch()
+    assert report.sent == 1
+    (message,) = rig.fake.messages_to(SOMCHAI)
+    assert message.text == (
+        "แจ้งเตือนการส่งรายงาน\n\nรายงาน: รายงานทดสอบ\n"
+        "รอบรายงาน: ไตรมาสที่ 1 ปีงบประมาณ พ.ศ. 2568\n"
+        "กำหนดส่ง: ภายในวันที่ 10 มกราคม 2568 เวลา 16.30 น.\n\n"
+        'กรุณาจัดส่งรายงานภายในกำหนด เมื่อส่งแล้วกรุณากดปุ่ม "ส่งรายงานแล้ว" ด้านล่าง '
+        "และสามารถแนบไฟล์หลักฐานได้ภายหลัง"
+    )
+    assert message.button_data("ส่งรายงานแล้ว") == "done:1"
+    (row,) = rig.rows()
+    assert (row.state, row.telegram_message_id) == (OutboxState.SENT.value, message.message_id)
+
+
+async def test_a_429_is_retried_no_sooner_than_telegram_asked(rig: Rig) -> None:
+    rig.fake.inject(
+        "sendMessage", status=429, description="Too Many Requests: retry after 7", retry_after=7
+    )
+    rig.enqueue(SOMCHAI)
+    report = await rig.dispatcher.dispatch()
+    assert (report.sent, report.retried) == (0, 1)
+    (row,) = rig.rows()
+    assert row.state == OutboxState.PENDING.value and row.attempts == 1
+    assert row.not_before - rig.clock() >= timedelta(seconds=7)
+    rig.clock.advance(seconds=6)
+    assert (await rig.dispatcher.dispatch()).sent == 0  # not yet
+    rig.clock.advance(seconds=2)
+    assert (await rig.dispatcher.dispatch()).sent == 1
+    assert len(rig.fake.messages_to(SOMCHAI)) == 1
+
+
+async def test_server_errors_back_off_and_then_deliver(rig: Rig) -> None:
+    rig.fake.inject("sendMessage", status=502, description="Bad Gateway", times=2)
+    rig.enqueue(SOMCHAI)
+    await rig.dispatcher.dispatch()
+    rig.clock.advance(seconds=1)
+    await rig.dispatcher.dispatch()
+    (row,) = rig.rows()
+    assert row.attempts == 2 and row.state == OutboxState.PENDING.value
+    assert (row.last_error or "").startswith("network: Bad Gateway")
+    rig.clock.advance(seconds=2)
+    assert (await rig.dispatcher.dispatch()).sent == 1
+
+
+async def test_a_blocked_person_is_marked_unreachable_and_the_coordinator_told(rig: Rig) -> None:
+    rig.fake.block_chat(SOMCHAI)
+    rig.enqueue(SOMCHAI, MALEE)
+    report = await rig.dispatcher.dispatch()
+    assert (report.sent, report.failed) == (2, 1)  # Malee's reminder and the notice
+    failed = next(r for r in rig.rows() if r.chat_id == SOMCHAI)
+    assert failed.state == OutboxState.FAILED.value and "blocked" in (failed.last_error or "")
+    with rig.db.transaction() as session:
+        somchai = people.by_telegram_user(session, SOMCHAI)
+    assert somchai is not None and not somchai.staff.reachable
+    (notice,) = rig.fake.texts_to(COORDINATOR)
+    assert notice.startswith("ระบบไม่สามารถติดต่อคุณสมชาย ใจดี ทาง Telegram ได้")
+    assert "จะรายงานศึกษาธิการจังหวัดหากยังไม่ได้รับรายงาน" in notice
+    await rig.dispatcher.dispatch()
+    assert len(rig.fake.texts_to(COORDINATOR)) == 1  # told once
+
+
+async def test_messages_to_one_chat_are_spaced_by_the_per_chat_interval(rig: Rig) -> None:
+    rig.dispatcher.per_chat_interval = 0.2
+    rig.enqueue(SOMCHAI, SOMCHAI, SOMCHAI, MALEE)
+    await rig.dispatcher.dispatch()
+    times = [
+        call.at
+        for call in rig.fake.calls_to("sendMessage")
+        if str(call.params.get("chat_id")) == str(SOMCHAI)
+    ]
+    assert len(times) == 3
+    assert all(later - earlier >= 0.2 for earlier, later in zip(times, times[1:], strict=False))
