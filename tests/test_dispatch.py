@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -149,4 +150,4 @@ async def test_messages_to_one_chat_are_spaced_by_the_per_chat_interval(rig: Rig
         if str(call.params.get("chat_id")) == str(SOMCHAI)
     ]
     assert len(times) == 3
-    assert all(later - earlier >= 0.2 for earlier, later in zip(times, times[1:], strict=False))
+    assert all(later - earlier >= 0.2 for earlier, later in itertools.pairwise(times))
