@@ -74,9 +74,20 @@ def registered(handler: PersonHandler) -> Handler:
                 ),
             )
         else:
+            _note_reachable(update, context, person)
             await handler(update, context, person)
 
     return wrapper
+
+
+def _note_reachable(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person: people.Person
+) -> None:
+    """Someone marked unreachable wrote to us: they can be reached again."""
+    chat = update.effective_chat
+    if chat is not None and chat.type == "private" and not person.staff.reachable:
+        with services(context).db.transaction() as session:
+            people.mark_reachable(session, person.id, chat.id)
 
 
 def requires(*roles: Role) -> Callable[[PersonHandler], Handler]:

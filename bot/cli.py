@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from telegram import Bot
 from telegram.error import TelegramError
 
@@ -25,7 +27,7 @@ from bot.services import Services, system_clock
 from jobs.offsets import OffsetUnit, parse_offset
 from jobs.settings import ConfigError, Settings, load_settings
 from storage import groups, invites, migrate
-from storage.db import Database, describe
+from storage.db import Database, describe, normalise_url
 from storage.groups import GroupSpec
 from storage.invites import GROUPLESS_ROLES
 from storage.models import Role
@@ -75,6 +77,10 @@ def _parser() -> argparse.ArgumentParser:
     command("migrate", "bring the database to the schema this version needs")
     check = command("check-config", "validate a configuration file and summarise it")
     check.add_argument("path", nargs="?", help="the file to check (default: --config)")
+    preview = command(
+        "preview", "print every period and ladder step of a fiscal year; send nothing"
+    )
+    preview.add_argument("--fy", type=int, help="the fiscal year in B.E., e.g. 2569 (default: now)")
     invite = command("invite", "make a registration code and its link")
     invite.add_argument("--group", help="the work group's key (the director needs none)")
     invite.add_argument("--role", default=Role.STAFF.value, choices=[r.value for r in Role])
@@ -92,6 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "run": _run,
         "migrate": _migrate,
         "check-config": _check_config,
+        "preview": _preview,
         "invite": _invite,
     }
     try:
@@ -194,6 +201,37 @@ def _check_config(arguments: argparse.Namespace) -> int:
             f"    {obligation.measure} {obligation.key}: {obligation.recurrence.kind}, "
             f"ladder {obligation.ladder}"
         )
+    return 0
+
+
+def _existing_database(settings: Settings) -> Database | None:
+    """The configured database if it exists and is current; never creates one."""
+    url = make_url(normalise_url(settings.database.url))
+    if url.drivername.startswith("sqlite") and not (url.database and Path(url.database).exists()):
+        return None
+    database = Database.from_url(settings.database.url)
+    try:
+        if migrate.schema_state(database.engine) is migrate.SchemaState.CURRENT:
+            return database
+    except SQLAlchemyError as error:
+        log.warning("preview without the database (%s)", error.__class__.__name__)
+    database.dispose()
+    return None
+
+
+def _preview(arguments: argparse.Namespace) -> int:
+    from bot.preview import current_fiscal_year, preview
+
+    settings = _settings(arguments)
+    fiscal_year = arguments.fy or current_fiscal_year(system_clock(), settings)
+    if not 2500 <= fiscal_year <= 2700:
+        raise CommandError(f"--fy: {fiscal_year} is not a fiscal year in B.E. (e.g. 2569)")
+    database = _existing_database(settings)
+    try:
+        print(preview(settings, fiscal_year, database))
+    finally:
+        if database is not None:
+            database.dispose()
     return 0
 
 

@@ -59,6 +59,15 @@ class Harness:
         messages = await self.fake.wait_for_messages(user_id, before + expect)
         return [m.text or "" for m in messages[before:]]
 
+    async def send_file(
+        self, user_id: int, filename: str, content: bytes, expect: int = 1
+    ) -> list[str]:
+        """``user_id`` sends a document; return the bot's answers."""
+        before = len(self.fake.messages_to(user_id))
+        self.fake.user_sends_document(user_id, filename, content, "application/pdf")
+        messages = await self.fake.wait_for_messages(user_id, before + expect)
+        return [m.text or "" for m in messages[before:]]
+
     def last(self, user_id: int) -> SentMessage:
         return self.fake.last_message(user_id)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -13,12 +14,13 @@ from storage import schedule
 from storage.db import Database
 from storage.models import AssignmentStatus, Role
 from tests.harness import Harness, running_bot
+from tests.support import with_changes
 from tests.test_invites import row_counts
 from tests.test_tick import COORDINATOR, DIRECTOR, MALEE, SOMCHAI, join
 
 
 @pytest.fixture
-async def office(db: Database) -> AsyncIterator[Harness]:
+async def office(db: Database, tmp_path: Path) -> AsyncIterator[Harness]:
     now = system_clock()
     for user_id, name, group, role in (
         (SOMCHAI, "สมชาย ใจดี", "admin", Role.STAFF),
@@ -28,6 +30,7 @@ async def office(db: Database) -> AsyncIterator[Harness]:
     ):
         join(db, user_id, name, group, role, now=now)
     settings = demo_settings(now, due_in=timedelta(seconds=8))
+    settings = with_changes(settings, evidence={"local_copy_dir": tmp_path / "evidence"})
     async with running_bot(db, settings, system_clock, engine=True) as harness:
         yield harness
 
@@ -41,10 +44,19 @@ async def test_a_whole_ladder_runs_and_reaches_the_director(office: Harness) -> 
     (reminder,) = await bot.fake.wait_for_messages(SOMCHAI, 1, timeout=10)
     assert reminder.text is not None and reminder.text.startswith("แจ้งเตือนการส่งรายงาน\n")
     assert "รายงาน: รายงานผลการดำเนินงานโครงการ (ตัวอย่าง)" in reminder.text
-    (confirmation,) = await bot.press(SOMCHAI, reminder, reminder.button_data("ส่งรายงานแล้ว"))
+    data = reminder.button_data("ส่งรายงานแล้ว")
+    (confirmation,) = await bot.press(SOMCHAI, reminder, data)
     assert confirmation.startswith("✅ ส่งรายงานแล้ว (ตามกำหนด) เมื่อ ")
-    assert bot.fake.callback_answers and reminder.edits  # the reminder now shows it is done
-    assert reminder.reply_markup is None or not reminder.callback_data
+    assert reminder.edits and not reminder.callback_data  # the reminder now shows it is done
+    assert (reminder.text or "").endswith(confirmation.split("\n", 1)[0])
+    (kept,) = await bot.send_file(SOMCHAI, "สงป301-ไตรมาส1.pdf", b"%PDF-1.4 evidence")
+    assert kept == "จัดเก็บไฟล์หลักฐาน สงป301-ไตรมาส1.pdf ไว้กับรายงานแล้ว ขอบคุณ"
+    with bot.db.transaction() as session:
+        duty = schedule.duty(session, int(data.split(":")[1]))
+    assert duty is not None and duty.assignment.status == AssignmentStatus.ON_TIME.value
+    assert duty.assignment.evidence_file_name == "สงป301-ไตรมาส1.pdf"
+    kept_copy = Path(duty.assignment.evidence_path or "")
+    assert kept_copy.read_bytes() == b"%PDF-1.4 evidence"  # noqa: ASYNC240
 
     await bot.fake.wait_for_messages(DIRECTOR, 1, timeout=20)
     assert first_lines(bot, MALEE) == [
@@ -54,8 +66,9 @@ async def test_a_whole_ladder_runs_and_reaches_the_director(office: Harness) -> 
         "การติดตาม ครั้งที่ 2: รายงานเลยกำหนดส่งแล้ว",
     ]
     assert first_lines(bot, SOMCHAI) == [
-        "แจ้งเตือนการส่งรายงาน",
-        "✅ ส่งรายงานแล้ว (ตามกำหนด) เมื่อ " + confirmation.split("เมื่อ ", 1)[1].split("\n")[0],
+        "แจ้งเตือนการส่งรายงาน",  # and nothing after the confirmation but its own answers
+        confirmation.split("\n", 1)[0],
+        kept,
     ]
     (to_director,) = bot.fake.texts_to(DIRECTOR)
     assert to_director.startswith("เรียน ศึกษาธิการจังหวัด\nเรื่อง: รายงานที่ยังไม่ได้รับหลังการติดตาม 2 ครั้ง")

@@ -240,3 +240,15 @@ async def test_unknown_commands_stray_messages_and_group_chats_get_polite_answer
     bot.fake.user_sends_text(SOMCHAI, "/start ABC", chat_id=-100500, chat_type="supergroup")
     (in_group, *_) = (await bot.fake.wait_for_messages(-100500, before + 1))[before:]
     assert in_group.text == "กรุณาส่งข้อความถึงระบบโดยตรง (แชตส่วนตัว) ระบบไม่รับคำสั่งในกลุ่มสนทนา"
+
+
+async def test_an_unreachable_person_who_writes_again_is_reachable_again(bot: Harness) -> None:
+    await register(bot, SOMCHAI)
+    with bot.db.transaction() as session:
+        person = people.by_telegram_user(session, SOMCHAI)
+        assert person is not None
+        people.mark_unreachable(session, person.id, "403: Forbidden: bot was blocked by the user")
+    await bot.say(SOMCHAI, "/whoami")
+    with bot.db.transaction() as session:
+        person = people.by_telegram_user(session, SOMCHAI)
+    assert person is not None and person.staff.reachable and person.staff.unreachable_reason is None

@@ -1,0 +1,48 @@
+"""``staff-report-bot preview``: the year at a glance, in Thai B.E. dates, nothing sent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.preview import preview
+from jobs.settings import Settings
+from storage.db import Database
+from storage.models import Role
+from tests.support import EXAMPLE_CONFIG
+from tests.test_tick import MALEE, SOMCHAI, join
+
+
+def test_preview_prints_every_period_and_step_of_the_year_and_creates_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # the example's SQLite file would land here
+    assert main(["preview", "--config", str(EXAMPLE_CONFIG), "--fy", "2568"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(
+        "สำนักงานศึกษาธิการจังหวัดพิจิตร: ปีงบประมาณ พ.ศ. 2568 (1 ตุลาคม 2567 – 30 กันยายน 2568)"
+    )
+    assert "ไตรมาสที่ 1 ปีงบประมาณ พ.ศ. 2568: กำหนดส่งภายในวันที่ 10 มกราคม 2568 เวลา 16.30 น." in out
+    assert "17 มกราคม 2568 เวลา 08.30 น.  รายงานผู้บังคับบัญชา → ศึกษาธิการจังหวัด" in out
+    assert "สำนักงานส่งสำนักงานปลัดกระทรวงศึกษาธิการ (สป.) ภายในวันที่ 15 มกราคม 2568" in out
+    assert "(วันครบกำหนดตรงกับวันหยุด: วันอาสาฬหบูชา)" in out  # Q3 due on a holiday, kept
+    assert "ไตรมาสที่ 4 ปีงบประมาณ พ.ศ. 2568: กำหนดส่งภายในวันที่ 10 ตุลาคม 2568" in out
+    assert "ไตรมาสที่ 1 ปีงบประมาณ พ.ศ. 2569" not in out
+    assert list(tmp_path.iterdir()) == []  # no database was created
+
+
+def test_preview_names_the_registered_owners(db: Database, settings: Settings) -> None:
+    join(db, SOMCHAI, "สมชาย ใจดี", "admin", Role.STAFF)
+    join(db, MALEE, "มาลี ศรีสุข", "development", Role.STAFF)
+    text = preview(settings, 2568, db)
+    assert "บุคลากรทุกคนในกลุ่มพัฒนาการศึกษา — สมชาย ใจดี, มาลี ศรีสุข" in text
+    assert "ผู้รับผิดชอบ: กลุ่มพัฒนาการศึกษา (งานของกลุ่ม) — สมาชิกคนใดคนหนึ่งของกลุ่ม" in text
+
+
+def test_preview_refuses_a_year_that_is_not_buddhist_era(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["preview", "--config", str(EXAMPLE_CONFIG), "--fy", "2025"]) == 2
+    assert "is not a fiscal year in B.E." in capsys.readouterr().err
