@@ -92,3 +92,21 @@ def test_the_bot_refuses_a_database_from_a_newer_version(
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:abcdefghijklmnopqrstuvwxyz")
     assert main(["run", "--config", str(config)]) == 3
     assert "newer version" in capsys.readouterr().err
+
+
+def test_a_database_one_migration_behind_is_refused_until_migrated(
+    tmp_path: Path,
+    database_url: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    database = Database.from_url(database_url)
+    migrate.upgrade(database.engine, "0001")
+    assert migrate.schema_state(database.engine) is migrate.SchemaState.BEHIND
+    database.dispose()
+    config = _write_config(tmp_path, database_url)
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:abcdefghijklmnopqrstuvwxyz")
+    assert main(["run", "--config", str(config)]) == 3
+    assert "staff-report-bot migrate" in capsys.readouterr().err
+    assert main(["migrate", "--config", str(config)]) == 0
+    assert f"schema 0001 → {migrate.head_revision()}" in capsys.readouterr().out
