@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import holidays
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from jobs.offsets import Offset, parse_offset
@@ -65,7 +66,10 @@ class Office(_Strict):
         """TOML has no null: "none" turns public holidays off (a demo, a 24/7 service)."""
         if value is None or value.strip().lower() in ("", "none"):
             return None
-        return value.strip().upper()
+        country = value.strip().upper()
+        if country not in holidays.list_supported_countries():
+            raise ValueError(f"{value!r} is not a country the holidays package knows (e.g. TH)")
+        return country
 
     @field_validator("timezone")
     @classmethod

@@ -64,6 +64,12 @@ def test_a_misspelt_key_exits_2_and_names_file_and_key(
             "office.timezone",
             "unknown time zone",
         ),
+        (
+            'public_holidays = "TH"',
+            'public_holidays = "Thailand"',
+            "office.public_holidays",
+            "not a country",
+        ),
         ('rule = "second tue"', 'rule = "every tuesday"', "meeting.rule", "is not a meeting rule"),
         (
             '{ kind = "reminder", offset = "-7d" }',
