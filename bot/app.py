@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from telegram import Update
@@ -111,6 +113,23 @@ async def start_services(application: AnyApplication) -> None:
         sender = TelegramSender(application.bot, zone)
         services.engine = Engine(services.db, services.settings, sender, services.clock)
         services.engine.start()
+
+
+@asynccontextmanager
+async def polling(application: AnyApplication, *, poll_timeout: int = 1) -> AsyncIterator[None]:
+    """Run ``application`` by hand (the demo, the tests), as ``run_polling`` would."""
+    await application.initialize()
+    await application.start()
+    await start_services(application)
+    assert application.updater is not None
+    await application.updater.start_polling(poll_interval=0.0, timeout=poll_timeout)
+    try:
+        yield
+    finally:
+        await stop_services(application)
+        await application.updater.stop()
+        await application.stop()
+        await application.shutdown()
 
 
 async def stop_services(application: AnyApplication) -> None:

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
 
-from bot.app import build_application, start_services, stop_services
+from bot.app import build_application, polling
 from bot.fake_telegram import FakeTelegram, SentMessage
 from bot.services import Services, system_clock
 from jobs.settings import Obligation, OnceRecurrence, Owners, Settings, load_settings
@@ -127,19 +127,13 @@ async def run_demo(out: Callable[[str], None] = print) -> int:
         names = {uid: f"{first} {last}" for uid, first, last, _, _ in PEOPLE}
         transcript = Transcript(fake, names, out)
         out(f"demo: {settings.office.name_th}; the report is due in {DUE_IN.seconds} seconds\n")
-        await app.initialize()
-        await app.start()
-        await start_services(app)
-        assert app.updater is not None
-        await app.updater.start_polling(poll_interval=0.0, timeout=1)
         try:
-            return await _play(fake, database, transcript)
+            async with polling(app):
+                try:
+                    return await _play(fake, database, transcript)
+                finally:
+                    transcript.flush()
         finally:
-            transcript.flush()
-            await stop_services(app)
-            await app.updater.stop()
-            await app.stop()
-            await app.shutdown()
             database.dispose()
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.app import AnyApplication, build_application, start_services, stop_services
+from bot.app import AnyApplication, build_application, polling
 from bot.fake_telegram import FakeTelegram, SentMessage
 from bot.services import Services
 from jobs.settings import Settings
@@ -91,15 +91,5 @@ async def running_bot(
         )
         clock = clock or Clock()
         app = build_application(Services(settings, db, clock), token, with_engine=engine)
-        await app.initialize()
-        await app.start()
-        await start_services(app)
-        assert app.updater is not None
-        await app.updater.start_polling(poll_interval=0.0, timeout=1)
-        try:
+        async with polling(app):
             yield Harness(fake, app, db, settings, clock)
-        finally:
-            await stop_services(app)
-            await app.updater.stop()
-            await app.stop()
-            await app.shutdown()

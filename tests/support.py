@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from jobs.settings import Settings
+from storage import groups, invites, people
+from storage.db import Database
+from storage.models import Language, Role
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_CONFIG = ROOT / "config.example.toml"
@@ -21,3 +24,39 @@ def with_changes(settings: Settings, **sections: dict[str, Any]) -> Settings:
     copy = settings.model_copy(update=updates)
     copy._source = settings.source
     return copy
+
+
+def invite_code(
+    db: Database,
+    group: str | None = "admin",
+    role: Role = Role.STAFF,
+    *,
+    uses: int = 1,
+    valid_for: timedelta = timedelta(days=7),
+    now: datetime = NOW,
+) -> str:
+    """A fresh registration code, made as the ``invite`` command makes it."""
+    with db.transaction() as session:
+        work_group = groups.group_by_key(session, group) if group else None
+        invite = invites.create_invite(
+            session,
+            group=work_group,
+            role=role,
+            uses=uses,
+            valid_for=valid_for,
+            created_by="test",
+            now=now,
+        )
+    return invite.code
+
+
+def enrol(
+    db: Database, user_id: int, name: str, group: str | None, role: Role, now: datetime = NOW
+) -> people.Person:
+    """Register a person straight through storage (for tests about what comes after)."""
+    code = invite_code(db, group, role, valid_for=timedelta(days=30), now=now)
+    with db.transaction() as session:
+        newcomer = invites.Newcomer(user_id, user_id, name, None, Language.TH)
+        person = invites.redeem(session, code=code, newcomer=newcomer, now=now).person
+    assert person is not None
+    return person

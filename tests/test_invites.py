@@ -8,35 +8,14 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
-from storage import audit, groups, invites, people
+from storage import audit, invites, people
 from storage.db import Database
 from storage.models import ALL_TABLES, Language, Role, Staff
-from tests.support import NOW
+from tests.support import NOW, invite_code
 
 
 def _newcomer(user_id: int = 1001, name: str = "สมชาย ใจดี") -> invites.Newcomer:
     return invites.Newcomer(user_id, user_id, name, None, Language.TH)
-
-
-def _invite(
-    db: Database,
-    group: str | None = "admin",
-    role: Role = Role.STAFF,
-    uses: int = 1,
-    valid_for: timedelta = timedelta(days=7),
-) -> str:
-    with db.transaction() as session:
-        work_group = groups.group_by_key(session, group) if group else None
-        invite = invites.create_invite(
-            session,
-            group=work_group,
-            role=role,
-            uses=uses,
-            valid_for=valid_for,
-            created_by="test",
-            now=NOW,
-        )
-    return invite.code
 
 
 def _redeem(
@@ -57,7 +36,7 @@ def row_counts(db: Database) -> dict[str, int]:
 
 
 def test_a_code_registers_a_person_into_its_group_with_its_role(db: Database) -> None:
-    result = _redeem(db, _invite(db, "admin", Role.PROCUREMENT))
+    result = _redeem(db, invite_code(db, "admin", Role.PROCUREMENT))
     assert result.outcome is invites.RedeemOutcome.REGISTERED
     assert result.person is not None
     assert [g.key for g in result.person.groups] == ["admin"]
@@ -68,7 +47,7 @@ def test_a_code_registers_a_person_into_its_group_with_its_role(db: Database) ->
 
 
 def test_codes_are_case_insensitive_when_typed_by_hand(db: Database) -> None:
-    code = _invite(db)
+    code = invite_code(db)
     assert _redeem(db, f"  {code.lower()} ").outcome is invites.RedeemOutcome.REGISTERED
 
 
@@ -85,9 +64,9 @@ def test_a_bad_code_writes_nothing(
 ) -> None:
     code = "NOSUCHCODE"
     if setup == "expired":
-        code = _invite(db, valid_for=timedelta(hours=1))
+        code = invite_code(db, valid_for=timedelta(hours=1))
     if setup == "used_up":
-        code = _invite(db)
+        code = invite_code(db)
         _redeem(db, code, _newcomer(2002, "คนแรก"))
     before = row_counts(db)
     later = timedelta(hours=2) if setup == "expired" else timedelta(0)
@@ -96,7 +75,7 @@ def test_a_bad_code_writes_nothing(
 
 
 def test_registering_twice_does_not_duplicate_or_use_up_the_code(db: Database) -> None:
-    code = _invite(db, uses=5)
+    code = invite_code(db, uses=5)
     _redeem(db, code)
     before = row_counts(db)
     again = _redeem(db, code)
@@ -107,8 +86,8 @@ def test_registering_twice_does_not_duplicate_or_use_up_the_code(db: Database) -
 
 
 def test_a_second_code_adds_a_group_and_role_to_the_same_person(db: Database) -> None:
-    _redeem(db, _invite(db, "admin"))
-    result = _redeem(db, _invite(db, "policy", Role.COORDINATOR))
+    _redeem(db, invite_code(db, "admin"))
+    result = _redeem(db, invite_code(db, "policy", Role.COORDINATOR))
     assert result.outcome is invites.RedeemOutcome.GRANTED
     assert result.person is not None
     assert {g.key for g in result.person.groups} == {"admin", "policy"}
@@ -116,23 +95,23 @@ def test_a_second_code_adds_a_group_and_role_to_the_same_person(db: Database) ->
 
 
 def test_the_director_registers_without_a_work_group(db: Database) -> None:
-    result = _redeem(db, _invite(db, None, Role.DIRECTOR))
+    result = _redeem(db, invite_code(db, None, Role.DIRECTOR))
     assert result.person is not None
     assert result.person.groups == () and Role.DIRECTOR in result.person.roles
 
 
 def test_a_deactivated_person_cannot_come_back_with_a_code(db: Database) -> None:
-    admin = _redeem(db, _invite(db, "policy", Role.ADMIN), _newcomer(1, "ผู้ดูแล")).person
-    person = _redeem(db, _invite(db)).person
+    admin = _redeem(db, invite_code(db, "policy", Role.ADMIN), _newcomer(1, "ผู้ดูแล")).person
+    person = _redeem(db, invite_code(db)).person
     assert admin and person
     with db.transaction() as session:
         people.set_active(session, person.id, False, actor=people.Actor("test"), now=NOW)
-    assert _redeem(db, _invite(db, "policy")).outcome is invites.RedeemOutcome.INACTIVE
+    assert _redeem(db, invite_code(db, "policy")).outcome is invites.RedeemOutcome.INACTIVE
 
 
 def test_admin_changes_are_audited_and_the_last_admin_is_kept(db: Database) -> None:
-    admin = _redeem(db, _invite(db, "policy", Role.ADMIN), _newcomer(1, "ผู้ดูแล")).person
-    person = _redeem(db, _invite(db, "admin")).person
+    admin = _redeem(db, invite_code(db, "policy", Role.ADMIN), _newcomer(1, "ผู้ดูแล")).person
+    person = _redeem(db, invite_code(db, "admin")).person
     assert admin and person
     actor = people.Actor(f"staff:{admin.id}", admin.id)
     with db.transaction() as session:

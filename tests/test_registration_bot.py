@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from storage import audit, groups, invites, people
+from storage import audit, people
 from storage.models import Role
 from tests.harness import Harness
-from tests.support import NOW
+from tests.support import invite_code
 from tests.test_invites import row_counts
 
 SOMCHAI, MALEE, ADMIN, DIRECTOR = 1001, 1002, 9001, 7001
@@ -23,17 +23,7 @@ def make_code(
     uses: int = 1,
     valid_for: timedelta = timedelta(days=7),
 ) -> str:
-    with bot.db.transaction() as session:
-        work_group = groups.group_by_key(session, group) if group else None
-        return invites.create_invite(
-            session,
-            group=work_group,
-            role=role,
-            uses=uses,
-            valid_for=valid_for,
-            created_by="test",
-            now=NOW,
-        ).code
+    return invite_code(bot.db, group, role, uses=uses, valid_for=valid_for)
 
 
 async def register(

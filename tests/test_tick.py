@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,9 +13,10 @@ from sqlmodel import col, select
 from jobs.calendar import OfficeCalendar
 from jobs.settings import Settings
 from jobs.tick import Planner
-from storage import groups, invites, people, schedule
+from storage import people, schedule
 from storage.db import Database
 from storage.models import Assignment, AssignmentStatus, OutboxMessage, Period, Role
+from tests.support import enrol
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 SOMCHAI, MALEE, HEAD, COORDINATOR, DIRECTOR = 11, 12, 13, 21, 31
@@ -31,21 +32,7 @@ START = bkk(1, 2)
 def join(
     db: Database, user_id: int, name: str, group: str | None, role: Role, now: datetime = START
 ) -> people.Person:
-    with db.transaction() as session:
-        work_group = groups.group_by_key(session, group) if group else None
-        code = invites.create_invite(
-            session,
-            group=work_group,
-            role=role,
-            uses=1,
-            valid_for=timedelta(days=30),
-            created_by="test",
-            now=now,
-        ).code
-        newcomer = invites.Newcomer(user_id, user_id, name, None, people.Language.TH)
-        person = invites.redeem(session, code=code, newcomer=newcomer, now=now).person
-    assert person is not None
-    return person
+    return enrol(db, user_id, name, group, role, now)
 
 
 @pytest.fixture
