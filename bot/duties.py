@@ -178,10 +178,19 @@ async def evidence(
             ),
         )
         return
+    with app.db.transaction() as session:
+        duty = schedule.duty(session, assignment_id)
+    if duty is None or not schedule.may_confirm(duty.assignment, person):
+        await answer(update, _("This report is not yours to confirm. Nothing was changed."))
+        return
     file_id, file_name = _file_of(message)
     path = await _keep_copy(context, file_id, file_name, assignment_id)
     with app.db.transaction() as session:
-        kept = schedule.attach_evidence(
+        # a file sent in reply to an open reminder is the confirmation itself
+        outcome, confirmed = schedule.confirm(
+            session, assignment_id, person=person, now=app.clock(), via="evidence"
+        )
+        schedule.attach_evidence(
             session,
             assignment_id,
             person=person,
@@ -190,14 +199,15 @@ async def evidence(
             path=path,
             now=app.clock(),
         )
-    if not kept:
-        await answer(update, _("This report is not yours to confirm. Nothing was changed."))
-        return
     context.user_data.pop(EVIDENCE_KEY, None)  # type: ignore[union-attr]
-    await answer(
-        update,
-        _("The evidence file {name} is kept with the report. Thank you.").format(name=file_name),
-    )
+    kept = _("The evidence file {name} is kept with the report. Thank you.").format(name=file_name)
+    if outcome in (schedule.ConfirmOutcome.ON_TIME, schedule.ConfirmOutcome.LATE) and confirmed:
+        zone = app.settings.office.zone
+        when = (confirmed.assignment.confirmed_at or app.clock()).astimezone(zone)
+        status = _status_line(outcome, when, _, person.language)
+        kept = f"{status}\n{_duty_line(confirmed, person.language, context)}\n\n{kept}"
+        await _mark_done(context, message.reply_to_message, confirmed, person, outcome)
+    await answer(update, kept)
 
 
 def _evidence_target(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int | None:

@@ -127,3 +127,16 @@ async def test_bad_confirmations_are_answered_politely_and_change_nothing(
     # someone who is not the director, coordinator or a group head cannot excuse
     (refused,) = await bot.press(SOMCHAI, reminder, f"esc:x:{data.split(':')[1]}")
     assert refused.startswith("ขออภัย คำสั่งนี้ใช้ได้เฉพาะ")
+    # a file sent in reply to her reminder is Malee's confirmation, with its evidence
+    before = len(bot.fake.messages_to(MALEE))
+    bot.fake.user_sends_document(
+        MALEE,
+        "ภาพถ่ายหนังสือนำส่ง.pdf",
+        b"%PDF",
+        "application/pdf",
+        reply_to_message_id=malee_reminder.message_id,
+    )
+    (reply,) = (await bot.fake.wait_for_messages(MALEE, sent_before + 1))[sent_before:]
+    assert (reply.text or "").startswith("✅ ส่งรายงานแล้ว (ตามกำหนด) เมื่อ ")
+    assert "จัดเก็บไฟล์หลักฐาน ภาพถ่ายหนังสือนำส่ง.pdf ไว้กับรายงานแล้ว" in (reply.text or "")
+    assert (malee_reminder.text or "").endswith((reply.text or "").split("\n", 1)[0])
