@@ -128,7 +128,7 @@ async def test_bad_confirmations_are_answered_politely_and_change_nothing(
     (refused,) = await bot.press(SOMCHAI, reminder, f"esc:x:{data.split(':')[1]}")
     assert refused.startswith("ขออภัย คำสั่งนี้ใช้ได้เฉพาะ")
     # a file sent in reply to her reminder is Malee's confirmation, with its evidence
-    before = len(bot.fake.messages_to(MALEE))
+    sent_before = len(bot.fake.messages_to(MALEE))
     bot.fake.user_sends_document(
         MALEE,
         "ภาพถ่ายหนังสือนำส่ง.pdf",
