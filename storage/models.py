@@ -7,7 +7,7 @@ single list of allowed values.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -50,6 +50,7 @@ class OutboxState(StrEnum):
     PENDING = "pending"
     SENDING = "sending"  # claimed by a dispatcher until ``not_before``; then claimable again
     SENT = "sent"
+    CANCELLED = "cancelled"  # its reason went away before it was sent (the report came in)
     FAILED = "failed_permanent"
 
 
@@ -225,6 +226,45 @@ class AuditEvent(SQLModel, table=True):
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
+class Leave(SQLModel, table=True):
+    """A person away from ``starts_on`` to ``ends_on`` (inclusive): their reminders wait.
+
+    For the director, ``acting_staff_id`` names the acting officer (ผู้รักษาราชการแทน) who
+    receives escalations meanwhile.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    starts_on: date
+    ends_on: date
+    acting_staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    created_by_staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    created_at: datetime = _created()
+    cancelled_at: datetime | None = _when()
+
+
+class ClosedDay(SQLModel, table=True):
+    """A day the office is closed, added from chat (beside the config's own list)."""
+
+    __tablename__ = "closed_day"
+
+    day: date = Field(primary_key=True)
+    reason: str = Field(max_length=200)
+    added_by_staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    added_at: datetime = _created()
+
+
+class MeetingChange(SQLModel, table=True):
+    """This month's staff meeting moved from the rule's date (``month`` is ``YYYY-MM``)."""
+
+    __tablename__ = "meeting_change"
+
+    month: str = Field(primary_key=True, max_length=7)
+    day: date
+    changed_by_staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    changed_at: datetime = _created()
+
+
 ALL_TABLES = [
     WorkGroup,
     Staff,
@@ -236,4 +276,7 @@ ALL_TABLES = [
     Assignment,
     OutboxMessage,
     AuditEvent,
+    Leave,
+    ClosedDay,
+    MeetingChange,
 ]
