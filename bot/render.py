@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as babel_format_date
 
-from bot.i18n import Translate, buddhist_year, format_date, format_datetime, translator
+from bot.i18n import Translate, buddhist_year, format_datetime, translator
 
 Keyboard = list[list[tuple[str, str]]]  # rows of (label, callback data)
 DONE_CALLBACK = "done:"
@@ -46,14 +46,20 @@ def period_label(params: dict[str, Any], language: str, zone: ZoneInfo) -> str:
             quarter=params["quarter"], fiscal_year=fiscal_year
         )
     if key.startswith("meeting-"):
-        meeting = datetime.fromisoformat(key.removeprefix("meeting-")).date()
-        return _("for the staff meeting of {date}").format(date=format_date(meeting, language))
+        month, year = _month_and_year(
+            date.fromisoformat(f"{key.removeprefix('meeting-')}-01"), language
+        )
+        return _("for the staff meeting of {month} {year}").format(month=month, year=year)
     if params.get("month"):
         due = datetime.fromisoformat(str(params["due_at"])).astimezone(zone)
-        month = babel_format_date(due.date(), "MMMM", locale=language)
-        year = buddhist_year(due.year) if language == "th" else due.year
+        month, year = _month_and_year(due.date(), language)
         return _("for {month} {year}").format(month=month, year=year)
     return _("fiscal year {fiscal_year}").format(fiscal_year=fiscal_year)
+
+
+def _month_and_year(day: date, language: str) -> tuple[str, int]:
+    month = babel_format_date(day, "MMMM", locale=language)
+    return month, buddhist_year(day.year) if language == "th" else day.year
 
 
 def _duty(params: dict[str, Any], language: str, zone: ZoneInfo) -> Rendered:

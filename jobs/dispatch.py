@@ -20,7 +20,7 @@ from typing import Protocol
 
 from sqlmodel import Session
 
-from storage import outbox, people
+from storage import outbox, people, schedule
 from storage.db import Database
 from storage.models import OutboxMessage, Role
 from storage.outbox import NewMessage
@@ -101,8 +101,9 @@ class Dispatcher:
         report = DispatchReport()
         while True:
             with self.db.transaction() as session:
-                claimed = list(
-                    outbox.claim(session, now=self.clock(), lease=LEASE, limit=self.batch)
+                claimed = self._drop_settled(
+                    session,
+                    list(outbox.claim(session, now=self.clock(), lease=LEASE, limit=self.batch)),
                 )
                 languages = people.languages(
                     session, {m.staff_id for m in claimed if m.staff_id is not None}
@@ -115,6 +116,18 @@ class Dispatcher:
             await asyncio.gather(
                 *(self._send_chat(rows, languages, report) for rows in by_chat.values())
             )
+
+    @staticmethod
+    def _drop_settled(session: Session, claimed: list[OutboxMessage]) -> list[OutboxMessage]:
+        """A reminder whose report came in meanwhile (or was excused) is not sent."""
+        reminders = {
+            m.assignment_id for m in claimed if m.template == "duty" and m.assignment_id is not None
+        }
+        settled = schedule.closed_among(session, reminders)
+        for message in claimed:
+            if message.template == "duty" and message.assignment_id in settled:
+                outbox.cancel(session, _message_id(message), reason="the report is settled")
+        return [m for m in claimed if not (m.template == "duty" and m.assignment_id in settled)]
 
     async def _send_chat(
         self, rows: list[OutboxMessage], languages: dict[int, str], report: DispatchReport
@@ -199,3 +212,8 @@ class Dispatcher:
             if staff.id != message.staff_id and staff.reachable
         ]
         outbox.enqueue(session, notices, now=now)
+
+
+def _message_id(message: OutboxMessage) -> int:
+    assert message.id is not None
+    return message.id

@@ -276,7 +276,7 @@ def _meeting_based(
         due_at = _meeting_due_at(obligation, due_date, meeting.at, cal, rule.days_before == 0)
         found.append(
             Occurrence(
-                key=f"meeting-{meeting_day.isoformat()}",
+                key=f"meeting-{meeting_day:%Y-%m}",  # one meeting a month: moving it keeps the key
                 fiscal_year=fiscal_year_of(meeting_day),
                 due_date=due_date,
                 due_at=due_at,
@@ -310,3 +310,19 @@ def occurrences(
     else:
         found = _once(obligation, rule, start, end, calendar)
     return sorted(found, key=lambda occurrence: (occurrence.due_at, occurrence.key))
+
+
+def effective_meeting(meeting: Meeting, moved: dict[str, date], today: date) -> Meeting:
+    """The meeting rule with the months the office moved from chat (``{"2025-01": date}``).
+
+    Returns explicit dates over the materialisation window (and the year before, for
+    reports), so that the rest of the code sees one list.
+    """
+    if not moved:
+        return meeting
+    start, end = materialisation_window(today)
+    rule_dates = meeting_dates(
+        meeting, start.replace(year=start.year - 1), end.replace(year=end.year + 1)
+    )
+    by_month = {f"{day:%Y-%m}": day for day in rule_dates} | moved
+    return meeting.model_copy(update={"rule": None, "dates": sorted(by_month.values())})

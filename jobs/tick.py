@@ -7,6 +7,7 @@ processes at once, and each message is still written once.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -17,12 +18,12 @@ from sqlmodel import Session
 
 from jobs.calendar import OfficeCalendar
 from jobs.ladder import STAFF_FACING, Progress, progress, step_instants, working_days_late
-from jobs.recurrence import materialisation_window, occurrences
+from jobs.recurrence import effective_meeting, materialisation_window, occurrences
 from jobs.settings import Obligation as ObligationConfig
 from jobs.settings import Settings
-from storage import outbox, people, schedule
+from storage import office, outbox, people, schedule
 from storage.db import Database
-from storage.models import AssignmentStatus, Obligation, Period, Role, WorkGroup
+from storage.models import Assignment, AssignmentStatus, Obligation, Period, Role, Staff, WorkGroup
 from storage.outbox import NewMessage
 
 log = logging.getLogger(__name__)
@@ -54,8 +55,42 @@ class Planner:
 
     def __init__(self, settings: Settings, calendar: OfficeCalendar) -> None:
         self.settings = settings
+        self.base_calendar = calendar
         self.calendar = calendar
+        self.meeting = settings.meeting
         self._configs = {o.key: o for o in settings.obligations}
+
+    def refresh(self, session: Session, today: date) -> None:
+        """Take in the calendar changes made from chat (closed days, a moved meeting).
+
+        Called at every tick and materialisation: a change takes effect at the next tick.
+        """
+        extra = office.closed_days(session)
+        self.calendar = dataclasses.replace(
+            self.base_calendar, closed_days=self.base_calendar.closed_days | extra
+        )
+        self.meeting = effective_meeting(
+            self.settings.meeting, office.meeting_changes(session), today
+        )
+
+    def config_of(self, obligation: Obligation) -> ObligationConfig | None:
+        """The config's obligation, or one added from chat (stored whole in its row)."""
+        found = self._configs.get(obligation.key)
+        if found is not None or obligation.source == "config":
+            return found
+        return ObligationConfig.model_validate(
+            {
+                "key": obligation.key,
+                "title_th": obligation.title_th,
+                "title_en": obligation.title_en,
+                "measure": obligation.measure,
+                "ita_indicators": obligation.ita_indicators,
+                "owners": obligation.owners,
+                "recurrence": obligation.recurrence,
+                "ladder": obligation.ladder_key,
+                "on_closed_day": obligation.on_closed_day,
+            }
+        )
 
     # -- materialising periods and assignments -----------------------------------------
 
@@ -73,9 +108,10 @@ class Planner:
         end += REPORTING_LAG  # the report on next year's last quarter is due after it ends
         created = 0
         with db.transaction() as session:
+            self.refresh(session, now.astimezone(self.calendar.zone).date())
             self.sync_config(session, now)
             for obligation in schedule.active_obligations(session):
-                config = self._configs.get(obligation.key)
+                config = self.config_of(obligation)
                 if config is None or obligation.id is None:
                     continue
                 owners = schedule.resolve_owners(session, obligation.owners)
@@ -89,7 +125,7 @@ class Planner:
         self, config: ObligationConfig, start: date, end: date, now: datetime
     ) -> list[schedule.PeriodSpec]:
         found = occurrences(
-            config, start=start, end=end, calendar=self.calendar, meeting=self.settings.meeting
+            config, start=start, end=end, calendar=self.calendar, meeting=self.meeting
         )
         return [
             schedule.PeriodSpec(
@@ -123,6 +159,7 @@ class Planner:
         """
         report = TickReport()
         with db.transaction() as session:
+            self.refresh(session, now.astimezone(self.calendar.zone).date())
             escalations: dict[int, _Escalation] = {}
             for due in schedule.due_assignments(session, now=now, limit=batch):
                 report.assignments += 1
@@ -150,6 +187,8 @@ class Planner:
         if not obligation.active or (owner is not None and not owner.staff.active):
             schedule.stop(session, _id(assignment.id))
             return 0
+        if owner is not None and self._wait_for_return(session, assignment, owner, now):
+            return 0
         ladder = self.settings.ladder(obligation.ladder_key)
         step = progress(assignment.next_step, self._ladder_instants(obligation, period), now)
         kinds = [ladder.steps[i].kind for i in step.due_steps]
@@ -170,6 +209,27 @@ class Planner:
             self._collect_escalation(session, due, owner, followups, now, escalations)
         return written
 
+    def _wait_for_return(
+        self, session: Session, assignment: Assignment, owner: people.Person, now: datetime
+    ) -> bool:
+        """An owner on leave: nothing is sent; the steps wait until the first working day
+        back (the due date does not move), then arrive as one message."""
+        today = now.astimezone(self.calendar.zone).date()
+        away = office.leave_on(session, owner.id, today)
+        if away is None:
+            return False
+        back = self.calendar.opening(self.calendar.next_working_day(away.ends_on))
+        schedule.advance(
+            session,
+            assignment,
+            next_step=assignment.next_step,
+            next_action_at=back,
+            status=assignment.status,
+            followups_unanswered=assignment.followups_unanswered,
+            escalated_at=assignment.escalated_at,
+        )
+        return True
+
     def _remind(
         self,
         session: Session,
@@ -186,6 +246,7 @@ class Planner:
         last = facing[-1]
         kind = kinds[step.due_steps.index(last)]
         assignment = due.assignment
+        away = office.on_leave(session, now.astimezone(self.calendar.zone).date())
         params = {
             **duty_params(due.obligation, due.period),
             "assignment_id": assignment.id,
@@ -205,6 +266,7 @@ class Planner:
                 params=params,
             )
             for staff in schedule.recipients(session, assignment)
+            if staff.id not in away  # a group's duty: members on leave are not reminded
         ]
         return outbox.enqueue(session, messages, now=now)
 
@@ -237,7 +299,9 @@ class Planner:
 
     def _escalate(self, session: Session, escalation: _Escalation, now: datetime) -> int:
         """One message per period and recipient: the director, the coordinator, group heads."""
-        recipients = people.escalation_recipients(session, escalation.group_ids)
+        recipients = self._acting_for_absent(
+            session, people.escalation_recipients(session, escalation.group_ids), now
+        )
         first = min(escalation.assignment_ids)
         params = {
             **duty_params(escalation.obligation, escalation.period),
@@ -263,6 +327,18 @@ class Planner:
             for staff in recipients
         ]
         return outbox.enqueue(session, messages, now=now)
+
+    def _acting_for_absent(
+        self, session: Session, recipients: list[Staff], now: datetime
+    ) -> list[Staff]:
+        """While someone is on leave with an acting officer named, the acting officer is told
+        instead (ผู้รักษาราชการแทน); the others are told as usual."""
+        today = now.astimezone(self.calendar.zone).date()
+        chosen: dict[int, Staff] = {}
+        for staff in recipients:
+            acting = office.acting_for(session, _id(staff.id), today)
+            chosen.setdefault(_id((acting or staff).id), acting or staff)
+        return list(chosen.values())
 
     def _onward_reminders(self, session: Session, now: datetime) -> int:
         """Tell the coordinator that the office's own deadline (to สป.) is near."""

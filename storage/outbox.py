@@ -35,8 +35,17 @@ class NewMessage:
     assignment_id: int | None = None
 
 
-def enqueue(session: Session, messages: Iterable[NewMessage], *, now: datetime) -> int:
-    """Insert the messages whose key is new; return how many were inserted."""
+def enqueue(
+    session: Session,
+    messages: Iterable[NewMessage],
+    *,
+    now: datetime,
+    not_before: datetime | None = None,
+) -> int:
+    """Insert the messages whose key is new; return how many were inserted.
+
+    ``not_before`` holds them back (a snoozed reminder goes out the next working day).
+    """
     rows = [
         {
             "idempotency_key": m.idempotency_key,
@@ -47,7 +56,7 @@ def enqueue(session: Session, messages: Iterable[NewMessage], *, now: datetime) 
             "assignment_id": m.assignment_id,
             "state": OutboxState.PENDING.value,
             "attempts": 0,
-            "not_before": now,
+            "not_before": not_before or now,
             "created_at": now,
         }
         for m in messages
@@ -119,6 +128,11 @@ def retry_later(session: Session, message_id: int, *, at: datetime, error: str) 
         not_before=at,
         last_error=error[:ERROR_LIMIT],
     )
+
+
+def cancel(session: Session, message_id: int, *, reason: str) -> None:
+    """Not sent, and never will be: what it asked for is already done."""
+    _finish(session, message_id, state=OutboxState.CANCELLED.value, last_error=reason[:ERROR_LIMIT])
 
 
 def mark_failed(session: Session, message_id: int, *, error: str) -> None:

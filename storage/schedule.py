@@ -516,3 +516,13 @@ def recipients(session: Session, assignment: Assignment) -> list[Staff]:
         .order_by(col(Staff.id))
     )
     return list(session.exec(query).all())
+
+
+def closed_among(session: Session, assignment_ids: set[int]) -> set[int]:
+    """Which of these assignments are no longer open (confirmed or excused)."""
+    if not assignment_ids:
+        return set()
+    query = select(Assignment.id).where(
+        col(Assignment.id).in_(assignment_ids), col(Assignment.status).not_in(OPEN_STATUSES)
+    )
+    return {assignment_id for assignment_id in session.exec(query).all() if assignment_id}
