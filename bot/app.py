@@ -19,10 +19,19 @@ from telegram.ext import (
     filters,
 )
 
-from bot import duties, logs, menus, registration, staff_admin
+from bot import (
+    calendar_admin,
+    duties,
+    logs,
+    menus,
+    oversight,
+    registration,
+    reports,
+    staff_admin,
+)
 from bot.access import answer, load_person, registered
 from bot.i18n import translator
-from bot.render import DONE_CALLBACK, ESCALATION_CALLBACK
+from bot.render import DONE_CALLBACK, ESCALATION_CALLBACK, SNOOZE_CALLBACK
 from bot.sender import TelegramSender
 from bot.services import SERVICES_KEY, Services, services_of
 from jobs.engine import Engine
@@ -70,6 +79,16 @@ def _add_handlers(application: AnyApplication) -> None:
         "staff": staff_admin.staff_list,
         "person": staff_admin.person_command,
         "done": duties.done_command,
+        "mine": duties.mine,
+        "status": oversight.status,
+        "history": oversight.history,
+        "closeday": calendar_admin.close_day,
+        "meeting": calendar_admin.move_meeting,
+        "oneoff": calendar_admin.one_off,
+        "leave": calendar_admin.leave,
+        "acting": calendar_admin.acting,
+        "digest": reports.digest,
+        "export": reports.export,
         "cancel": cancel,
     }
     for name, callback in commands.items():
@@ -86,6 +105,14 @@ def _add_handlers(application: AnyApplication) -> None:
     application.add_handler(
         CallbackQueryHandler(duties.escalation_button, pattern=f"^{ESCALATION_CALLBACK}")
     )
+    buttons = {
+        SNOOZE_CALLBACK: duties.snooze_button,
+        oversight.STATUS_CALLBACK: oversight.status_button,
+        oversight.PAPER_CALLBACK: oversight.paper_button,
+        calendar_admin.CONFIRM_CALLBACK: calendar_admin.confirm_change,
+    }
+    for prefix, callback in buttons.items():
+        application.add_handler(CallbackQueryHandler(callback, pattern=f"^{prefix}"))
     application.add_handler(CallbackQueryHandler(stale_button))
     application.add_handler(MessageHandler(PRIVATE & filters.COMMAND, unknown_command))
     application.add_handler(
@@ -143,18 +170,25 @@ async def stop_services(application: AnyApplication) -> None:
 @registered
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> None:
     """Plain text: the answer to a question the bot asked, or else a pointer to /help."""
-    message = update.effective_message
-    if context.user_data and duties.EXCUSE_KEY in context.user_data and message and message.text:
+    message, waiting = update.effective_message, context.user_data or {}
+    if message is not None and message.text and duties.EXCUSE_KEY in waiting:
         await duties.excuse_reason(update, context, person, message.text)
-        return
-    await unexpected_message(update, context)
+    elif message is not None and message.text and oversight.PAPER_KEY in waiting:
+        await oversight.paper_date(update, context, person, message.text)
+    else:
+        await unexpected_message(update, context)
 
 
 async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/cancel: forget a question the bot is waiting on."""
     if context.user_data is not None:
-        context.user_data.pop(duties.EXCUSE_KEY, None)
-        context.user_data.pop(duties.EVIDENCE_KEY, None)
+        for key in (
+            duties.EXCUSE_KEY,
+            duties.EVIDENCE_KEY,
+            oversight.PAPER_KEY,
+            calendar_admin.CHANGE_KEY,
+        ):
+            context.user_data.pop(key, None)
     _ = translator(_language_of(update, context))
     await answer(update, _("Cancelled. Nothing was changed."))
 

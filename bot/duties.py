@@ -11,12 +11,13 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.access import answer, registered, requires
-from bot.i18n import Translate, format_datetime, translator
-from bot.render import DONE_CALLBACK, ESCALATION_CALLBACK, period_label
+from bot.i18n import Translate, format_date, format_datetime, translator
+from bot.render import DONE_CALLBACK, ESCALATION_CALLBACK, SNOOZE_CALLBACK, period_label
 from bot.sender import markup
 from bot.services import services
+from jobs.calendar import OfficeCalendar
 from jobs.tick import duty_params
-from storage import outbox, people, schedule
+from storage import office, outbox, people, schedule
 from storage.models import Role
 from storage.outbox import NewMessage
 
@@ -253,10 +254,10 @@ ESCALATION_ROLES = (Role.DIRECTOR, Role.COORDINATOR, Role.GROUP_HEAD)
 
 
 def parse_escalation(data: str | None) -> tuple[str, int] | None:
-    """``esc:r:12`` → ("r", 12): remind again; ``esc:x:12`` → ("x", 12): excuse."""
+    """``esc:r:12`` → ("r", 12): remind again; ``x``: excuse; ``o``: "I will order it"."""
     rest = (data or "").removeprefix(ESCALATION_CALLBACK)
     action, _, number = rest.partition(":")
-    if not (data or "").startswith(ESCALATION_CALLBACK) or action not in ("r", "x"):
+    if not (data or "").startswith(ESCALATION_CALLBACK) or action not in ("r", "x", "o"):
         return None
     assignment_id = parse_id(number, "")
     return (action, assignment_id) if assignment_id is not None else None
@@ -275,6 +276,20 @@ async def escalation_button(
         await answer(update, _("This report is no longer open. Nothing was changed."))
         return
     action, assignment_id = parsed
+    if action == "o":
+        with app.db.transaction() as session:
+            schedule.record_event(
+                session,
+                assignment_id,
+                "assignment.director_will_order",
+                now=app.clock(),
+                actor=f"staff:{person.id}",
+                actor_staff_id=person.id,
+            )
+        await answer(
+            update, _("Recorded: the director will order it. It will show in the next digest.")
+        )
+        return
     if action == "x":
         context.user_data[EXCUSE_KEY] = assignment_id  # type: ignore[index]
         await answer(
@@ -349,3 +364,100 @@ async def excuse_reason(
         await answer(update, _("Excused, with the reason: {reason}").format(reason=reason))
     else:
         await answer(update, _("This report is no longer open. Nothing was changed."))
+
+
+@registered
+async def snooze_button(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person: people.Person
+) -> None:
+    """ "Remind me again tomorrow": one more reminder on the next working day at opening,
+    never after the due instant; the ladder's own steps are unchanged."""
+    query, app, _ = update.callback_query, services(context), translator(person.language)
+    assignment_id = parse_id(query.data if query else None, SNOOZE_CALLBACK)
+    with app.db.transaction() as session:
+        duty = schedule.duty(session, assignment_id) if assignment_id else None
+    if duty is None or not schedule.may_confirm(duty.assignment, person):
+        await answer(update, _("This report is not yours to confirm. Nothing was changed."))
+        return
+    if duty.assignment.status not in schedule.OPEN_STATUSES:
+        await answer(update, _("This report was already confirmed. Nothing was changed."))
+        return
+    calendar = OfficeCalendar.from_office(app.settings.office)
+    now = app.clock()
+    tomorrow = calendar.opening(calendar.next_working_day(now.astimezone(calendar.zone).date()))
+    if tomorrow >= duty.period.due_at:
+        await answer(
+            update,
+            _(
+                "The due date comes before the next working day, so the reminder "
+                "cannot be put off. Please send the report today."
+            ),
+        )
+        return
+    params = {
+        **duty_params(duty.obligation, duty.period),
+        "kind": "reminder",
+        "collapsed": 1,
+        "assignment_id": duty.assignment.id,
+        "followup_number": 0,
+        "group_duty": duty.assignment.group_id is not None,
+    }
+    with app.db.transaction() as session:
+        outbox.enqueue(
+            session,
+            [
+                NewMessage(
+                    f"assignment:{duty.assignment.id}:snooze-{tomorrow:%Y%m%d}:to-{person.id}",
+                    person.staff.chat_id,
+                    "duty",
+                    params,
+                    person.id,
+                    duty.assignment.id,
+                )
+            ],
+            now=now,
+            not_before=tomorrow,
+        )
+        schedule.record_event(
+            session,
+            duty.assignment.id or 0,
+            "assignment.snoozed",
+            now=now,
+            actor=f"staff:{person.id}",
+            actor_staff_id=person.id,
+            details={"until": tomorrow.isoformat()},
+        )
+    app.wake()
+    await answer(
+        update,
+        _("I will remind you again on {when}.").format(
+            when=format_datetime(tomorrow, person.language)
+        ),
+    )
+
+
+MINE_AHEAD = timedelta(days=62)
+
+
+@registered
+async def mine(update: Update, context: ContextTypes.DEFAULT_TYPE, person: people.Person) -> None:
+    """/mine: what the person owes, with due dates in B.E."""
+    app, _ = services(context), translator(person.language)
+    now, zone = app.clock(), app.settings.office.zone
+    with app.db.transaction() as session:
+        duties = schedule.open_duties(session, person, due_before=now + MINE_AHEAD)
+        away = office.leave_on(session, person.id, now.astimezone(zone).date())
+    lines = [_("What you owe:") if duties else _("You owe nothing at the moment. Thank you.")]
+    for duty in duties:
+        due = format_datetime(duty.period.due_at.astimezone(zone), person.language)
+        late = _(" (overdue)") if duty.period.due_at < now else ""
+        lines.append(f"• {_duty_line(duty, person.language, context)}")
+        lines.append("   " + _("due by {due}").format(due=due) + late)
+    if away is not None:
+        lines += [
+            "",
+            _("You are on leave until {date}: reminders wait until you are back.").format(
+                date=format_date(away.ends_on, person.language)
+            ),
+        ]
+    await answer(update, "\n".join(lines))

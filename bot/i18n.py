@@ -111,3 +111,21 @@ def fiscal_year_label(fiscal_year: int, language: str | None) -> str:
     if normalise_language(language) == "th":
         return f"ปีงบประมาณ พ.ศ. {fiscal_year}"
     return f"fiscal year {fiscal_year} B.E."
+
+
+def parse_date(text: str) -> date | None:
+    """A date as people type it: ``31/12/2569`` (B.E.), ``31/12/2026``, ``2026-12-31``.
+
+    A year above 2400 is Buddhist Era. Anything else, or an impossible date, is None.
+    """
+    text = text.strip()
+    try:
+        if "-" in text:
+            year, month, day = (int(part) for part in text.split("-"))
+        else:
+            day, month, year = (int(part) for part in text.replace(".", "/").split("/"))
+        if year > 2400:
+            year -= BUDDHIST_ERA_OFFSET
+        return date(year, month, day)
+    except ValueError:
+        return None

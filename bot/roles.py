@@ -18,6 +18,9 @@ ROLE_NAMES = {
 }
 ROLE_ORDER = tuple(ROLE_NAMES)
 EVERYONE = frozenset(Role)
+OVERSEEING = frozenset({Role.COORDINATOR, Role.ADMIN, Role.DIRECTOR})
+DIGEST = frozenset({Role.DIRECTOR, Role.COORDINATOR})
+CALENDAR = frozenset({Role.COORDINATOR, Role.ADMIN})
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +36,17 @@ COMMANDS = (
     Command("whoami", N_("your registration: name, groups, roles"), EVERYONE),
     Command("name", N_("change the name the office sees"), EVERYONE),
     Command("language", N_("change the language (ภาษาไทย / English)"), EVERYONE),
+    Command("done", N_("confirm that you have sent a report"), EVERYONE),
+    Command("mine", N_("what you owe, with due dates"), EVERYONE),
+    Command("leave", N_("record your leave: reminders wait until you are back"), EVERYONE),
+    Command("status", N_("who has and has not reported, by group"), OVERSEEING),
+    Command("history", N_("one person's record over the fiscal year"), OVERSEEING),
+    Command("digest", N_("the director's digest with a chart"), DIGEST),
+    Command("export", N_("the ITA evidence workbook (Excel)"), DIGEST),
+    Command("closeday", N_("close the office on a day (a late-announced holiday)"), CALENDAR),
+    Command("meeting", N_("move this month's staff meeting"), CALENDAR),
+    Command("oneoff", N_("add a one-off report"), CALENDAR),
+    Command("acting", N_("name the acting officer while the director is away"), DIGEST),
     Command(
         "staff",
         N_("staff by work group, and who cannot be reached"),

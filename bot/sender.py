@@ -44,6 +44,8 @@ class TelegramSender:
     async def send(self, message: OutboxMessage, language: str) -> Outcome:
         rendered = render(message.template, message.params, language, self.zone)
         try:
+            if rendered.photo is not None:
+                await self.bot.send_photo(message.chat_id, rendered.photo)
             sent = await self.bot.send_message(
                 message.chat_id, rendered.text, reply_markup=markup(rendered.keyboard)
             )

@@ -95,7 +95,7 @@ class Engine:
             tick = self.planner.tick(self.db, now)
             self.last_tick = now
             sent = await self.dispatcher.dispatch()
-            following = self.planner.next_wake(self.db)
+            following = self.planner.next_wake(self.db, self.clock())
             if following is not None:
                 self.wake_at(following)
             if tick.messages or sent.sent or sent.failed:

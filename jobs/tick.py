@@ -17,8 +17,9 @@ from typing import Any
 from sqlmodel import Session
 
 from jobs.calendar import OfficeCalendar
+from jobs.digest import digest_data
 from jobs.ladder import STAFF_FACING, Progress, progress, step_instants, working_days_late
-from jobs.recurrence import effective_meeting, materialisation_window, occurrences
+from jobs.recurrence import effective_meeting, materialisation_window, meeting_dates, occurrences
 from jobs.settings import Obligation as ObligationConfig
 from jobs.settings import Settings
 from storage import office, outbox, people, schedule
@@ -168,7 +169,39 @@ class Planner:
                 report.escalations += 1
                 report.messages += self._escalate(session, escalation, now)
             report.messages += self._onward_reminders(session, now)
+            report.messages += self._digest_if_due(session, now)
         return report
+
+    def next_digest(self, now: datetime) -> tuple[date, datetime] | None:
+        """The next staff meeting and when its digest goes (one working day before, 08.30)."""
+        today = now.astimezone(self.calendar.zone).date()
+        for meeting in meeting_dates(self.meeting, today, today + timedelta(days=62)):
+            return meeting, self.calendar.opening(self.calendar.shift_working_days(meeting, -1))
+        return None
+
+    def _digest_if_due(self, session: Session, now: datetime) -> int:
+        """Before each monthly staff meeting, the director's digest (once per meeting)."""
+        upcoming = self.next_digest(now)
+        if upcoming is None or now < upcoming[1]:
+            return 0
+        meeting = upcoming[0]
+        if outbox.has_prefix(session, f"digest:{meeting.isoformat()}:"):
+            return 0  # sent already: the data is not computed again at every tick
+        data = digest_data(session, self.calendar, now)
+        recipients = self._acting_for_absent(
+            session, list(people.holders_of(session, Role.DIRECTOR)), now
+        )
+        messages = [
+            NewMessage(
+                f"digest:{meeting.isoformat()}:to-{staff.id}",
+                staff.chat_id,
+                "digest",
+                data,
+                staff.id,
+            )
+            for staff in recipients
+        ]
+        return outbox.enqueue(session, messages, now=now)
 
     def _ladder_instants(self, obligation: Obligation, period: Period) -> list[datetime]:
         return step_instants(
@@ -368,7 +401,7 @@ class Planner:
             written += outbox.enqueue(session, messages, now=now)
         return written
 
-    def next_wake(self, db: Database) -> datetime | None:
+    def next_wake(self, db: Database, now: datetime) -> datetime | None:
         """The earliest instant at which the tick or the dispatcher has something to do."""
         with db.transaction() as session:
             candidates = [
@@ -376,6 +409,8 @@ class Planner:
                 schedule.earliest_onward(session),
                 outbox.next_due_at(session),
             ]
+        digest = self.next_digest(now)
+        candidates.append(digest[1] if digest and digest[1] > now else None)
         found = [moment for moment in candidates if moment is not None]
         return min(found) if found else None
 

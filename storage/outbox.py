@@ -172,3 +172,9 @@ def by_telegram_message(session: Session, chat_id: int, message_id: int) -> Outb
         OutboxMessage.chat_id == chat_id, OutboxMessage.telegram_message_id == message_id
     )
     return session.exec(query).first()
+
+
+def has_prefix(session: Session, prefix: str) -> bool:
+    """Whether any message's key starts with ``prefix`` (e.g. one meeting's digests)."""
+    query = select(OutboxMessage.id).where(col(OutboxMessage.idempotency_key).startswith(prefix))
+    return session.exec(query.limit(1)).first() is not None

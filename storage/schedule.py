@@ -526,3 +526,40 @@ def closed_among(session: Session, assignment_ids: set[int]) -> set[int]:
         col(Assignment.id).in_(assignment_ids), col(Assignment.status).not_in(OPEN_STATUSES)
     )
     return {assignment_id for assignment_id in session.exec(query).all() if assignment_id}
+
+
+def wake_all_open(session: Session, now: datetime) -> None:
+    """The calendar changed: every open assignment is re-planned at the next tick."""
+    session.execute(
+        update(Assignment)
+        .where(col(Assignment.status).in_(OPEN_STATUSES), col(Assignment.next_action_at) > now)
+        .values(next_action_at=now)
+    )
+
+
+def add_one_off(
+    session: Session, spec: ObligationSpec, *, by_staff_id: int, now: datetime
+) -> Obligation | None:
+    """A duty the coordinator adds from chat (a one-off); None if the key is taken."""
+    if session.exec(select(Obligation).where(Obligation.key == spec.key)).first() is not None:
+        return None
+    row = Obligation(**{name: getattr(spec, name) for name in ObligationSpec.__dataclass_fields__})
+    row.source, row.updated_at = "chat", now
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        at=now,
+        actor=f"staff:{by_staff_id}",
+        actor_staff_id=by_staff_id,
+        action="obligation.added",
+        subject_type="obligation",
+        subject_id=row.id,
+        details={
+            "key": spec.key,
+            "title": spec.title_th,
+            "recurrence": spec.recurrence,
+            "owners": spec.owners,
+        },
+    )
+    return row

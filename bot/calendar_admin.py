@@ -1,0 +1,287 @@
+"""The coordinator adjusts the office's calendar from chat; leave and acting officers.
+
+Every calendar change is validated, shown as a preview, and takes effect only when confirmed
+with a button; then the engine re-plans at its next tick.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.access import answer, registered, requires
+from bot.i18n import Translate, format_date, parse_date, translator
+from bot.render import Keyboard
+from bot.sender import markup
+from bot.services import Services, services
+from storage import office, people, schedule
+from storage.models import Role
+from storage.schedule import ObligationSpec
+
+CHANGE_KEY = "pending_change"
+CONFIRM_CALLBACK = "cf:"
+MAX_TITLE = 300
+
+
+def _confirm_keyboard(_: Translate) -> Keyboard:
+    return [[(_("Confirm"), f"{CONFIRM_CALLBACK}yes"), (_("Cancel"), f"{CONFIRM_CALLBACK}no")]]
+
+
+async def _propose(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    person: people.Person,
+    change: dict[str, Any],
+    preview: str,
+) -> None:
+    context.user_data[CHANGE_KEY] = change  # type: ignore[index]
+    _ = translator(person.language)
+    await answer(
+        update,
+        preview + "\n\n" + _("Press Confirm to apply it."),
+        reply_markup=markup(_confirm_keyboard(_)),
+    )
+
+
+def _today(app: Services) -> date:
+    return app.clock().astimezone(app.settings.office.zone).date()
+
+
+@requires(Role.COORDINATOR, Role.ADMIN)
+async def close_day(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person: people.Person
+) -> None:
+    """/closeday <date> <reason>: the office is closed that day (a late-announced holiday)."""
+    app, _ = services(context), translator(person.language)
+    args = context.args or []
+    day = parse_date(args[0]) if args else None
+    reason = " ".join(args[1:]).strip()
+    if day is None or not reason or day < _today(app):
+        await answer(
+            update,
+            _(
+                "Please type /closeday, a date from today on and the reason, e.g. "
+                "/closeday 2/1/2570 วันหยุดพิเศษตามมติคณะรัฐมนตรี"
+            ),
+        )
+        return
+    preview = _(
+        "The office will be closed on {date} ({reason}). Reminders that would fall on "
+        "that day move to the nearest working day."
+    ).format(date=format_date(day, person.language, "weekday"), reason=reason)
+    await _propose(
+        update,
+        context,
+        person,
+        {"kind": "closeday", "day": day.isoformat(), "reason": reason},
+        preview,
+    )
+
+
+@requires(Role.COORDINATOR, Role.ADMIN)
+async def move_meeting(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person: people.Person
+) -> None:
+    """/meeting <date>: this (or that) month's staff meeting is on another day."""
+    app, _ = services(context), translator(person.language)
+    day = parse_date((context.args or [""])[0])
+    if day is None or day < _today(app):
+        await answer(
+            update,
+            _(
+                "Please type /meeting and the new date of that month's staff "
+                "meeting, from today on, e.g. /meeting 20/1/2570"
+            ),
+        )
+        return
+    preview = _(
+        "The staff meeting of {month} moves to {date}. Reports due at that meeting follow it."
+    ).format(month=day.strftime("%m/%Y"), date=format_date(day, person.language, "weekday"))
+    await _propose(update, context, person, {"kind": "meeting", "day": day.isoformat()}, preview)
+
+
+@requires(Role.COORDINATOR, Role.ADMIN)
+async def one_off(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person: people.Person
+) -> None:
+    """/oneoff <group|all> <due date> <title>: a report owed once, by each member."""
+    app, _ = services(context), translator(person.language)
+    args = context.args or []
+    day = parse_date(args[1]) if len(args) > 1 else None
+    title = " ".join(args[2:]).strip()[:MAX_TITLE]
+    keys = [g.key for g in app.settings.groups]
+    owner = args[0] if args else ""
+    if owner not in [*keys, "all"] or day is None or day < _today(app) or not title:
+        await answer(
+            update,
+            _(
+                "Please type /oneoff, a work group ({groups}) or all, the due "
+                "date and the title, e.g. /oneoff admin 20/1/2570 "
+                "รายงานผลการสำรวจครุภัณฑ์"
+            ).format(groups=", ".join(keys)),
+        )
+        return
+    owners = keys if owner == "all" else [owner]
+    names = ", ".join(app.settings.group(k).name_th for k in owners)
+    preview = _(
+        'A new report "{title}", due by {date}, owed by each member of {groups}. '
+        "Reminders follow the plan's ladder."
+    ).format(title=title, date=format_date(day, person.language), groups=names)
+    await _propose(
+        update,
+        context,
+        person,
+        {"kind": "oneoff", "day": day.isoformat(), "title": title, "owners": owners},
+        preview,
+    )
+
+
+@registered
+async def confirm_change(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person: people.Person
+) -> None:
+    """Confirm or cancel the change just previewed."""
+    query, app, _ = update.callback_query, services(context), translator(person.language)
+    change = (context.user_data or {}).pop(CHANGE_KEY, None)
+    if query is None or query.data != f"{CONFIRM_CALLBACK}yes" or change is None:
+        await answer(update, _("Cancelled. Nothing was changed."))
+        return
+    if not person.has_any(Role.COORDINATOR, Role.ADMIN):
+        await answer(update, _("This button is no longer valid. Please type the command again."))
+        return
+    now = app.clock()
+    with app.db.transaction() as session:
+        done = _apply(session, change, person, now)
+        if done:
+            schedule.wake_all_open(session, now)
+    app.wake(materialise=True)
+    await answer(
+        update,
+        _("Done. The change takes effect now.")
+        if done
+        else _("Nothing to change: it was already so."),
+    )
+
+
+def _apply(session: Any, change: dict[str, Any], person: people.Person, now: datetime) -> bool:
+    day = date.fromisoformat(change["day"])
+    if change["kind"] == "closeday":
+        return office.add_closed_day(session, day, change["reason"], by_staff_id=person.id, now=now)
+    if change["kind"] == "meeting":
+        office.move_meeting(session, f"{day:%Y-%m}", day, by_staff_id=person.id, now=now)
+        return True
+    spec = ObligationSpec(
+        key=f"oneoff-{now:%Y%m%d%H%M%S}",
+        title_th=change["title"],
+        title_en=change["title"],
+        measure="1.1",
+        ita_indicators=[],
+        owners={"each_member_of": change["owners"]},
+        recurrence={"kind": "once", "date": day.isoformat()},
+        onward=None,
+        ladder_key="default",
+        on_closed_day="keep",
+    )
+    return schedule.add_one_off(session, spec, by_staff_id=person.id, now=now) is not None
+
+
+@registered
+async def leave(update: Update, context: ContextTypes.DEFAULT_TYPE, person: people.Person) -> None:
+    """/leave <from> <to>: one's own leave; the coordinator may add a number first."""
+    app, _ = services(context), translator(person.language)
+    args = list(context.args or [])
+    staff_id = person.id
+    if len(args) == 3 and args[0].lstrip("#").isdigit():
+        if not person.has_any(Role.COORDINATOR, Role.ADMIN):
+            await answer(update, _("Only the coordinator may record someone else's leave."))
+            return
+        staff_id = int(args.pop(0).lstrip("#"))
+    span = _span(args)
+    if span is None or span[1] < _today(app):
+        await answer(
+            update,
+            _(
+                "Please type /leave and the first and last day of the leave, "
+                "e.g. /leave 10/2/2570 14/2/2570"
+            ),
+        )
+        return
+    await _record_leave(update, context, person, staff_id, *span, None)
+
+
+def _span(args: list[str]) -> tuple[date, date] | None:
+    """Two dates in order, or None."""
+    if len(args) != 2:
+        return None
+    start, end = parse_date(args[0]), parse_date(args[1])
+    if start is None or end is None or start > end:
+        return None
+    return start, end
+
+
+@requires(Role.DIRECTOR, Role.COORDINATOR)
+async def acting(update: Update, context: ContextTypes.DEFAULT_TYPE, person: people.Person) -> None:
+    """/acting <number> <from> <to>: the director is away; that person acts (ผู้รักษาราชการแทน)."""
+    app, _ = services(context), translator(person.language)
+    args = context.args or []
+    span = _span(list(args[1:]))
+    number = args[0].lstrip("#") if args else ""
+    with app.db.transaction() as session:
+        directors = people.holders_of(session, Role.DIRECTOR)
+        deputy = people.by_id(session, int(number)) if number.isdigit() else None
+    if deputy is None or not directors or span is None:
+        await answer(
+            update,
+            _(
+                "Please type /acting, the acting officer's number from /staff and "
+                "the first and last day, e.g. /acting 7 10/2/2570 14/2/2570"
+            ),
+        )
+        return
+    await _record_leave(update, context, person, directors[0].id or 0, *span, deputy.id)
+
+
+async def _record_leave(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    person: people.Person,
+    staff_id: int,
+    starts_on: date,
+    ends_on: date,
+    acting_id: int | None,
+) -> None:
+    app, _ = services(context), translator(person.language)
+    with app.db.transaction() as session:
+        absent = people.by_id(session, staff_id)
+        if absent is None:
+            await answer(
+                update, _("There is no person number {number}. See /staff.").format(number=staff_id)
+            )
+            return
+        office.add_leave(
+            session,
+            staff_id,
+            starts_on,
+            ends_on,
+            by_staff_id=person.id,
+            now=app.clock(),
+            acting_staff_id=acting_id,
+        )
+        deputy = people.by_id(session, acting_id) if acting_id else None
+    app.wake()
+    text = _(
+        "Leave recorded for {name}: {start} – {end}. Reminders wait until the return; due "
+        "dates do not change."
+    ).format(
+        name=absent.name,
+        start=format_date(starts_on, person.language),
+        end=format_date(ends_on, person.language),
+    )
+    if deputy is not None:
+        text += "\n" + _("Escalations go to the acting officer, {name}, meanwhile.").format(
+            name=deputy.name
+        )
+    await answer(update, text)

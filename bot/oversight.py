@@ -1,0 +1,312 @@
+"""The coordinator's view: who has reported (/status), one person's year (/history), and
+marking a paper submission on someone's behalf."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.access import answer, requires
+from bot.duties import parse_id
+from bot.i18n import Translate, format_date, format_datetime, parse_date, translator
+from bot.render import ESCALATION_CALLBACK, Keyboard, period_label
+from bot.sender import markup
+from bot.services import services
+from jobs.calendar import OfficeCalendar, fiscal_year_of
+from jobs.tick import duty_params
+from storage import groups, office, oversight, people, schedule
+from storage.models import Assignment, AssignmentStatus, Obligation, Period, Role
+
+STATUS_CALLBACK, PAPER_CALLBACK = "st:", "pp:"
+PAPER_KEY = "paper_for"
+LIVE_AHEAD = timedelta(days=7)  # a period is "current" from its first reminder on
+BUTTON_LIMIT = 40
+OVERSIGHT = (Role.COORDINATOR, Role.ADMIN, Role.DIRECTOR)
+STATUS_ORDER = (
+    AssignmentStatus.ON_TIME,
+    AssignmentStatus.LATE,
+    AssignmentStatus.PENDING,
+    AssignmentStatus.ESCALATED,
+    AssignmentStatus.EXCUSED,
+)
+
+
+def status_names(_: Translate) -> dict[str, str]:
+    return {
+        AssignmentStatus.ON_TIME.value: _("sent on time"),
+        AssignmentStatus.LATE.value: _("sent late"),
+        AssignmentStatus.PENDING.value: _("not yet sent"),
+        AssignmentStatus.ESCALATED.value: _("reported to the director"),
+        AssignmentStatus.EXCUSED.value: _("excused"),
+    }
+
+
+@requires(*OVERSIGHT)
+async def status(update: Update, context: ContextTypes.DEFAULT_TYPE, viewer: people.Person) -> None:
+    """/status [obligation]: the current period of every obligation (or one), by group."""
+    app, _ = services(context), translator(viewer.language)
+    key = (context.args or [""])[0]
+    with app.db.transaction() as session:
+        chosen = [o for o in schedule.active_obligations(session) if not key or o.key == key]
+        if key and not chosen:
+            known = ", ".join(o.key for o in schedule.active_obligations(session))
+            await answer(
+                update,
+                _("There is no report called {key}. Known: {known}").format(key=key, known=known),
+            )
+            return
+        due_before = app.clock() + LIVE_AHEAD
+        shown = [
+            (o, oversight.current_period(session, o.id or 0, due_before=due_before)) for o in chosen
+        ]
+    texts = [_period_text(context, viewer, o, p) for o, p in shown if p is not None]
+    if not texts:
+        await answer(update, _("No report period has started yet."))
+        return
+    keyboard = _status_keyboard(context, viewer, shown) if key else []
+    await answer(update, "\n\n".join(texts), reply_markup=markup(keyboard))
+
+
+@requires(*OVERSIGHT)
+async def status_button(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, viewer: people.Person
+) -> None:
+    """A press on an earlier period under /status <obligation>."""
+    query, app = update.callback_query, services(context)
+    period_id = parse_id(query.data if query else None, STATUS_CALLBACK)
+    with app.db.transaction() as session:
+        period = session.get(Period, period_id) if period_id else None
+        obligation = session.get(Obligation, period.obligation_id) if period else None
+    if period is None or obligation is None:
+        await answer(
+            update,
+            translator(viewer.language)(
+                "This button is no longer valid. Please type the command again."
+            ),
+        )
+        return
+    keyboard = _person_buttons(context, viewer, period)
+    await answer(
+        update, _period_text(context, viewer, obligation, period), reply_markup=markup(keyboard)
+    )
+
+
+def _period_text(
+    context: ContextTypes.DEFAULT_TYPE,
+    viewer: people.Person,
+    obligation: Obligation,
+    period: Period,
+) -> str:
+    app, language = services(context), viewer.language
+    _ = translator(language)
+    zone, today = app.settings.office.zone, app.clock().astimezone(app.settings.office.zone).date()
+    with app.db.transaction() as session:
+        rows = oversight.board(session, period.id or 0)
+        away = office.on_leave(session, today)
+        work_groups = {g.id: g for g in groups.active_groups(session)}
+    title = obligation.title_en if language == "en" else obligation.title_th
+    label = period_label(duty_params(obligation, period), language, zone)
+    due = format_datetime(period.due_at.astimezone(zone), language)
+    lines = [
+        f"{obligation.measure} {title}",
+        _("{period} — due by {due}").format(period=label, due=due),
+    ]
+    for group_id, members in _by_group(rows):
+        group = work_groups.get(group_id)
+        name = (group.name_en if language == "en" else group.name_th) if group else "-"
+        lines += ["", f"{name} ({len(members)})"]
+        lines += _status_lines(members, away, _, language)
+    return "\n".join(lines)
+
+
+def _by_group(rows: list[oversight.BoardRow]) -> list[tuple[int, list[oversight.BoardRow]]]:
+    grouped: dict[int, list[oversight.BoardRow]] = {}
+    for row in rows:
+        grouped.setdefault(row.group_ids[0] if row.group_ids else 0, []).append(row)
+    return sorted(grouped.items())
+
+
+def _status_lines(
+    members: list[oversight.BoardRow], away: Mapping[int, object], _: Translate, language: str
+) -> list[str]:
+    names = status_names(_)
+    lines = []
+    for state in STATUS_ORDER:
+        chosen = [m for m in members if m.assignment.status == state.value]
+        if chosen:
+            people_text = ", ".join(_flagged(m, away, _, language) for m in chosen)
+            lines.append(f"  {names[state.value]} {len(chosen)}: {people_text}")
+    return lines
+
+
+def _flagged(
+    row: oversight.BoardRow, away: Mapping[int, object], _: Translate, language: str
+) -> str:
+    name = row.owner_name_en if language == "en" else row.owner_name
+    flags = []
+    if row.assignment.staff_id in away:
+        flags.append(_("on leave"))
+    if not row.reachable:
+        flags.append(_("cannot be reached"))
+    return f"{name} ({', '.join(flags)})" if flags else name
+
+
+def _status_keyboard(
+    context: ContextTypes.DEFAULT_TYPE,
+    viewer: people.Person,
+    shown: list[tuple[Obligation, Period | None]],
+) -> Keyboard:
+    """Under /status <obligation>: the people still missing, then earlier periods."""
+    obligation, period = shown[0]
+    if period is None:
+        return []
+    keyboard = _person_buttons(context, viewer, period)
+    app, _ = services(context), translator(viewer.language)
+    with app.db.transaction() as session:
+        earlier = oversight.earlier_periods(
+            session, obligation.id or 0, before=period.due_at, limit=6
+        )
+    zone = app.settings.office.zone
+    for older in earlier:
+        label = period_label(duty_params(obligation, older), viewer.language, zone)
+        keyboard.append(
+            [(_("Earlier: {period}").format(period=label), f"{STATUS_CALLBACK}{older.id}")]
+        )
+    return keyboard
+
+
+def _person_buttons(
+    context: ContextTypes.DEFAULT_TYPE, viewer: people.Person, period: Period
+) -> Keyboard:
+    """For each person still missing: mark a paper submission, or excuse (coordinator)."""
+    if not viewer.has_any(Role.COORDINATOR):
+        return []
+    _ = translator(viewer.language)
+    with services(context).db.transaction() as session:
+        rows = [
+            r
+            for r in oversight.board(session, period.id or 0)
+            if r.assignment.status in schedule.OPEN_STATUSES
+        ]
+    return [
+        [
+            (
+                _("Received on paper: {name}").format(name=r.owner_name),
+                f"{PAPER_CALLBACK}{r.assignment.id}",
+            ),
+            (
+                _("Excuse: {name}").format(name=r.owner_name),
+                f"{ESCALATION_CALLBACK}x:{r.assignment.id}",
+            ),
+        ]
+        for r in rows[:BUTTON_LIMIT]
+    ]
+
+
+@requires(Role.COORDINATOR)
+async def paper_button(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, viewer: people.Person
+) -> None:
+    """ "Received on paper": ask the date the paper (or e-mail) arrived."""
+    query, _ = update.callback_query, translator(viewer.language)
+    assignment_id = parse_id(query.data if query else None, PAPER_CALLBACK)
+    with services(context).db.transaction() as session:
+        duty = schedule.duty(session, assignment_id) if assignment_id else None
+    if duty is None or duty.assignment.status not in schedule.OPEN_STATUSES:
+        await answer(update, _("This report is no longer open. Nothing was changed."))
+        return
+    context.user_data[PAPER_KEY] = assignment_id  # type: ignore[index]
+    await answer(
+        update,
+        _('On what date did the report arrive? Type it like 9/1/2569, or "today" (or /cancel).'),
+    )
+
+
+async def paper_date(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, viewer: people.Person, text: str
+) -> None:
+    """The arrival date typed after "received on paper": confirm on the owner's behalf."""
+    app, _ = services(context), translator(viewer.language)
+    zone, now = app.settings.office.zone, app.clock()
+    today = now.astimezone(zone).date()
+    day = today if text.strip().lower() in ("today", "วันนี้") else parse_date(text)
+    if day is None or day > today:
+        await answer(
+            update, _('Please type a date that has passed, like 9/1/2569, or "today" (or /cancel).')
+        )
+        return
+    assignment_id = context.user_data.pop(PAPER_KEY)  # type: ignore[union-attr]
+    received = now if day == today else OfficeCalendar.from_office(app.settings.office).closing(day)
+    with app.db.transaction() as session:
+        outcome, _duty = schedule.confirm(
+            session,
+            assignment_id,
+            person=viewer,
+            now=now,
+            via="paper",
+            received_at=received,
+            on_behalf=True,
+        )
+    if outcome not in (schedule.ConfirmOutcome.ON_TIME, schedule.ConfirmOutcome.LATE):
+        await answer(update, _("This report is no longer open. Nothing was changed."))
+        return
+    state = _("on time") if outcome is schedule.ConfirmOutcome.ON_TIME else _("late")
+    await answer(
+        update,
+        _("Recorded as received on paper on {date} ({state}).").format(
+            date=format_date(day, viewer.language), state=state
+        ),
+    )
+
+
+@requires(*OVERSIGHT)
+async def history(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, viewer: people.Person
+) -> None:
+    """/history <number>: one person's record over the fiscal year."""
+    app, _ = services(context), translator(viewer.language)
+    argument = (context.args or [""])[0].lstrip("#")
+    if not argument.isdigit():
+        await answer(
+            update,
+            _("Please type /history followed by the person's number from /staff, e.g. /history 12"),
+        )
+        return
+    zone = app.settings.office.zone
+    fiscal_year = fiscal_year_of(app.clock().astimezone(zone).date())
+    with app.db.transaction() as session:
+        person = people.by_id(session, int(argument))
+        rows = oversight.person_history(session, int(argument), fiscal_year) if person else []
+    if person is None:
+        await answer(
+            update, _("There is no person number {number}. See /staff.").format(number=argument)
+        )
+        return
+    lines = [
+        _("{name}: fiscal year {fiscal_year}").format(name=person.name, fiscal_year=fiscal_year)
+    ]
+    lines += _history_lines(rows, app.clock(), viewer.language, zone) or [_("Nothing yet.")]
+    await answer(update, "\n".join(lines))
+
+
+def _history_lines(
+    rows: Iterable[tuple[Obligation, Period, Assignment]],
+    now: datetime,
+    language: str,
+    zone: ZoneInfo,
+) -> list[str]:
+    _ = translator(language)
+    names = status_names(_)
+    lines = []
+    for obligation, period, assignment in rows:
+        if period.due_at > now:
+            continue
+        title = obligation.title_en if language == "en" else obligation.title_th
+        due = format_date(period.due_at.astimezone(zone), language)
+        state = names.get(assignment.status, "-")
+        lines.append(f"• {title} — {due}: {state}")
+    return lines

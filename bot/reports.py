@@ -1,0 +1,58 @@
+"""For the director and the coordinator: /digest (text and chart) and /export (the ITA
+evidence workbook, sent as a document)."""
+
+from __future__ import annotations
+
+import io
+
+from telegram import InputFile, Update
+from telegram.ext import ContextTypes
+
+from bot.access import answer, requires
+from bot.i18n import translator
+from bot.render import digest_chart, digest_text
+from bot.services import services
+from jobs.calendar import OfficeCalendar, fiscal_year_of
+from jobs.digest import digest_data
+from storage import people
+from storage.models import Role
+
+DIGEST_ROLES = (Role.DIRECTOR, Role.COORDINATOR)
+
+
+@requires(*DIGEST_ROLES)
+async def digest(update: Update, context: ContextTypes.DEFAULT_TYPE, viewer: people.Person) -> None:
+    """/digest: the director's digest now, as text and a chart."""
+    app = services(context)
+    calendar = OfficeCalendar.from_office(app.settings.office)
+    with app.db.transaction() as session:
+        data = digest_data(session, calendar, app.clock())
+    chat = update.effective_chat
+    if chat is not None:
+        await chat.send_photo(digest_chart(data, viewer.language))
+    await answer(update, digest_text(data, viewer.language, app.settings.office.zone))
+
+
+@requires(*DIGEST_ROLES)
+async def export(update: Update, context: ContextTypes.DEFAULT_TYPE, viewer: people.Person) -> None:
+    """/export [fiscal year]: the evidence workbook for the ITA assessor, as a document."""
+    from bot.export import export_fiscal_year
+
+    app, _ = services(context), translator(viewer.language)
+    argument = (context.args or [""])[0]
+    today = app.clock().astimezone(app.settings.office.zone).date()
+    fiscal_year = int(argument) if argument.isdigit() else fiscal_year_of(today)
+    if argument and not (argument.isdigit() and 2500 <= fiscal_year <= 2700):
+        await answer(update, _("Please type /export and a fiscal year in B.E., e.g. /export 2569"))
+        return
+    buffer = io.BytesIO()
+    export_fiscal_year(app.db, app.settings, fiscal_year, "xlsx", buffer)
+    chat = update.effective_chat
+    if chat is not None:
+        name = f"ita-evidence-{fiscal_year}.xlsx"
+        await chat.send_document(
+            InputFile(buffer.getvalue(), filename=name),
+            caption=_("Evidence for the ITA assessment, fiscal year {fiscal_year}").format(
+                fiscal_year=fiscal_year
+            ),
+        )
