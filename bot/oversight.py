@@ -25,6 +25,7 @@ STATUS_CALLBACK, PAPER_CALLBACK = "st:", "pp:"
 PAPER_KEY = "paper_for"
 LIVE_AHEAD = timedelta(days=7)  # a period is "current" from its first reminder on
 BUTTON_LIMIT = 40
+INLINE_NAMES = 6
 OVERSIGHT = (Role.COORDINATOR, Role.ADMIN, Role.DIRECTOR)
 STATUS_ORDER = (
     AssignmentStatus.ON_TIME,
@@ -137,9 +138,14 @@ def _status_lines(
     lines = []
     for state in STATUS_ORDER:
         chosen = [m for m in members if m.assignment.status == state.value]
-        if chosen:
-            people_text = ", ".join(_flagged(m, away, _, language) for m in chosen)
-            lines.append(f"  {names[state.value]} {len(chosen)}: {people_text}")
+        if not chosen:
+            continue
+        flagged = [_flagged(m, away, _, language) for m in chosen]
+        if len(flagged) <= INLINE_NAMES:
+            lines.append(f"  {names[state.value]} {len(chosen)}: {', '.join(flagged)}")
+        else:  # a long list, one name a line, so that splitting never cuts a name
+            lines.append(f"  {names[state.value]} {len(chosen)}:")
+            lines += [f"    - {name}" for name in flagged]
     return lines
 
 

@@ -301,7 +301,9 @@ class Planner:
             for staff in schedule.recipients(session, assignment)
             if staff.id not in away  # a group's duty: members on leave are not reminded
         ]
-        return outbox.enqueue(session, messages, now=now)
+        # caught up after downtime at night or on a holiday: still only in office hours
+        opens = self.calendar.next_office_moment(now).astimezone(now.tzinfo)
+        return outbox.enqueue(session, messages, now=now, not_before=opens)
 
     def _collect_escalation(
         self,

@@ -130,12 +130,12 @@ def person_history(
 def escalated_between(
     session: Session, start: datetime, end: datetime
 ) -> list[tuple[Obligation, Period, BoardRow, list[AuditEvent]]]:
-    """Assignments escalated in ``[start, end)``, with what the director answered since."""
+    """Assignments escalated in ``[start, end]``, with what the director answered since."""
     found = session.exec(
         select(Assignment.id, Period, Obligation)
         .join(Period, col(Period.id) == col(Assignment.period_id))
         .join(Obligation, col(Obligation.id) == col(Period.obligation_id))
-        .where(col(Assignment.escalated_at) >= start, col(Assignment.escalated_at) < end)
+        .where(col(Assignment.escalated_at) >= start, col(Assignment.escalated_at) <= end)
         .order_by(col(Assignment.escalated_at))
     ).all()
     ids = {assignment_id for assignment_id, _, _ in found if assignment_id}
