@@ -81,6 +81,10 @@ def _parser() -> argparse.ArgumentParser:
         "preview", "print every period and ladder step of a fiscal year; send nothing"
     )
     preview.add_argument("--fy", type=int, help="the fiscal year in B.E., e.g. 2569 (default: now)")
+    export = command("export", "the ITA evidence of a fiscal year: Excel workbook or CSV")
+    export.add_argument("--fy", type=int, required=True, help="the fiscal year in B.E., e.g. 2568")
+    export.add_argument("--format", choices=["xlsx", "csv"], default="xlsx")
+    export.add_argument("--out", required=True, type=Path, help="the file to write")
     invite = command("invite", "make a registration code and its link")
     invite.add_argument("--group", help="the work group's key (the director needs none)")
     invite.add_argument("--role", default=Role.STAFF.value, choices=[r.value for r in Role])
@@ -99,6 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "migrate": _migrate,
         "check-config": _check_config,
         "preview": _preview,
+        "export": _export,
         "invite": _invite,
     }
     try:
@@ -232,6 +237,28 @@ def _preview(arguments: argparse.Namespace) -> int:
     finally:
         if database is not None:
             database.dispose()
+    return 0
+
+
+def _export(arguments: argparse.Namespace) -> int:
+    from bot.export import export_fiscal_year
+
+    settings = _settings(arguments)
+    if not 2500 <= arguments.fy <= 2700:
+        raise CommandError(f"--fy: {arguments.fy} is not a fiscal year in B.E. (e.g. 2568)")
+    database = _existing_database(settings)
+    if database is None:
+        raise CommandError(
+            "no database to export: start the bot (or run migrate) first", EXIT_DATABASE
+        )
+    try:
+        summary = export_fiscal_year(
+            database, settings, arguments.fy, arguments.format, arguments.out, as_of=system_clock()
+        )
+    finally:
+        database.dispose()
+    files = ", ".join(str(path) for path in summary.files) or str(arguments.out)
+    print(f"fiscal year {arguments.fy}: {summary.total_rows} rows written to {files}")
     return 0
 
 

@@ -46,7 +46,7 @@ async def export(update: Update, context: ContextTypes.DEFAULT_TYPE, viewer: peo
         await answer(update, _("Please type /export and a fiscal year in B.E., e.g. /export 2569"))
         return
     buffer = io.BytesIO()
-    export_fiscal_year(app.db, app.settings, fiscal_year, "xlsx", buffer)
+    export_fiscal_year(app.db, app.settings, fiscal_year, "xlsx", buffer, as_of=app.clock())
     chat = update.effective_chat
     if chat is not None:
         name = f"ita-evidence-{fiscal_year}.xlsx"
