@@ -13,7 +13,7 @@ from jobs.settings import Settings
 from jobs.tick import Planner
 from storage import audit, people, schedule
 from storage.db import Database
-from storage.models import AssignmentStatus, OutboxMessage, Role
+from storage.models import AssignmentStatus, OutboxMessage, Period, Role
 from tests.harness import Clock, Harness, running_bot
 from tests.test_invites import row_counts
 from tests.test_tick import (
@@ -154,7 +154,7 @@ async def test_a_closed_day_from_chat_is_previewed_confirmed_and_moves_the_next_
 
 
 async def test_moving_the_meeting_and_adding_a_one_off_take_effect(
-    office: tuple[Harness, Planner], plan: Settings
+    office: tuple[Harness, Planner], settings: Settings
 ) -> None:
     bot, planner = office
     (preview,) = await bot.say(COORDINATOR, "/oneoff admin 24/1/2568 รายงานผลการสำรวจครุภัณฑ์")
@@ -169,6 +169,13 @@ async def test_moving_the_meeting_and_adding_a_one_off_take_effect(
     (no,) = await bot.press(COORDINATOR, bot.last(COORDINATOR), "cf:no")
     assert no == "ยกเลิกแล้ว ไม่มีการเปลี่ยนแปลงข้อมูลใด"
     assert row_counts(bot.db)["meeting_change"] == 0
+    await bot.say(COORDINATOR, "/meeting 21/1/2568")
+    await bot.press(COORDINATOR, bot.last(COORDINATOR), "cf:yes")
+    meeting_plan = Planner(only(settings, "eservice-update"), planner.base_calendar)
+    meeting_plan.materialise(bot.db, bkk(1, 2, 11))
+    with bot.db.transaction() as session:
+        period = session.exec(select(Period).where(Period.key == "meeting-2025-01")).one()
+    assert period.due_at == bkk(1, 20, 16, 30)  # one working day before the moved meeting
 
 
 async def test_leave_pauses_a_ladder_until_the_return(office: tuple[Harness, Planner]) -> None:
@@ -178,12 +185,12 @@ async def test_leave_pauses_a_ladder_until_the_return(office: tuple[Harness, Pla
     for day in (3, 9, 10, 13, 14):
         tick_at(bot, planner, bkk(1, day, 9))
     assert outbox_to(bot.db, MALEE) == []  # nothing while away
+    (away,) = await bot.say(COORDINATOR, "/status")
+    assert "ยังไม่ส่ง 3: สมชาย ใจดี, มาลี ศรีสุข (ลา), ประเสริฐ หัวหน้า" in away
     assert len(outbox_to(bot.db, SOMCHAI)) == 4
     tick_at(bot, planner, bkk(1, 15, 8, 30))  # back: one message for everything missed
     (back,) = outbox_to(bot.db, MALEE)
     assert (back.params["kind"], back.params["collapsed"]) == ("followup", 5)
-    (status,) = await bot.say(COORDINATOR, "/status")
-    assert "ประเสริฐ หัวหน้า" in status
     (mine,) = await bot.say(MALEE, "/mine")
     assert mine.startswith("รายงานที่ท่านต้องส่ง:") and "(เลยกำหนดแล้ว)" in mine
 
