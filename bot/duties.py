@@ -10,9 +10,10 @@ from telegram import Message, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.access import answer, registered, requires
+from bot.access import answer, registered
 from bot.i18n import Translate, format_date, format_datetime, translator
 from bot.render import DONE_CALLBACK, ESCALATION_CALLBACK, SNOOZE_CALLBACK, period_label
+from bot.roles import role_name
 from bot.sender import markup
 from bot.services import services
 from jobs.calendar import OfficeCalendar
@@ -263,12 +264,32 @@ def parse_escalation(data: str | None) -> tuple[str, int] | None:
     return (action, assignment_id) if assignment_id is not None else None
 
 
-@requires(*ESCALATION_ROLES)
+def may_answer_escalations(context: ContextTypes.DEFAULT_TYPE, person: people.Person) -> bool:
+    """The director, the coordinator, group heads — and whoever acts for the director today."""
+    if person.has_any(*ESCALATION_ROLES):
+        return True
+    app = services(context)
+    with app.db.transaction() as session:
+        return office.is_acting(
+            session, person.id, app.clock().astimezone(app.settings.office.zone).date()
+        )
+
+
+@registered
 async def escalation_button(
     update: Update, context: ContextTypes.DEFAULT_TYPE, person: people.Person
 ) -> None:
-    """The director's buttons on an escalation: remind again now, or excuse (with a reason)."""
+    """The director's buttons on an escalation: remind again now, excuse (with a reason), or
+    "I will order it myself"."""
     query, app, _ = update.callback_query, services(context), translator(person.language)
+    if not may_answer_escalations(context, person):
+        await answer(
+            update,
+            _("Sorry, this is only for {roles}. Type /help to see what you can do.").format(
+                roles=", ".join(role_name(r, _) for r in ESCALATION_ROLES)
+            ),
+        )
+        return
     parsed = parse_escalation(query.data if query else None)
     with app.db.transaction() as session:
         duty = schedule.duty(session, parsed[1]) if parsed else None
@@ -356,8 +377,9 @@ async def excuse_reason(
     app, _ = services(context), translator(person.language)
     assignment_id = context.user_data.pop(EXCUSE_KEY)  # type: ignore[union-attr]
     reason = text.strip()[:MAX_REASON]
+    allowed = may_answer_escalations(context, person)
     with app.db.transaction() as session:
-        excused = person.has_any(*ESCALATION_ROLES) and schedule.excuse(
+        excused = allowed and schedule.excuse(
             session, assignment_id, person=person, reason=reason, now=app.clock()
         )
     if excused:

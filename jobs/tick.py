@@ -357,11 +357,18 @@ class Planner:
                 chat_id=staff.chat_id,
                 staff_id=staff.id,
                 template="escalation",
-                params={**params, "for_director": people.holds(session, staff, Role.DIRECTOR)},
+                params={**params, "for_director": self._answers_for_director(session, staff, now)},
             )
             for staff in recipients
         ]
         return outbox.enqueue(session, messages, now=now)
+
+    def _answers_for_director(self, session: Session, staff: Staff, now: datetime) -> bool:
+        """The director, or whoever acts for the director today, is addressed as such."""
+        today = now.astimezone(self.calendar.zone).date()
+        return people.holds(session, staff, Role.DIRECTOR) or office.is_acting(
+            session, _id(staff.id), today
+        )
 
     def _acting_for_absent(
         self, session: Session, recipients: list[Staff], now: datetime

@@ -135,3 +135,14 @@ def acting_for(session: Session, staff_id: int, day: date) -> Staff | None:
 def leaves_of(session: Session, staff_id: int) -> Sequence[Leave]:
     query = select(Leave).where(Leave.staff_id == staff_id, col(Leave.cancelled_at).is_(None))
     return session.exec(query.order_by(col(Leave.starts_on))).all()
+
+
+def is_acting(session: Session, staff_id: int, day: date) -> bool:
+    """Whether ``staff_id`` acts for someone on leave on ``day``."""
+    query = select(Leave.id).where(
+        Leave.acting_staff_id == staff_id,
+        col(Leave.starts_on) <= day,
+        col(Leave.ends_on) >= day,
+        col(Leave.cancelled_at).is_(None),
+    )
+    return session.exec(query.limit(1)).first() is not None

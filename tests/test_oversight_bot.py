@@ -209,6 +209,15 @@ async def test_the_acting_officer_receives_the_escalation_while_the_director_is_
     (to_deputy,) = outbox_to(bot.db, DEPUTY, "escalation")
     names = [m["name_th"] for m in to_deputy.params["missing"]]
     assert names == ["สมชาย ใจดี", "มาลี ศรีสุข", "ประเสริฐ หัวหน้า"]
+    assert to_deputy.params["for_director"] is True  # addressed as the director's stand-in
+    malee = q1_assignment(bot.db, MALEE).id
+    bot.fake.user_presses_button(DEPUTY, 0, f"esc:o:{malee}")
+    await bot.fake.wait_for_messages(DEPUTY, 1)
+    assert bot.fake.texts_to(DEPUTY)[-1].startswith("บันทึกแล้ว: ศึกษาธิการจังหวัดจะสั่งการเอง")
+    bot.clock.now = bkk(1, 21, 9)  # the director is back: the deputy's buttons no longer work
+    bot.fake.user_presses_button(DEPUTY, 0, f"esc:o:{malee}")
+    await bot.fake.wait_for_messages(DEPUTY, 2)
+    assert bot.fake.texts_to(DEPUTY)[-1].startswith("ขออภัย คำสั่งนี้ใช้ได้เฉพาะ")
     assert len(outbox_to(bot.db, COORDINATOR, "escalation")) == 1
 
 
