@@ -83,12 +83,14 @@ class Dispatcher:
         per_chat_interval: float = 1.0,
         concurrency: int = 30,
         batch: int = 200,
+        lease: timedelta = LEASE,
     ) -> None:
         self.db = db
         self.sender = sender
         self.clock = clock
         self.per_chat_interval = per_chat_interval
         self.batch = batch
+        self.lease = lease
         self._slots = asyncio.Semaphore(concurrency)
         self._last_sent: dict[int, float] = {}
 
@@ -103,7 +105,9 @@ class Dispatcher:
             with self.db.transaction() as session:
                 claimed = self._drop_settled(
                     session,
-                    list(outbox.claim(session, now=self.clock(), lease=LEASE, limit=self.batch)),
+                    list(
+                        outbox.claim(session, now=self.clock(), lease=self.lease, limit=self.batch)
+                    ),
                 )
                 languages = people.languages(
                     session, {m.staff_id for m in claimed if m.staff_id is not None}

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
@@ -20,7 +22,9 @@ from jobs.calendar import OfficeCalendar
 from jobs.dispatch import Dispatcher, DispatchReport, Sender
 from jobs.settings import Settings
 from jobs.tick import Planner, TickReport
+from storage import leader, outbox
 from storage.db import Database
+from storage.leader import Leadership
 
 log = logging.getLogger(__name__)
 WAKE_JOB, SAFETY_JOB = "wake", "safety-net"
@@ -36,14 +40,24 @@ class Engine:
         sender: Sender,
         clock: Callable[[], datetime],
         *,
-        safety_interval: timedelta = timedelta(minutes=3),
         per_chat_interval: float = 1.0,
     ) -> None:
         self.db = db
         self.clock = clock
+        timing = settings.engine
         self.planner = Planner(settings, OfficeCalendar.from_office(settings.office))
-        self.dispatcher = Dispatcher(db, sender, clock, per_chat_interval=per_chat_interval)
-        self.safety_interval = safety_interval
+        self.dispatcher = Dispatcher(
+            db,
+            sender,
+            clock,
+            per_chat_interval=per_chat_interval,
+            lease=timedelta(seconds=timing.lease_seconds),
+        )
+        self.dispatching = timing.dispatch
+        self.safety_interval = timedelta(seconds=timing.safety_interval_seconds)
+        self.takeover = timedelta(seconds=timing.takeover_seconds)
+        self.leadership = Leadership(db.engine)
+        self.holder = f"{socket.gethostname()}:{os.getpid()}"
         self.scheduler: AsyncIOScheduler | None = None
         self._lock = asyncio.Lock()
         self._materialised_on: date | None = None
@@ -65,6 +79,7 @@ class Engine:
     def shutdown(self) -> None:
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        self.leadership.release()
 
     def wake_at(self, moment: datetime) -> None:
         """Move the one wake-up job to ``moment`` (or now, if that has passed)."""
@@ -84,23 +99,39 @@ class Engine:
         self.wake_at(self.clock())
 
     async def wake(self) -> tuple[TickReport, DispatchReport]:
-        """1. Materialise periods and assignments (once a day, or when asked).
-        2. Tick: write what is due to the outbox.
-        3. Dispatch the outbox.
-        4. Sleep until the database says something is next due.
+        """1. If this process leads (the PostgreSQL advisory lock; always on SQLite):
+           materialise (once a day, or when asked), tick, and record the heartbeat.
+        2. Dispatch the outbox (every process may: claims skip each other's rows).
+        3. Sleep until the database says something is next due; a follower wakes within
+           ``takeover`` to try to lead, so a dead leader is replaced within that time.
         """
         async with self._lock:
             now = self.clock()
-            self._materialise_if_needed(now)
-            tick = self.planner.tick(self.db, now)
-            self.last_tick = now
-            sent = await self.dispatcher.dispatch()
-            following = self.planner.next_wake(self.db, self.clock())
-            if following is not None:
-                self.wake_at(following)
+            tick, leading = TickReport(), self.leadership.is_leader()
+            if leading:
+                self._materialise_if_needed(now)
+                tick = self.planner.tick(self.db, now)
+                self._beat(now)
+            sent = await self.dispatcher.dispatch() if self.dispatching else DispatchReport()
+            self._sleep(leading)
             if tick.messages or sent.sent or sent.failed:
                 log.info("tick: %s; dispatch: %s", tick, sent)
             return tick, sent
+
+    def _beat(self, now: datetime) -> None:
+        self.last_tick = now
+        with self.db.transaction() as session:
+            leader.beat(session, holder=self.holder, at=now)
+
+    def _sleep(self, leading: bool) -> None:
+        now = self.clock()
+        following = self.planner.next_wake(self.db, now) if leading else None
+        if not leading:
+            with self.db.transaction() as session:
+                following = outbox.next_due_at(session)
+            following = min(filter(None, (following, now + self.takeover)))
+        if following is not None:
+            self.wake_at(following)
 
     def _materialise_if_needed(self, now: datetime) -> None:
         today = now.astimezone(self.planner.calendar.zone).date()

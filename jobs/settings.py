@@ -256,6 +256,24 @@ class DatabaseSettings(_Strict):
     url: str = "sqlite:///staff-report-bot.sqlite3"
 
 
+class EngineSettings(_Strict):
+    """The loop's timing; the defaults suit one office, tests and demos shorten them."""
+
+    safety_interval_seconds: float = Field(default=180.0, gt=0)
+    takeover_seconds: float = Field(default=20.0, gt=0)  # how often a follower tries to lead
+    lease_seconds: float = Field(default=60.0, gt=0)  # a claimed message's lease
+    dispatch: bool = True  # also send the outbox from this process (any number may)
+
+
+class WebhookSettings(_Strict):
+    """``run --webhook``: Telegram posts updates here (behind a reverse proxy with TLS)."""
+
+    listen: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+    url_path: str = "telegram"
+    public_url: str | None = None  # e.g. https://bot.example.go.th/telegram
+
+
 class EvidenceSettings(_Strict):
     local_copy_dir: Path | None = None
 
@@ -265,6 +283,8 @@ class Settings(_Strict):
     telegram: TelegramSettings = TelegramSettings()
     database: DatabaseSettings = DatabaseSettings()
     evidence: EvidenceSettings = EvidenceSettings()
+    engine: EngineSettings = EngineSettings()
+    webhook: WebhookSettings = WebhookSettings()
     director: Director = Director()
     groups: list[Group] = Field(min_length=1)
     meeting: Meeting = Meeting(rule="second tue")

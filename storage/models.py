@@ -265,6 +265,14 @@ class MeetingChange(SQLModel, table=True):
     changed_at: datetime = _created()
 
 
+class Heartbeat(SQLModel, table=True):
+    """The scheduler leader's last tick: what the health check reports."""
+
+    name: str = Field(primary_key=True, max_length=40)
+    holder: str = Field(max_length=200)
+    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
 ALL_TABLES = [
     WorkGroup,
     Staff,
@@ -279,4 +287,5 @@ ALL_TABLES = [
     Leave,
     ClosedDay,
     MeetingChange,
+    Heartbeat,
 ]
