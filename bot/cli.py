@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import os
+import re
 import sys
 from collections.abc import Sequence
 from datetime import timedelta
@@ -26,7 +28,7 @@ from bot.i18n import format_datetime
 from bot.services import Services, system_clock
 from jobs.offsets import OffsetUnit, parse_offset
 from jobs.settings import ConfigError, Settings, load_settings
-from storage import groups, invites, migrate
+from storage import groups, invites, leader, migrate, outbox
 from storage.db import Database, describe, normalise_url
 from storage.groups import GroupSpec
 from storage.invites import GROUPLESS_ROLES
@@ -34,6 +36,7 @@ from storage.models import Role
 
 log = logging.getLogger("staff-report-bot")
 CONFIG_ENV = "STAFF_REPORT_BOT_CONFIG"
+WEBHOOK_SECRET_ENV = "TELEGRAM_WEBHOOK_SECRET"  # noqa: S105 (the variable's name, not a secret)
 EXIT_CONFIG = 2
 EXIT_DATABASE = 3
 
@@ -73,7 +76,14 @@ def _parser() -> argparse.ArgumentParser:
         description="No token and no internet needed: a local fake Telegram server, "
         "a temporary database, a report due in seconds.",
     )
-    command("run", "run the bot (long polling)")
+    run = command("run", "run the bot (long polling, or --webhook)")
+    run.add_argument(
+        "--webhook",
+        action="store_true",
+        help="receive updates on [webhook] listen:port (secret from "
+        f"${WEBHOOK_SECRET_ENV}) instead of long polling",
+    )
+    command("health", "database reachable? last tick? outbox backlog? (exit 0 when healthy)")
     command("migrate", "bring the database to the schema this version needs")
     check = command("check-config", "validate a configuration file and summarise it")
     check.add_argument("path", nargs="?", help="the file to check (default: --config)")
@@ -100,6 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     handlers = {
         "demo": _demo,
         "run": _run,
+        "health": _health,
         "migrate": _migrate,
         "check-config": _check_config,
         "preview": _preview,
@@ -157,14 +168,83 @@ def _run(arguments: argparse.Namespace) -> int:
 
     settings = _settings(arguments)
     token = load_token(settings.telegram.token_file)
+    secret = _webhook_secret(settings) if arguments.webhook else None
     database = open_database(settings, create_if_empty=True)
     application = build_application(Services(settings, database), token)
     log.info("staff-report-bot for %s is running (Ctrl+C stops it)", settings.office.name_en)
+    updates = ["message", "callback_query"]
     try:
-        application.run_polling(allowed_updates=["message", "callback_query"])
+        if secret is None:
+            application.run_polling(allowed_updates=updates)
+        else:
+            hook = settings.webhook
+            application.run_webhook(
+                listen=hook.listen,
+                port=hook.port,
+                url_path=hook.url_path,
+                webhook_url=hook.public_url,
+                secret_token=secret,
+                allowed_updates=updates,
+            )
     finally:
         database.dispose()
     return 0
+
+
+def _webhook_secret(settings: Settings) -> str:
+    """Telegram sends this back in a header with every update; anything without it is refused."""
+    secret = os.environ.get(WEBHOOK_SECRET_ENV, "").strip()
+    if not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", secret):
+        raise CommandError(
+            f"--webhook needs ${WEBHOOK_SECRET_ENV}: 16 to 256 letters, digits, "
+            "_ or - (e.g. from `python -c 'import secrets; "
+            "print(secrets.token_urlsafe(32))'`)"
+        )
+    if not settings.webhook.public_url:
+        raise CommandError(
+            f"{settings.source}: webhook.public_url: required for --webhook "
+            "(the https address Telegram posts to)"
+        )
+    logs.protect([secret])
+    return secret
+
+
+def _health(arguments: argparse.Namespace) -> int:
+    """One line of JSON for a load balancer or a monitor; exit 1 when something is wrong."""
+    settings = _settings(arguments)
+    report: dict[str, object] = {"database": "unreachable"}
+    healthy = False
+    try:
+        database = Database.from_url(settings.database.url)
+        try:
+            report, healthy = _health_report(database, settings)
+        finally:
+            database.dispose()
+    except SQLAlchemyError as error:
+        report["error"] = error.__class__.__name__
+    print(json.dumps(report, ensure_ascii=False))
+    return 0 if healthy else 1
+
+
+def _health_report(database: Database, settings: Settings) -> tuple[dict[str, object], bool]:
+    state = migrate.schema_state(database.engine)
+    report: dict[str, object] = {"database": "ok", "schema": state.value}
+    if state is not migrate.SchemaState.CURRENT:
+        return report, False
+    with database.transaction() as session:
+        beat = leader.last_beat(session)
+        report["outbox_backlog"] = outbox.backlog(session)
+    now = system_clock()
+    age = (now - beat.at).total_seconds() if beat else None
+    report.update(
+        {
+            "last_tick": beat.at.isoformat() if beat else None,
+            "tick_holder": beat.holder if beat else None,
+            "tick_age_seconds": round(age, 1) if age is not None else None,
+        }
+    )
+    limit = 3 * settings.engine.safety_interval_seconds
+    return report, age is not None and age <= limit
 
 
 def _demo(arguments: argparse.Namespace) -> int:

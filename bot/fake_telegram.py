@@ -53,7 +53,15 @@ _NOT_MODIFIED = (
     "the same as a current content and reply markup of the message"
 )
 _FAULT_KINDS = frozenset(
-    {"retry_after", "server_error", "bad_gateway", "disconnect", "lost_response"}
+    {
+        "retry_after",
+        "server_error",
+        "bad_gateway",
+        "disconnect",
+        "lost_response",
+        "timeout",
+        "blocked",
+    }
 )
 _CHAT_ACTIONS = frozenset(
     [
@@ -599,6 +607,7 @@ class FakeTelegram:
         self._fault_kinds: list[str] = []
         self._fault_methods: frozenset[str] | None = None
         self._rng = random.Random(0)
+        self.slow_seconds = 2.0  # how late a "timeout" fault answers
         self._handlers: dict[str, Handler] = self._build_handlers()
 
     # ------------------------------------------------------------------ lifecycle
@@ -715,10 +724,27 @@ class FakeTelegram:
         return _Reply(200, stored.content, content_type=mime)
 
     def _call(self, method: str, params: JSON, files: dict[str, UploadedFile]) -> _Reply:
+        reply, slow = self._call_locked(method, params, files)
+        if slow:  # "timeout": done, but answered too late (outside the lock)
+            time.sleep(self.slow_seconds)
+        return reply
+
+    def _call_locked(
+        self, method: str, params: JSON, files: dict[str, UploadedFile]
+    ) -> tuple[_Reply, bool]:
+        slow: list[bool] = []
+        reply = self._call_inner(method, params, files, slow)
+        return reply, bool(slow)
+
+    def _call_inner(
+        self, method: str, params: JSON, files: dict[str, UploadedFile], slow: list[bool]
+    ) -> _Reply:
         with self._cond:
             call = ApiCall(method, params, files, time.monotonic())
             self.calls.append(call)
             fault = self._next_fault(method)
+            if fault == "timeout":
+                slow.append(True)
             if fault == "disconnect":
                 call.status = 0
                 return _Reply(0, b"", drop=True)
@@ -802,7 +828,8 @@ class FakeTelegram:
         """Fail a random ``share`` of calls with one of ``kinds``.
 
         Kinds: retry_after (429, retry after 1 s), server_error (500), bad_gateway (502),
-        disconnect (connection closed, nothing done), lost_response (done, answer lost).
+        disconnect (connection closed, nothing done), lost_response (done, answer lost),
+        timeout (done, answered after ``slow_seconds``), blocked (403, bot blocked).
         ``methods`` None means every method except getUpdates.  share 0 turns it off.
         """
         unknown = set(kinds) - _FAULT_KINDS
@@ -847,6 +874,8 @@ class FakeTelegram:
             return ApiError(500, "Internal Server Error")
         if kind == "bad_gateway":
             return ApiError(502, "Bad Gateway")
+        if kind == "blocked":
+            return ApiError(403, "Forbidden: bot was blocked by the user")
         return kind
 
     # ------------------------------------------------------------------ recordings
