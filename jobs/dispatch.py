@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -81,7 +81,7 @@ class Dispatcher:
         clock: Callable[[], datetime],
         *,
         per_chat_interval: float = 1.0,
-        concurrency: int = 30,
+        in_flight: int = 1,
         batch: int = 200,
         lease: timedelta = LEASE,
     ) -> None:
@@ -91,35 +91,67 @@ class Dispatcher:
         self.per_chat_interval = per_chat_interval
         self.batch = batch
         self.lease = lease
-        self._slots = asyncio.Semaphore(concurrency)
+        self.in_flight = in_flight
         self._last_sent: dict[int, float] = {}
 
     async def dispatch(self) -> DispatchReport:
         """1. Claim due rows (a lease, committed: other dispatchers skip them).
-        2. Send each chat's rows in order, chats side by side.
+        2. Send them, each chat's in order and at most one a second, the next message always
+           the one whose chat is ready first; ``in_flight`` sends at a time (one by default,
+           so that a crash can duplicate at most the one message it was sending).
         3. Record each result in its own short transaction.
         Repeats until nothing is due.
         """
         report = DispatchReport()
         while True:
             with self.db.transaction() as session:
-                claimed = self._drop_settled(
-                    session,
-                    list(
-                        outbox.claim(session, now=self.clock(), lease=self.lease, limit=self.batch)
-                    ),
+                claimed = outbox.claim(
+                    session, now=self.clock(), lease=self.lease, limit=self.batch
                 )
+                claimed = self._drop_settled(session, list(claimed))
                 languages = people.languages(
                     session, {m.staff_id for m in claimed if m.staff_id is not None}
                 )
             if not claimed:
                 return report
-            by_chat: dict[int, list[OutboxMessage]] = defaultdict(list)
+            queues: dict[int, deque[OutboxMessage]] = defaultdict(deque)
             for message in claimed:
-                by_chat[message.chat_id].append(message)
+                queues[message.chat_id].append(message)
+            busy: set[int] = set()
             await asyncio.gather(
-                *(self._send_chat(rows, languages, report) for rows in by_chat.values())
+                *(self._worker(queues, busy, languages, report) for _ in range(self.in_flight))
             )
+
+    async def _worker(
+        self,
+        queues: dict[int, deque[OutboxMessage]],
+        busy: set[int],
+        languages: dict[int, str],
+        report: DispatchReport,
+    ) -> None:
+        while (chat := self._next_chat(queues, busy)) is not None:
+            busy.add(chat)
+            await self._pace(chat)
+            message = queues[chat].popleft()
+            result = await self._send(message, languages.get(message.staff_id or 0, "th"))
+            self._last_sent[chat] = time.monotonic()
+            busy.discard(chat)
+            self._record(message, result, report)
+
+    def _next_chat(self, queues: dict[int, deque[OutboxMessage]], busy: set[int]) -> int | None:
+        """The chat, among those with messages and not being sent to, that may be sent to
+        soonest."""
+        waiting = [chat for chat, rows in queues.items() if rows and chat not in busy]
+        if not waiting:
+            return None
+        return min(waiting, key=lambda chat: self._last_sent.get(chat, 0.0))
+
+    async def _send(self, message: OutboxMessage, language: str) -> Outcome:
+        try:
+            return await self.sender.send(message, language)
+        except Exception as error:  # a bug in rendering must not stop the others
+            log.exception("sending outbox message %s failed", message.id)
+            return Retry(f"{type(error).__name__}: {error}")
 
     @staticmethod
     def _drop_settled(session: Session, claimed: list[OutboxMessage]) -> list[OutboxMessage]:
@@ -132,21 +164,6 @@ class Dispatcher:
             if message.template == "duty" and message.assignment_id in settled:
                 outbox.cancel(session, _message_id(message), reason="the report is settled")
         return [m for m in claimed if not (m.template == "duty" and m.assignment_id in settled)]
-
-    async def _send_chat(
-        self, rows: list[OutboxMessage], languages: dict[int, str], report: DispatchReport
-    ) -> None:
-        for message in rows:
-            await self._pace(message.chat_id)
-            async with self._slots:
-                language = languages.get(message.staff_id or 0, "th")
-                try:
-                    result = await self.sender.send(message, language)
-                except Exception as error:  # a bug in rendering must not stop the others
-                    log.exception("sending outbox message %s failed", message.id)
-                    result = Retry(f"{type(error).__name__}: {error}")
-            self._last_sent[message.chat_id] = time.monotonic()
-            self._record(message, result, report)
 
     async def _pace(self, chat_id: int) -> None:
         last = self._last_sent.get(chat_id)

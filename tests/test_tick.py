@@ -37,6 +37,11 @@ def join(
 
 @pytest.fixture
 def office(db: Database) -> Database:
+    return build_office(db)
+
+
+def build_office(db: Database) -> Database:
+    """Three members of the Administration group (one its head), a coordinator, a director."""
     join(db, SOMCHAI, "สมชาย ใจดี", "admin", Role.STAFF)
     join(db, MALEE, "มาลี ศรีสุข", "admin", Role.STAFF)
     join(db, HEAD, "ประเสริฐ หัวหน้า", "admin", Role.GROUP_HEAD)
