@@ -28,8 +28,9 @@ async def work() -> int:
     database = Database.from_url(os.environ["WORKER_DATABASE_URL"])
     async with Bot(os.environ["WORKER_TOKEN"], base_url=os.environ["WORKER_BASE_URL"]) as bot:
         sender = TelegramSender(bot, ZoneInfo("Asia/Bangkok"))
-        dispatcher = Dispatcher(database, sender, clock, per_chat_interval=0.0,
-                                lease=timedelta(seconds=1))
+        dispatcher = Dispatcher(
+            database, sender, clock, per_chat_interval=0.0, lease=timedelta(seconds=1)
+        )
         print("ready", flush=True)
         while True:
             await dispatcher.dispatch()
