@@ -33,11 +33,17 @@ def free_port() -> int:
 
 def _update(update_id: int, user_id: int, text: str) -> dict[str, object]:
     user = {"id": user_id, "is_bot": False, "first_name": "สมชาย", "last_name": "ใจดี"}
-    return {"update_id": update_id, "message": {
-        "message_id": update_id, "date": 1736000000, "text": text, "from": user,
-        "chat": {"id": user_id, "type": "private", "first_name": "สมชาย"},
-        "entities": [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}],
-    }}
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id,
+            "date": 1736000000,
+            "text": text,
+            "from": user,
+            "chat": {"id": user_id, "type": "private", "first_name": "สมชาย"},
+            "entities": [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}],
+        },
+    }
 
 
 async def test_updates_posted_with_the_secret_are_handled_and_others_refused(
@@ -52,16 +58,25 @@ async def test_updates_posted_with_the_secret_are_handled_and_others_refused(
             await app.start()
             assert app.updater is not None
             await app.updater.start_webhook(
-                listen="127.0.0.1", port=port, url_path="telegram", secret_token=SECRET,
+                listen="127.0.0.1",
+                port=port,
+                url_path="telegram",
+                secret_token=SECRET,
                 webhook_url=f"http://127.0.0.1:{port}/telegram",
             )
             url = f"http://127.0.0.1:{port}/telegram"
             async with httpx.AsyncClient() as client:
                 forged = await client.post(url, json=_update(1, 501, f"/start {code}"))
-                wrong = await client.post(url, json=_update(2, 501, f"/start {code}"),
-                                          headers={"X-Telegram-Bot-Api-Secret-Token": "nope"})
-                good = await client.post(url, json=_update(3, 501, f"/start {code}"),
-                                         headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
+                wrong = await client.post(
+                    url,
+                    json=_update(2, 501, f"/start {code}"),
+                    headers={"X-Telegram-Bot-Api-Secret-Token": "nope"},
+                )
+                good = await client.post(
+                    url,
+                    json=_update(3, 501, f"/start {code}"),
+                    headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
+                )
             assert (forged.status_code, wrong.status_code, good.status_code) == (403, 403, 200)
             (welcome,) = await fake.wait_for_messages(501, 1)
             assert (welcome.text or "").startswith("ยินดีต้อนรับ คุณสมชาย ใจดี")
