@@ -17,7 +17,7 @@ from bot.roles import role_name
 from bot.sender import markup
 from bot.services import services
 from jobs.calendar import OfficeCalendar
-from jobs.tick import duty_params
+from jobs.tick import duty_params, reminder_params
 from storage import office, outbox, people, schedule
 from storage.models import Role
 from storage.outbox import NewMessage
@@ -39,13 +39,7 @@ def parse_id(data: str | None, prefix: str) -> int | None:
 
 def _duty_line(duty: schedule.Duty, language: str, context: ContextTypes.DEFAULT_TYPE) -> str:
     zone = services(context).settings.office.zone
-    params = {
-        "fiscal_year": duty.period.fiscal_year,
-        "period_key": duty.period.key,
-        "quarter": duty.period.quarter,
-        "month": duty.period.month,
-        "due_at": duty.period.due_at.isoformat(),
-    }
+    params = duty_params(duty.obligation, duty.period)
     title = duty.obligation.title_en if language == "en" else duty.obligation.title_th
     return f"{title} — {period_label(params, language, zone)}"
 
@@ -331,13 +325,7 @@ async def _remind_again(
     minute = now.strftime("%Y%m%d%H%M")
     with app.db.transaction() as session:
         recipients = schedule.recipients(session, duty.assignment)
-        params = {
-            **duty_params(duty.obligation, duty.period),
-            "kind": "again",
-            "collapsed": 1,
-            "assignment_id": duty.assignment.id,
-            "group_duty": duty.assignment.group_id is not None,
-        }
+        params = reminder_params(duty.obligation, duty.period, duty.assignment, kind="again")
         outbox.enqueue(
             session,
             [
@@ -416,14 +404,7 @@ async def snooze_button(
             ),
         )
         return
-    params = {
-        **duty_params(duty.obligation, duty.period),
-        "kind": "reminder",
-        "collapsed": 1,
-        "assignment_id": duty.assignment.id,
-        "followup_number": 0,
-        "group_duty": duty.assignment.group_id is not None,
-    }
+    params = reminder_params(duty.obligation, duty.period, duty.assignment, kind="reminder")
     with app.db.transaction() as session:
         outbox.enqueue(
             session,

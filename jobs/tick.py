@@ -280,15 +280,14 @@ class Planner:
         kind = kinds[step.due_steps.index(last)]
         assignment = due.assignment
         away = office.on_leave(session, now.astimezone(self.calendar.zone).date())
-        params = {
-            **duty_params(due.obligation, due.period),
-            "assignment_id": assignment.id,
-            "kind": kind,
-            "step": last,
-            "collapsed": len(facing),
-            "followup_number": followups if kind == "followup" else 0,
-            "group_duty": assignment.group_id is not None,
-        }
+        params = reminder_params(
+            due.obligation,
+            due.period,
+            assignment,
+            kind=kind,
+            collapsed=len(facing),
+            followup_number=followups if kind == "followup" else 0,
+        )
         messages = [
             NewMessage(
                 idempotency_key=f"assignment:{assignment.id}:step-{last}:to-{staff.id}",
@@ -422,6 +421,26 @@ class Planner:
         candidates.append(digest[1] if digest and digest[1] > now else None)
         found = [moment for moment in candidates if moment is not None]
         return min(found) if found else None
+
+
+def reminder_params(
+    obligation: Obligation,
+    period: Period,
+    assignment: Assignment,
+    *,
+    kind: str,
+    collapsed: int = 1,
+    followup_number: int = 0,
+) -> dict[str, Any]:
+    """A "duty" message's parameters: a reminder, a follow-up, a snoozed or a further one."""
+    return {
+        **duty_params(obligation, period),
+        "assignment_id": assignment.id,
+        "kind": kind,
+        "collapsed": collapsed,
+        "followup_number": followup_number,
+        "group_duty": assignment.group_id is not None,
+    }
 
 
 def duty_params(obligation: Obligation, period: Period) -> dict[str, Any]:
