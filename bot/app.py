@@ -226,8 +226,8 @@ async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 
 async def group_chat(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Commands typed in a group: the bot works one to one, so say so once."""
-    _ = translator("th")
+    """Commands typed in a group: the bot works one to one, so say so."""
+    _ = translator(_language_of(update, context))
     await answer(update, _("Please message me privately: I do not work in group chats."))
 
 

@@ -17,6 +17,7 @@ from bot.i18n import Translate, format_date, parse_date, translator
 from bot.render import Keyboard
 from bot.sender import markup
 from bot.services import Services, services
+from bot.texts import clean_text, parse_number
 from storage import office, people, schedule
 from storage.models import Role
 from storage.schedule import ObligationSpec
@@ -24,6 +25,7 @@ from storage.schedule import ObligationSpec
 CHANGE_KEY = "pending_change"
 CONFIRM_CALLBACK = "cf:"
 MAX_TITLE = 300
+MAX_REASON = 200
 
 
 def _confirm_keyboard(_: Translate) -> Keyboard:
@@ -58,13 +60,13 @@ async def close_day(
     app, _ = services(context), translator(person.language)
     args = context.args or []
     day = parse_date(args[0]) if args else None
-    reason = " ".join(args[1:]).strip()
+    reason = clean_text(" ".join(args[1:]), MAX_REASON)
     if day is None or not reason or day < _today(app):
         await answer(
             update,
             _(
                 "Please type /closeday, a date from today on and the reason, e.g. "
-                "/closeday 2/1/2570 วันหยุดพิเศษตามมติคณะรัฐมนตรี"
+                "/closeday 2/1/2570 special holiday by cabinet resolution"
             ),
         )
         return
@@ -111,7 +113,7 @@ async def one_off(
     app, _ = services(context), translator(person.language)
     args = context.args or []
     day = parse_date(args[1]) if len(args) > 1 else None
-    title = " ".join(args[2:]).strip()[:MAX_TITLE]
+    title = clean_text(" ".join(args[2:]), MAX_TITLE)
     keys = [g.key for g in app.settings.groups]
     owner = args[0] if args else ""
     if owner not in [*keys, "all"] or day is None or day < _today(app) or not title:
@@ -120,7 +122,7 @@ async def one_off(
             _(
                 "Please type /oneoff, a work group ({groups}) or all, the due "
                 "date and the title, e.g. /oneoff admin 20/1/2570 "
-                "รายงานผลการสำรวจครุภัณฑ์"
+                "equipment survey report"
             ).format(groups=", ".join(keys)),
         )
         return
@@ -194,11 +196,11 @@ async def leave(update: Update, context: ContextTypes.DEFAULT_TYPE, person: peop
     app, _ = services(context), translator(person.language)
     args = list(context.args or [])
     staff_id = person.id
-    if len(args) == 3 and args[0].lstrip("#").isdigit():
+    if len(args) == 3 and parse_number(args[0]) is not None:
         if not person.has_any(Role.COORDINATOR, Role.ADMIN):
             await answer(update, _("Only the coordinator may record someone else's leave."))
             return
-        staff_id = int(args.pop(0).lstrip("#"))
+        staff_id = parse_number(args.pop(0)) or 0
     span = _span(args)
     if span is None or span[1] < _today(app):
         await answer(
@@ -228,11 +230,11 @@ async def acting(update: Update, context: ContextTypes.DEFAULT_TYPE, person: peo
     app, _ = services(context), translator(person.language)
     args = context.args or []
     span = _span(list(args[1:]))
-    number = args[0].lstrip("#") if args else ""
+    number = args[0] if args else ""
     with app.db.transaction() as session:
         directors = people.holders_of(session, Role.DIRECTOR)
-        deputy = people.by_id(session, int(number)) if number.isdigit() else None
-    if deputy is None or not directors or span is None:
+        deputy = people.by_id(session, parse_number(number) or 0)
+    if deputy is None or not directors or span is None or span[1] < _today(app):
         await answer(
             update,
             _(

@@ -16,6 +16,7 @@ from bot.render import DONE_CALLBACK, ESCALATION_CALLBACK, SNOOZE_CALLBACK, peri
 from bot.roles import role_name
 from bot.sender import markup
 from bot.services import services
+from bot.texts import clean_text, parse_number
 from jobs.calendar import OfficeCalendar
 from jobs.tick import duty_params, reminder_params
 from storage import office, outbox, people, schedule
@@ -31,10 +32,9 @@ MAX_REASON = 500
 
 def parse_id(data: str | None, prefix: str) -> int | None:
     """``done:12`` → 12; anything else (forged, truncated, foreign) → None."""
-    value = (data or "").removeprefix(prefix)
-    if not (data or "").startswith(prefix) or not value.isdigit() or len(value) > 12:
+    if not (data or "").startswith(prefix):
         return None
-    return int(value)
+    return parse_number((data or "").removeprefix(prefix))
 
 
 def _duty_line(duty: schedule.Duty, language: str, context: ContextTypes.DEFAULT_TYPE) -> str:
@@ -364,7 +364,7 @@ async def excuse_reason(
     """The reason typed after "excuse": the assignment is excused, with the reason logged."""
     app, _ = services(context), translator(person.language)
     assignment_id = context.user_data.pop(EXCUSE_KEY)  # type: ignore[union-attr]
-    reason = text.strip()[:MAX_REASON]
+    reason = clean_text(text, MAX_REASON)
     allowed = may_answer_escalations(context, person)
     with app.db.transaction() as session:
         excused = allowed and schedule.excuse(

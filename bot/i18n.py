@@ -9,6 +9,7 @@ service: Buddhist Era years and Thai month names (``10 มกราคม 2568``
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from datetime import date, datetime, time
 from functools import cache
@@ -113,19 +114,25 @@ def fiscal_year_label(fiscal_year: int, language: str | None) -> str:
     return f"fiscal year {fiscal_year} B.E."
 
 
+_DAY_MONTH_YEAR = re.compile(r"([0-9]{1,2})[/.]([0-9]{1,2})[/.]([0-9]{4})")
+_ISO = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
+
+
 def parse_date(text: str) -> date | None:
     """A date as people type it: ``31/12/2569`` (B.E.), ``31/12/2026``, ``2026-12-31``.
 
     A year above 2400 is Buddhist Era. Anything else, or an impossible date, is None.
     """
     text = text.strip()
+    if match := _DAY_MONTH_YEAR.fullmatch(text):
+        day, month, year = (int(part) for part in match.groups())
+    elif match := _ISO.fullmatch(text):
+        year, month, day = (int(part) for part in match.groups())
+    else:
+        return None
+    if year > 2400:
+        year -= BUDDHIST_ERA_OFFSET
     try:
-        if "-" in text:
-            year, month, day = (int(part) for part in text.split("-"))
-        else:
-            day, month, year = (int(part) for part in text.replace(".", "/").split("/"))
-        if year > 2400:
-            year -= BUDDHIST_ERA_OFFSET
         return date(year, month, day)
     except ValueError:
         return None

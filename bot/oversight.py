@@ -16,6 +16,7 @@ from bot.i18n import Translate, format_date, format_datetime, parse_date, transl
 from bot.render import ESCALATION_CALLBACK, Keyboard, period_label
 from bot.sender import markup
 from bot.services import services
+from bot.texts import parse_number, quoted
 from jobs.calendar import OfficeCalendar, fiscal_year_of
 from jobs.tick import duty_params
 from storage import groups, office, oversight, people, schedule
@@ -57,7 +58,9 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE, viewer: peo
             known = ", ".join(o.key for o in schedule.active_obligations(session))
             await answer(
                 update,
-                _("There is no report called {key}. Known: {known}").format(key=key, known=known),
+                _("There is no report called {key}. Known: {known}").format(
+                    key=quoted(key), known=known
+                ),
             )
             return
         due_before = app.clock() + LIVE_AHEAD
@@ -275,8 +278,9 @@ async def history(
 ) -> None:
     """/history <number>: one person's record over the fiscal year."""
     app, _ = services(context), translator(viewer.language)
-    argument = (context.args or [""])[0].lstrip("#")
-    if not argument.isdigit():
+    argument = (context.args or [""])[0]
+    number = parse_number(argument)
+    if number is None:
         await answer(
             update,
             _("Please type /history followed by the person's number from /staff, e.g. /history 12"),
@@ -285,11 +289,11 @@ async def history(
     zone = app.settings.office.zone
     fiscal_year = fiscal_year_of(app.clock().astimezone(zone).date())
     with app.db.transaction() as session:
-        person = people.by_id(session, int(argument))
-        rows = oversight.person_history(session, int(argument), fiscal_year) if person else []
+        person = people.by_id(session, number)
+        rows = oversight.person_history(session, number, fiscal_year) if person else []
     if person is None:
         await answer(
-            update, _("There is no person number {number}. See /staff.").format(number=argument)
+            update, _("There is no person number {number}. See /staff.").format(number=number)
         )
         return
     lines = [

@@ -12,7 +12,7 @@ from bot.access import answer, how_to_register, load_person, registered
 from bot.i18n import LANGUAGES, Translate, format_date, translator
 from bot.roles import commands_for, role_list, role_name
 from bot.services import services
-from bot.texts import group_names
+from bot.texts import clean_text, group_names
 from storage import invites, people
 from storage.models import Language
 
@@ -44,7 +44,8 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         result = invites.redeem(
             session, code=code, newcomer=_newcomer(user, chat.id), now=app.clock()
         )
-    await answer(update, _redemption_text(result, context))
+    known = load_person(update, context)
+    await answer(update, _redemption_text(result, known.language if known else "th", context))
     if result.person is not None and result.outcome in _CHANGED:
         app.wake(materialise=True)  # the newcomer owes what is still open
         await menus.set_for(context.bot, result.person)
@@ -67,9 +68,11 @@ async def _greet(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
-def _redemption_text(result: invites.Redemption, context: ContextTypes.DEFAULT_TYPE) -> str:
+def _redemption_text(
+    result: invites.Redemption, language: str, context: ContextTypes.DEFAULT_TYPE
+) -> str:
     outcome, person = result.outcome, result.person
-    _ = translator(person.language if person else "th")
+    _ = translator(person.language if person else language)
     if outcome is invites.RedeemOutcome.UNKNOWN:
         return _(
             "This registration code is not valid. Please check the link or the code, or ask "
@@ -216,7 +219,8 @@ async def _set_language(
 async def rename(update: Update, context: ContextTypes.DEFAULT_TYPE, person: people.Person) -> None:
     """/name <full name>: the name the office sees in lists and escalations."""
     _ = translator(person.language)
-    new_name = " ".join(context.args or []).strip()
+    typed = " ".join(context.args or [])
+    new_name = clean_text(typed, MAX_NAME_LENGTH + 1)
     if not new_name or len(new_name) > MAX_NAME_LENGTH:
         await answer(
             update,

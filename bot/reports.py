@@ -12,6 +12,7 @@ from bot.access import answer, requires
 from bot.i18n import translator
 from bot.render import digest_chart, digest_text
 from bot.services import services
+from bot.texts import parse_number
 from jobs.calendar import OfficeCalendar, fiscal_year_of
 from jobs.digest import digest_data
 from storage import people
@@ -41,8 +42,8 @@ async def export(update: Update, context: ContextTypes.DEFAULT_TYPE, viewer: peo
     app, _ = services(context), translator(viewer.language)
     argument = (context.args or [""])[0]
     today = app.clock().astimezone(app.settings.office.zone).date()
-    fiscal_year = int(argument) if argument.isdigit() else fiscal_year_of(today)
-    if argument and not (argument.isdigit() and 2500 <= fiscal_year <= 2700):
+    fiscal_year = parse_number(argument) if argument else fiscal_year_of(today)
+    if fiscal_year is None or not 2500 <= fiscal_year <= 2700:
         await answer(update, _("Please type /export and a fiscal year in B.E., e.g. /export 2569"))
         return
     buffer = io.BytesIO()

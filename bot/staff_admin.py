@@ -17,7 +17,7 @@ from bot.access import answer, requires
 from bot.i18n import Translate, translator
 from bot.roles import ROLE_ORDER, role_list, role_name
 from bot.services import services
-from bot.texts import group_name, group_names
+from bot.texts import group_name, group_names, parse_number
 from storage import groups, people
 from storage.models import Role
 
@@ -68,14 +68,14 @@ async def person_command(
 ) -> None:
     """/person <number>: one person's card with buttons to change them."""
     _ = translator(admin.language)
-    argument = context.args[0].lstrip("#") if context.args else ""
-    if not argument.isdigit():
+    number = parse_number(context.args[0] if context.args else None)
+    if number is None:
         await answer(
             update,
             _("Please type /person followed by the person's number from /staff, e.g. /person 12"),
         )
         return
-    await _show_card(update, context, admin, int(argument))
+    await _show_card(update, context, admin, number)
 
 
 async def _show_card(
@@ -118,9 +118,10 @@ def parse_person_callback(data: str) -> tuple[int, str, str] | None:
     parts = data.removeprefix(PERSON_CALLBACK).split(":")
     if not data.startswith(PERSON_CALLBACK) or len(parts) not in (2, 3):
         return None
-    if not parts[0].isdigit() or parts[1] not in _ACTIONS:
+    staff_id = parse_number(parts[0])
+    if staff_id is None or parts[1] not in _ACTIONS:
         return None
-    return int(parts[0]), parts[1], parts[2] if len(parts) == 3 else ""
+    return staff_id, parts[1], parts[2] if len(parts) == 3 else ""
 
 
 @requires(Role.ADMIN)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -47,6 +48,9 @@ class Newcomer:
     full_name: str
     username: str | None
     language: Language
+
+
+_CODE_SHAPE = re.compile(r"[A-Z0-9]{1,32}")
 
 
 def normalise_code(text: str) -> str:
@@ -116,7 +120,10 @@ def redeem(session: Session, *, code: str, newcomer: Newcomer, now: datetime) ->
     3. Otherwise one use of the code is claimed, then the person is created or extended, and
        the audit log records it, all in the caller's transaction.
     """
-    invite = session.exec(select(Invite).where(Invite.code == normalise_code(code))).first()
+    code = normalise_code(code)
+    if not _CODE_SHAPE.fullmatch(code):  # not a code we make (and PostgreSQL refuses NUL)
+        return Redemption(RedeemOutcome.UNKNOWN)
+    invite = session.exec(select(Invite).where(Invite.code == code)).first()
     problem = _check(invite, now)
     if problem is not None or invite is None:
         return Redemption(problem or RedeemOutcome.UNKNOWN)
