@@ -67,3 +67,13 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def execute_bulk(session: Session, statement: Any) -> Any:
+    """Run an UPDATE/DELETE without re-checking the objects the session holds.
+
+    SQLAlchemy's default would evaluate the WHERE clause against every loaded object after
+    each statement: quadratic in a tick's batch. Nothing here reads those objects back
+    without refreshing them.
+    """
+    return session.execute(statement, execution_options={"synchronize_session": False})

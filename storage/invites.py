@@ -12,6 +12,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from storage import audit, people
+from storage.db import execute_bulk
 from storage.models import Invite, Language, Role, Staff, WorkGroup
 
 # No 0/O, 1/I/L: a code can be read out over the phone and typed by hand.
@@ -104,10 +105,11 @@ def _check(invite: Invite | None, now: datetime) -> RedeemOutcome | None:
 
 def _claim_use(session: Session, invite: Invite) -> bool:
     """Count one use, only if one is left (a conditional UPDATE: safe between processes)."""
-    result = session.execute(
+    result = execute_bulk(
+        session,
         update(Invite)
         .where(col(Invite.id) == invite.id, col(Invite.used_count) < col(Invite.max_uses))
-        .values(used_count=col(Invite.used_count) + 1)
+        .values(used_count=col(Invite.used_count) + 1),
     )
     return bool(getattr(result, "rowcount", 0) == 1)
 

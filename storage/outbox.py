@@ -18,6 +18,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
+from storage.db import execute_bulk
 from storage.models import OutboxMessage, OutboxState
 
 ERROR_LIMIT = 500
@@ -67,14 +68,16 @@ def enqueue(
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     statement = insert(OutboxMessage).values(rows)
     statement = statement.on_conflict_do_nothing(index_elements=["idempotency_key"])
-    result = session.execute(statement)
-    return int(getattr(result, "rowcount", 0) or 0)
+    # psycopg reports -1 for an INSERT … ON CONFLICT unless asked to keep the count
+    result = session.execute(statement, execution_options={"preserve_rowcount": True})
+    return max(int(getattr(result, "rowcount", 0) or 0), 0)
 
 
 def claim(
     session: Session, *, now: datetime, lease: timedelta, limit: int
 ) -> Sequence[OutboxMessage]:
-    """Take up to ``limit`` messages that are due, for ``lease``; others skip them.
+    """Take up to ``limit`` messages that are due (the first of each chat), for ``lease``;
+    other dispatchers skip them.
 
     On PostgreSQL ``FOR UPDATE SKIP LOCKED`` lets several dispatchers claim side by side;
     SQLite (one process) ignores it. The caller commits to make the claim visible.
@@ -83,9 +86,24 @@ def claim(
         col(OutboxMessage.state) == OutboxState.PENDING.value,
         col(OutboxMessage.state) == OutboxState.SENDING.value,
     )
+    # one message per chat per claim: a chat with a long queue (1 a second) must not hold up
+    # the rest of the batch behind it
+    ranked = (
+        select(
+            col(OutboxMessage.id).label("id"),
+            func.row_number()
+            .over(
+                partition_by=OutboxMessage.chat_id,
+                order_by=(col(OutboxMessage.not_before), col(OutboxMessage.id)),
+            )
+            .label("rank"),
+        )
+        .where(claimable, col(OutboxMessage.not_before) <= now)
+        .subquery()
+    )
     query = (
         select(OutboxMessage)
-        .where(claimable, col(OutboxMessage.not_before) <= now)
+        .where(col(OutboxMessage.id).in_(select(ranked.c.id).where(ranked.c.rank == 1)))
         .order_by(col(OutboxMessage.not_before), col(OutboxMessage.id))
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -101,8 +119,8 @@ def claim(
 
 
 def _finish(session: Session, message_id: int, **values: Any) -> None:
-    session.execute(
-        update(OutboxMessage).where(col(OutboxMessage.id) == message_id).values(**values)
+    execute_bulk(
+        session, update(OutboxMessage).where(col(OutboxMessage.id) == message_id).values(**values)
     )
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
 from storage import audit
+from storage.db import execute_bulk
 from storage.models import (
     Assignment,
     AssignmentStatus,
@@ -123,14 +124,15 @@ def _period_fields(spec: PeriodSpec) -> dict[str, Any]:
 def _wake_open_assignments(session: Session, period: Period, now: datetime) -> None:
     if period.id is None:
         return
-    session.execute(
+    execute_bulk(
+        session,
         update(Assignment)
         .where(
             col(Assignment.period_id) == period.id,
             col(Assignment.status).in_(OPEN_STATUSES),
             col(Assignment.next_action_at).is_not(None),
         )
-        .values(next_action_at=now)
+        .values(next_action_at=now),
     )
 
 
@@ -244,7 +246,8 @@ def advance(
     escalated_at: datetime | None,
 ) -> bool:
     """Move an assignment along its ladder, only if nobody else has (a conditional UPDATE)."""
-    result = session.execute(
+    result = execute_bulk(
+        session,
         update(Assignment)
         .where(
             col(Assignment.id) == assignment.id,
@@ -257,15 +260,16 @@ def advance(
             status=status,
             followups_unanswered=followups_unanswered,
             escalated_at=escalated_at,
-        )
+        ),
     )
     return bool(getattr(result, "rowcount", 0) == 1)
 
 
 def stop(session: Session, assignment_id: int) -> None:
     """Nothing more to do for this assignment (its owner left, or the duty was retired)."""
-    session.execute(
-        update(Assignment).where(col(Assignment.id) == assignment_id).values(next_action_at=None)
+    execute_bulk(
+        session,
+        update(Assignment).where(col(Assignment.id) == assignment_id).values(next_action_at=None),
     )
 
 
@@ -303,10 +307,11 @@ def earliest_onward(session: Session) -> datetime | None:
 
 
 def clear_onward(session: Session, period_id: int) -> bool:
-    result = session.execute(
+    result = execute_bulk(
+        session,
         update(Period)
         .where(col(Period.id) == period_id, col(Period.onward_action_at).is_not(None))
-        .values(onward_action_at=None)
+        .values(onward_action_at=None),
     )
     return bool(getattr(result, "rowcount", 0) == 1)
 
@@ -406,7 +411,8 @@ def confirm(
     submitted = received_at or now
     late = submitted > found.period.due_at
     status = AssignmentStatus.LATE if late else AssignmentStatus.ON_TIME
-    result = session.execute(
+    result = execute_bulk(
+        session,
         update(Assignment)
         .where(col(Assignment.id) == assignment_id, col(Assignment.status).in_(OPEN_STATUSES))
         .values(
@@ -414,7 +420,7 @@ def confirm(
             confirmed_at=submitted,
             confirmed_by_staff_id=person.id,
             next_action_at=None,
-        )
+        ),
     )
     if getattr(result, "rowcount", 0) != 1:
         return ConfirmOutcome.ALREADY, found
@@ -465,10 +471,11 @@ def excuse(
     session: Session, assignment_id: int, *, person: Person, reason: str, now: datetime
 ) -> bool:
     """Excuse an open assignment (the director's or coordinator's decision), with the reason."""
-    result = session.execute(
+    result = execute_bulk(
+        session,
         update(Assignment)
         .where(col(Assignment.id) == assignment_id, col(Assignment.status).in_(OPEN_STATUSES))
-        .values(status=AssignmentStatus.EXCUSED.value, next_action_at=None)
+        .values(status=AssignmentStatus.EXCUSED.value, next_action_at=None),
     )
     if getattr(result, "rowcount", 0) != 1:
         return False
@@ -530,10 +537,11 @@ def closed_among(session: Session, assignment_ids: set[int]) -> set[int]:
 
 def wake_all_open(session: Session, now: datetime) -> None:
     """The calendar changed: every open assignment is re-planned at the next tick."""
-    session.execute(
+    execute_bulk(
+        session,
         update(Assignment)
         .where(col(Assignment.status).in_(OPEN_STATUSES), col(Assignment.next_action_at) > now)
-        .values(next_action_at=now)
+        .values(next_action_at=now),
     )
 
 
