@@ -93,7 +93,7 @@ def claim(
             col(OutboxMessage.id).label("id"),
             func.row_number()
             .over(
-                partition_by=OutboxMessage.chat_id,
+                partition_by=col(OutboxMessage.chat_id),
                 order_by=(col(OutboxMessage.not_before), col(OutboxMessage.id)),
             )
             .label("rank"),
