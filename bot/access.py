@@ -26,9 +26,10 @@ PersonHandler = Callable[
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 
 
-async def answer(update: Update, text: str, **kwargs: Any) -> None:
-    """Reply in the same chat (to a button press: answer it too), split if long."""
-    if update.callback_query is not None:
+async def answer(update: Update, text: str, *, acknowledged: bool = False, **kwargs: Any) -> None:
+    """Reply in the same chat, split if long; a button press is answered too, unless the
+    handler already did (Telegram accepts one answer per press)."""
+    if update.callback_query is not None and not acknowledged:
         await update.callback_query.answer()
     chat = update.effective_chat
     if chat is None:

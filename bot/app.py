@@ -15,6 +15,7 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
+    ExtBot,
     MessageHandler,
     filters,
 )
@@ -56,7 +57,6 @@ def build_application(
         ApplicationBuilder()
         .token(token)
         .base_url(telegram.base_url)
-        .rate_limiter(AIORateLimiter(max_retries=0))
         .post_init(start_services)
         .post_shutdown(stop_services)
     )
@@ -136,10 +136,29 @@ async def start_services(application: AnyApplication) -> None:
     await menus.set_defaults(application.bot)
     services = services_of(application)
     if application.bot_data.get(ENGINE_WANTED):
-        zone = services.settings.office.zone
-        sender = TelegramSender(application.bot, zone)
+        bulk = _bulk_bot(application, services)
+        await bulk.initialize()
+        application.bot_data[BULK_BOT] = bulk
+        sender = TelegramSender(bulk, services.settings.office.zone)
         services.engine = Engine(services.db, services.settings, sender, services.clock)
         services.engine.start()
+
+
+BULK_BOT = "bulk-bot"
+
+
+def _bulk_bot(application: AnyApplication, services: Services) -> ExtBot[Any]:
+    """The bot the engine sends reminders with: Telegram's overall limit (about 30 a second)
+    kept by AIORateLimiter; the dispatcher keeps one a second per chat. Answers to what a
+    person just did (a button, a command) go out at once through the application's own bot,
+    so a burst of reminders never delays a reply."""
+    telegram = services.settings.telegram
+    return ExtBot(
+        application.bot.token,
+        base_url=telegram.base_url,
+        base_file_url=telegram.base_file_url or "https://api.telegram.org/file/bot",
+        rate_limiter=AIORateLimiter(max_retries=0),
+    )
 
 
 @asynccontextmanager
@@ -165,6 +184,9 @@ async def stop_services(application: AnyApplication) -> None:
     if services.engine is not None:
         services.engine.shutdown()
         services.engine = None
+    bulk = application.bot_data.pop(BULK_BOT, None)
+    if isinstance(bulk, ExtBot):
+        await bulk.shutdown()
 
 
 @registered

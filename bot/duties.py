@@ -98,9 +98,14 @@ async def done_button(
         )
         return
     await query.answer(_("Recorded. Thank you."))
-    await _mark_done(context, query.message, duty, person, outcome)
     context.user_data[EVIDENCE_KEY] = (assignment_id, app.clock())  # type: ignore[index]
-    await answer(update, _confirmation_text(outcome, duty, person.language, context))
+    hint = _(
+        "If you have the evidence file (a document or a photo), send it here within 30 "
+        "minutes, or reply to the reminder with it, and it will be kept with this report."
+    )
+    if not await _mark_done(context, query.message, duty, person, outcome, hint):
+        text = _confirmation_text(outcome, duty, person.language, context)
+        await answer(update, text, acknowledged=True)
 
 
 def _status_line(
@@ -140,20 +145,30 @@ async def _mark_done(
     duty: schedule.Duty,
     person: people.Person,
     outcome: schedule.ConfirmOutcome,
-) -> None:
-    """Edit the pressed reminder: the button goes, a line says it is done."""
-    if not isinstance(pressed, Message) or not pressed.text:
-        return
+    hint: str = "",
+) -> bool:
+    """Edit the reminder itself: its buttons go and a line says it is done (one call, rather
+    than a message more). Not a list of several reports (/done): its other buttons stay."""
+    if not isinstance(pressed, Message) or not pressed.text or _lists_several(pressed):
+        return False
     _ = translator(person.language)
     zone = services(context).settings.office.zone
     when = (duty.assignment.confirmed_at or services(context).clock()).astimezone(zone)
+    status = _status_line(outcome, when, _, person.language)
     try:
         await pressed.edit_text(
-            f"{pressed.text}\n\n{_status_line(outcome, when, _, person.language)}",
-            reply_markup=None,
+            "\n\n".join(filter(None, (pressed.text, status, hint))), reply_markup=None
         )
     except TelegramError as error:  # an old message may no longer be editable
         log.warning("could not mark reminder %s as done: %s", pressed.message_id, error)
+        return False
+    return True
+
+
+def _lists_several(message: Message) -> bool:
+    buttons = message.reply_markup.inline_keyboard if message.reply_markup else ()
+    data = [b.callback_data for row in buttons for b in row if isinstance(b.callback_data, str)]
+    return sum(d.startswith(DONE_CALLBACK) for d in data) > 1
 
 
 @registered

@@ -10,6 +10,7 @@ async def test_the_demo_runs_a_whole_ladder_and_exits_0() -> None:
     assert await run_demo(lines.append) == 0
     transcript = "\n".join(lines)
     assert "สมชาย ใจดี: presses «ส่งรายงานแล้ว»" in transcript
+    assert "bot → สมชาย ใจดี: (edits the reminder) ✅ ส่งรายงานแล้ว (ตามกำหนด) เมื่อ" in transcript
     assert "bot → สมชาย ใจดี: จัดเก็บไฟล์หลักฐาน รายงานไตรมาส.pdf ไว้กับรายงานแล้ว ขอบคุณ" in transcript
     assert "bot → มาลี ศรีสุข: การติดตาม ครั้งที่ 2: รายงานเลยกำหนดส่งแล้ว" in transcript
     assert "bot → วิชัย รักดี: เรียน ศึกษาธิการจังหวัด" in transcript

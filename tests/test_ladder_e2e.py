@@ -45,10 +45,15 @@ async def test_a_whole_ladder_runs_and_reaches_the_director(office: Harness) -> 
     assert reminder.text is not None and reminder.text.startswith("แจ้งเตือนการส่งรายงาน\n")
     assert "รายงาน: รายงานผลการดำเนินงานโครงการ (ตัวอย่าง)" in reminder.text
     data = reminder.button_data("ส่งรายงานแล้ว")
-    (confirmation,) = await bot.press(SOMCHAI, reminder, data)
+    pressed = bot.fake.user_presses_button(SOMCHAI, reminder, data)
+    await bot.fake.wait_until(lambda: bool(reminder.edits))  # the reminder now shows it is done
+    toast = bot.fake.callback_answer(pressed)
+    assert toast is not None and toast["text"] == "บันทึกแล้ว ขอบคุณ"
+    assert not reminder.callback_data
+    head, confirmation, hint = (reminder.text or "").rsplit("\n\n", 2)
+    assert head.startswith("แจ้งเตือนการส่งรายงาน\n")
     assert confirmation.startswith("✅ ส่งรายงานแล้ว (ตามกำหนด) เมื่อ ")
-    assert reminder.edits and not reminder.callback_data  # the reminder now shows it is done
-    assert (reminder.text or "").endswith(confirmation.split("\n", 1)[0])
+    assert hint.startswith("หากมีไฟล์หลักฐาน (เอกสารหรือรูปภาพ) กรุณาส่งในแชตนี้ภายใน 30 นาที")
     (kept,) = await bot.send_file(SOMCHAI, "สงป301-ไตรมาส1.pdf", b"%PDF-1.4 evidence")
     assert kept == "จัดเก็บไฟล์หลักฐาน สงป301-ไตรมาส1.pdf ไว้กับรายงานแล้ว ขอบคุณ"
     with bot.db.transaction() as session:
@@ -66,8 +71,7 @@ async def test_a_whole_ladder_runs_and_reaches_the_director(office: Harness) -> 
         "การติดตาม ครั้งที่ 2: รายงานเลยกำหนดส่งแล้ว",
     ]
     assert first_lines(bot, SOMCHAI) == [
-        "แจ้งเตือนการส่งรายงาน",  # and nothing after the confirmation but its own answers
-        confirmation.split("\n", 1)[0],
+        "แจ้งเตือนการส่งรายงาน",  # and nothing after the confirmation but the evidence's answer
         kept,
     ]
     (to_director,) = bot.fake.texts_to(DIRECTOR)
@@ -117,7 +121,8 @@ async def test_bad_confirmations_are_answered_politely_and_change_nothing(
         pressed = bot.fake.user_presses_button(SOMCHAI, reminder, forged)
         await bot.fake.wait_until(lambda: bot.fake.callback_answer(pressed) is not None)  # noqa: B023
     assert row_counts(bot.db)["audit_event"] == before["audit_event"]
-    await bot.press(SOMCHAI, reminder, data)
+    bot.fake.user_presses_button(SOMCHAI, reminder, data)
+    await bot.fake.wait_until(lambda: bool(reminder.edits))
     counted = row_counts(bot.db)
     update = bot.fake.user_presses_button(SOMCHAI, reminder, data)
     await bot.fake.wait_until(lambda: bot.fake.callback_answer(update) is not None)
