@@ -40,6 +40,9 @@ from storage.people import Person
 
 log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE
+# Updates are handled side by side: one person's database work overlaps another's wait for
+# Telegram. Handlers are written for it (state changes are conditional updates).
+CONCURRENT_UPDATES = 16
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
 
@@ -57,6 +60,8 @@ def build_application(
         ApplicationBuilder()
         .token(token)
         .base_url(telegram.base_url)
+        .concurrent_updates(CONCURRENT_UPDATES)
+        .connection_pool_size(CONCURRENT_UPDATES)
         .post_init(start_services)
         .post_shutdown(stop_services)
     )

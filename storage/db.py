@@ -23,6 +23,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
+    # with WAL, NORMAL syncs at checkpoints, not at every commit: the database cannot be
+    # corrupted, though a power cut may take the last few commits with it
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 
