@@ -1,11 +1,12 @@
 """Confirmation presses per second through our Application, against a bare echo Application.
 
-Ours: ``bot.app.build_application`` (the real handlers; replies are not rate-limited, only the
-engine's reminders are, through a bot of their own; the engine is left off here) on a SQLite file where K people each owe one open assignment and got its reminder (sent
-through the real dispatcher, so the outbox knows the message). The fake Bot API server then
-feeds K ``callback_query`` updates ``done:<assignment id>``, one per person on their own
-reminder, so that every press is a real confirmation: it writes the assignment and its audit
-event, answers the press and edits the reminder to show it is done.
+Ours: ``bot.app.build_application`` (the real handlers; replies are not rate-limited, only
+the engine's reminders are, through a bot of their own; the engine is left off here) on a
+SQLite file where K people each owe one open assignment and got its reminder (sent through
+the real dispatcher, so the outbox knows the message). The fake Bot API server then feeds K
+``callback_query`` updates ``done:<assignment id>``, one per person on their own reminder, so
+that every press is a real confirmation: it writes the assignment and its audit event,
+answers the press and edits the reminder to show it is done.
 
 The echo: a bare ``ApplicationBuilder().token(T).base_url(...).build()`` with one
 ``CallbackQueryHandler`` that answers the query, fed the same K presses.
