@@ -285,7 +285,7 @@ def main(argv: list[str] | None = None) -> None:
     print(
         f"# {chats * args.per_chat} messages, {chats} chats x {args.per_chat}"
         + (f" + {args.hot_chat} to one more chat; " if args.hot_chat else "; ")
-        + f"Dispatcher(per_chat_interval={PER_CHAT_INTERVAL}, concurrency=30, batch=200); "
+        + f"Dispatcher(per_chat_interval={PER_CHAT_INTERVAL}, in_flight=1, batch=200); "
         "order round = one round over every chat per report (as the tick writes them), "
         "order chat = each chat's messages together"
     )
