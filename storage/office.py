@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
+from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select
 
 from storage import audit
@@ -104,22 +105,24 @@ def add_leave(
     return leave
 
 
-def leave_on(session: Session, staff_id: int, day: date) -> Leave | None:
-    """The leave covering ``day`` for this person, if any."""
-    query = select(Leave).where(
-        Leave.staff_id == staff_id,
+def _covering(day: date) -> tuple[ColumnElement[bool], ...]:
+    """A leave that is in force on ``day``."""
+    return (
         col(Leave.starts_on) <= day,
         col(Leave.ends_on) >= day,
         col(Leave.cancelled_at).is_(None),
     )
+
+
+def leave_on(session: Session, staff_id: int, day: date) -> Leave | None:
+    """The leave covering ``day`` for this person, if any."""
+    query = select(Leave).where(Leave.staff_id == staff_id, *_covering(day))
     return session.exec(query.order_by(col(Leave.ends_on).desc())).first()
 
 
 def on_leave(session: Session, day: date) -> dict[int, Leave]:
     """Everyone away on ``day``, by staff id."""
-    query = select(Leave).where(
-        col(Leave.starts_on) <= day, col(Leave.ends_on) >= day, col(Leave.cancelled_at).is_(None)
-    )
+    query = select(Leave).where(*_covering(day))
     return {leave.staff_id: leave for leave in session.exec(query).all()}
 
 
@@ -139,10 +142,5 @@ def leaves_of(session: Session, staff_id: int) -> Sequence[Leave]:
 
 def is_acting(session: Session, staff_id: int, day: date) -> bool:
     """Whether ``staff_id`` acts for someone on leave on ``day``."""
-    query = select(Leave.id).where(
-        Leave.acting_staff_id == staff_id,
-        col(Leave.starts_on) <= day,
-        col(Leave.ends_on) >= day,
-        col(Leave.cancelled_at).is_(None),
-    )
+    query = select(Leave.id).where(Leave.acting_staff_id == staff_id, *_covering(day))
     return session.exec(query.limit(1)).first() is not None
