@@ -53,24 +53,12 @@ from storage import outbox
 from storage.db import Database
 from storage.models import OutboxMessage
 from storage.outbox import NewMessage
+from tests.test_dispatch import DUTY  # the same reminder the dispatcher tests send
 
 CONFIGURED_RATE = 30.0  # AIORateLimiter's default overall_max_rate, per second
 PER_CHAT_INTERVAL = 1.0
 FIRST_CHAT = 5_000_000
 HOT_CHAT = FIRST_CHAT - 1
-DUTY = {  # as tests/test_dispatch.py's DUTY
-    "kind": "reminder",
-    "assignment_id": 1,
-    "title_th": "รายงานทดสอบ",
-    "title_en": "Test report",
-    "period_key": "2568-Q1",
-    "fiscal_year": 2568,
-    "quarter": 1,
-    "month": None,
-    "due_at": "2025-01-10T16:30:00+07:00",
-    "collapsed": 1,
-    "followup_number": 0,
-}
 
 
 def clock() -> datetime:
