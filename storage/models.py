@@ -289,3 +289,92 @@ ALL_TABLES = [
     MeetingChange,
     Heartbeat,
 ]
+
+
+# -- property loans (measure 1.4) ----------------------------------------------------------
+
+
+class LoanStatus(StrEnum):
+    AWAITING_RECEIPT = "awaiting_receipt"  # handed over; the borrower has not confirmed yet
+    OUT = "out"  # the borrower confirmed receipt
+    RETURNED = "returned"  # every item is back
+
+
+class ReturnCondition(StrEnum):
+    GOOD = "good"
+    DAMAGED = "damaged"
+    MISSING_PART = "missing_part"
+
+
+class Loan(SQLModel, table=True):
+    """A loan of government property (การยืมพัสดุ): who borrowed what, for what, until when.
+
+    ``next_action_at`` is what the tick scans, as on assignments: the next ladder step.
+    """
+
+    __tablename__ = "property_loan"
+    __table_args__ = (Index("ix_property_loan_next_action_at", "next_action_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    borrower_staff_id: int = Field(foreign_key="staff.id", index=True)
+    recorded_by_staff_id: int = Field(foreign_key="staff.id")
+    purpose: str = Field(max_length=300)
+    lent_on: date = Field(index=True)
+    due_on: date
+    due_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    condition_out: str = Field(max_length=300)
+    status: str = Field(default=LoanStatus.AWAITING_RECEIPT.value, max_length=24)
+    received_at: datetime | None = _when()
+    returned_at: datetime | None = _when()
+    next_step: int = 0
+    next_action_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+    created_at: datetime = _created()
+
+
+class LoanItem(SQLModel, table=True):
+    """One borrowed item, returned on its own: a partial return is visible, a complete one
+    verifiable."""
+
+    __tablename__ = "property_loan_item"
+    __table_args__ = (UniqueConstraint("loan_id", "position", name="uq_property_loan_item"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    loan_id: int = Field(foreign_key="property_loan.id", index=True)
+    position: int
+    asset_number: str = Field(max_length=60, index=True)
+    description: str = Field(max_length=300)
+    returned_at: datetime | None = _when()
+    return_condition: str | None = Field(default=None, max_length=24)
+    return_note: str | None = Field(default=None, max_length=500)
+    return_recorded_by_staff_id: int | None = Field(default=None, foreign_key="staff.id")
+
+
+class LoanDraft(SQLModel, table=True):
+    """A loan, a return or an announcement the procurement officer is still entering step by
+    step, kept in the database so that whichever process gets the next message carries on."""
+
+    __tablename__ = "property_loan_draft"
+
+    staff_id: int = Field(foreign_key="staff.id", primary_key=True)
+    kind: str = Field(max_length=16)
+    step: str = Field(max_length=24)
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_at: datetime = _created()
+
+
+class MaintenanceAnnouncement(SQLModel, table=True):
+    """The annual maintenance plan as announced to all staff (the plan's evidence)."""
+
+    __tablename__ = "maintenance_announcement"
+
+    id: int | None = Field(default=None, primary_key=True)
+    fiscal_year: int = Field(index=True)
+    text: str = Field(max_length=3000)
+    announced_by_staff_id: int = Field(foreign_key="staff.id")
+    announced_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    recipients: int = 0
+
+
+ALL_TABLES.extend([Loan, LoanItem, LoanDraft, MaintenanceAnnouncement])
