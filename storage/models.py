@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -378,3 +378,112 @@ class MaintenanceAnnouncement(SQLModel, table=True):
 
 
 ALL_TABLES.extend([Loan, LoanItem, LoanDraft, MaintenanceAnnouncement])
+
+
+# -- complaints (measure 1.7) ---------------------------------------------------------------
+
+
+class ComplaintStatus(StrEnum):
+    RECEIVED = "received"  # filed, not yet taken up by a handler
+    ACKNOWLEDGED = "acknowledged"  # a handler has taken it up
+    CLOSED = "closed"  # the outcome is recorded
+
+
+class ComplaintOutcome(StrEnum):
+    SUBSTANTIATED = "substantiated"  # มีมูล: action taken
+    UNFOUNDED = "unfounded"  # ไม่มีมูล
+    REFERRED = "referred"  # sent on to the authority that may act
+    INSUFFICIENT = "insufficient"  # not enough to act on; the matter ends
+
+
+class Complaint(SQLModel, table=True):
+    """A complaint against corruption. Nothing here says who filed it: no Telegram user or
+    chat id, no name. ``notify_token`` is the one exception the complainant may choose: the
+    chat to tell of acknowledgement and outcome, encrypted with the server's key, erased once
+    the case is closed. ``code_hash`` is a keyed hash of the tracking code, never the code.
+    After the retention period the content is erased and the row only counts.
+    """
+
+    __tablename__ = "complaint"
+    __table_args__ = (Index("ix_complaint_next_action_at", "next_action_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    code_hash: str = Field(max_length=64, unique=True)
+    status: str = Field(default=ComplaintStatus.RECEIVED.value, max_length=16, index=True)
+    filed_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    what: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    who: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    occurred: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    place: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    contact: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    notify_token: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    acknowledge_by: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    result_by: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    next_step: int = 0
+    next_action_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+    acknowledged_at: datetime | None = _when()
+    acknowledged_by_staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    closed_at: datetime | None = _when()
+    closed_by_staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    outcome: str | None = Field(default=None, max_length=24)
+    outcome_text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    erase_at: datetime | None = _when(index=True)
+    erased_at: datetime | None = _when()
+
+
+class ComplaintEntry(SQLModel, table=True):
+    """Something added to a complaint: a file sent with it, information the complainant added
+    later with the tracking code, or a handler's note."""
+
+    __tablename__ = "complaint_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    complaint_id: int = Field(foreign_key="complaint.id", index=True)
+    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    kind: str = Field(max_length=16)  # "filed", "addition", "note"
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")  # a note's writer
+    text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    file_id: str | None = Field(default=None, max_length=300)
+    file_name: str | None = Field(default=None, max_length=300)
+    file_kind: str | None = Field(default=None, max_length=16)  # "document", "photo"
+
+
+class ComplaintHandler(SQLModel, table=True):
+    """A person the director named to follow up complaints (beside the director)."""
+
+    __tablename__ = "complaint_handler"
+
+    staff_id: int = Field(foreign_key="staff.id", primary_key=True)
+    named_by_staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    named_at: datetime = _created()
+
+
+class ComplaintDraft(SQLModel, table=True):
+    """A conversation in progress (filing, adding information, a handler's note), keyed by a
+    keyed hash of the writer's Telegram id — never the id — so that any process can carry it
+    on. Erased when finished or cancelled; expires unattended."""
+
+    __tablename__ = "complaint_draft"
+
+    owner_tag: str = Field(primary_key=True, max_length=64)
+    kind: str = Field(max_length=16)
+    step: str = Field(max_length=24)
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    version: int = 0
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+
+
+class ComplaintThrottle(SQLModel, table=True):
+    """How often one writer (a keyed hash again) filed, or typed a wrong code, in a window."""
+
+    __tablename__ = "complaint_throttle"
+
+    owner_tag: str = Field(primary_key=True, max_length=64)
+    action: str = Field(primary_key=True, max_length=16)
+    window_start: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    count: int = 0
+
+
+ALL_TABLES.extend([Complaint, ComplaintEntry, ComplaintHandler, ComplaintDraft, ComplaintThrottle])
