@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import holidays
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
-from jobs.offsets import Offset, parse_offset
+from jobs.offsets import Offset, Span, parse_offset, parse_span
 from storage.models import Role
 
 KEY_PATTERN = r"^[a-z][a-z0-9_-]{0,39}$"
@@ -274,8 +274,78 @@ class WebhookSettings(_Strict):
     public_url: str | None = None  # e.g. https://bot.example.go.th/telegram
 
 
+def _span(value: str) -> str:
+    parse_span(value)
+    return value
+
+
+SpanText = Annotated[str, Field(description="e.g. 7wd, 90d, 3mo, 2h, 30s")]
+
+
+class ComplaintThrottle(_Strict):
+    """Anti-abuse limits per writer (counted under a keyed hash, never their Telegram id)."""
+
+    complaints_per_day: int = Field(default=3, ge=1, le=100)
+    wrong_codes_per_hour: int = Field(default=5, ge=1, le=100)
+
+
+class ComplaintSettings(_Strict):
+    """The complaint channel (measure 1.7): its deadlines, retention and limits.
+
+    Off unless the config turns it on, so that an upgrade never stops a running bot for want
+    of the key; ``run`` refuses to start with it on and no key.
+    """
+
+    enabled: bool = False
+    key_file: Path | None = None  # or $STAFF_REPORT_BOT_COMPLAINT_KEY
+    acknowledge_within: SpanText = "7wd"
+    result_within: SpanText = "3mo"
+    remind_before: SpanText = "1wd"  # the handlers hear this long before each deadline
+    retention: SpanText = "60mo"  # after closing; then the content is erased, counts remain
+    conversation_timeout: SpanText = "2h"  # an unfinished complaint is forgotten after this
+    throttle: ComplaintThrottle = ComplaintThrottle()
+
+    _check_spans = field_validator(
+        "acknowledge_within",
+        "result_within",
+        "remind_before",
+        "retention",
+        "conversation_timeout",
+    )(_span)
+
+    def span(self, name: str) -> Span:
+        return parse_span(str(getattr(self, name)))
+
+
 class EvidenceSettings(_Strict):
     local_copy_dir: Path | None = None
+
+
+class LoanStep(LadderStep):
+    """A step of the property-loan ladder, and who hears of it."""
+
+    to: Literal["borrower", "procurement", "director"] = "borrower"
+
+
+LOAN_LADDER = [
+    LoanStep(kind="reminder", offset="-3wd"),
+    LoanStep(kind="reminder", offset="-1wd"),
+    LoanStep(kind="last_call", offset="0d", at=time(8, 30)),
+    LoanStep(kind="followup", offset="+1wd"),
+    LoanStep(kind="escalation", offset="+3wd", to="procurement"),
+    LoanStep(kind="escalation", offset="+5wd", to="director"),
+]
+"""Measure 1.4: remind the borrower before the due-back date; overdue, the borrower, then the
+procurement officer, then the director."""
+
+
+class LoanSettings(_Strict):
+    """Property loans (measure 1.4): the regulations' loan period and the follow-up ladder."""
+
+    default_days: int = Field(default=7, ge=1, le=365)  # due back after this many days
+    max_days: int = Field(default=365, ge=1, le=3650)  # the latest due-back date allowed
+    ladder: list[LoanStep] = Field(default_factory=lambda: list(LOAN_LADDER), min_length=1)
+    maintenance_obligation: str = "maintenance-plan"  # confirmed by the announcement
 
 
 class Settings(_Strict):
@@ -290,6 +360,8 @@ class Settings(_Strict):
     meeting: Meeting = Meeting(rule="second tue")
     ladders: dict[str, Ladder] = Field(default_factory=dict)
     obligations: list[Obligation] = Field(default_factory=list)
+    loans: LoanSettings = LoanSettings()
+    complaints: ComplaintSettings = ComplaintSettings()
 
     _source: str = PrivateAttr(default="<config>")
 

@@ -26,7 +26,12 @@ def test_the_example_config_describes_the_plan() -> None:
     assert [g.key for g in settings.groups] == ["policy", "admin", "personnel", "development"]
     assert settings.coordinating_group.name_th == "กลุ่มนโยบายและแผน"
     measures = {o.measure for o in settings.obligations}
-    assert measures == {"1.1", "1.2", "1.3", "1.5", "1.6", "1.7"}
+    assert measures == {"1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "1.7"}
+    assert settings.loans.default_days == 7
+    assert [(s.offset, s.to) for s in settings.loans.ladder][-2:] == [
+        ("+3wd", "procurement"),
+        ("+5wd", "director"),
+    ]
     quarterly = next(o for o in settings.obligations if o.key == "quarterly-progress")
     assert quarterly.recurrence.kind == "quarterly"
     assert (quarterly.recurrence.day, quarterly.recurrence.months) == (10, [1, 4, 7, 10])

@@ -1,0 +1,149 @@
+"""The property loans' share of the tick: each loan whose ladder step has come gets its
+outbox rows written and is advanced, in the tick's transaction.
+
+The timing is decided by the pure ``jobs.loans.plan_loan``; here are the recipients. A
+borrower on leave hears when back (the procurement officer and the director do not wait);
+a director or officer on leave with an acting officer named is replaced by that officer, as
+for reports (``acting``, the planner's own rule).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from jobs.calendar import OfficeCalendar
+from jobs.loans import LoanMessage, days_overdue, plan_loan
+from jobs.settings import Settings
+from storage import loans, office, outbox, people
+from storage.loans import LoanView
+from storage.models import Loan, Role, Staff
+from storage.outbox import NewMessage
+
+Acting = Callable[[Session, list[Staff], datetime], list[Staff]]
+
+
+def write_loan_steps(
+    session: Session,
+    settings: Settings,
+    calendar: OfficeCalendar,
+    acting: Acting,
+    now: datetime,
+    *,
+    batch: int,
+) -> int:
+    """1. Load the open loans whose next step has come (an index scan).
+    2. Decide their steps with the pure ladder; advance each loan (conditionally).
+    3. Write one message per recipient, with a key that makes a second tick write nothing.
+    """
+    written = 0
+    for loan in loans.due(session, now=now, limit=batch):
+        written += _plan_one(session, settings, calendar, acting, loan, now)
+    return written
+
+
+def _plan_one(
+    session: Session,
+    settings: Settings,
+    calendar: OfficeCalendar,
+    acting: Acting,
+    loan: Loan,
+    now: datetime,
+) -> int:
+    assert loan.id is not None
+    found = loans.view(session, loan.id)
+    if found is None or not found.is_open:
+        loans.stop(session, loan.id)
+        return 0
+    ladder = settings.loans.ladder
+    plan = plan_loan(loan.next_step, ladder, loan.due_at, calendar, now)
+    if not loans.advance(
+        session, loan, next_step=plan.next_step, next_action_at=plan.next_action_at
+    ):
+        return 0  # another tick got there first
+    written = 0
+    for message in plan.messages:
+        immediate = ladder[message.step].immediate
+        written += _send(session, found, message, calendar, acting, now, immediate)
+    return written
+
+
+def _send(
+    session: Session,
+    found: LoanView,
+    message: LoanMessage,
+    calendar: OfficeCalendar,
+    acting: Acting,
+    now: datetime,
+    immediate: bool,
+) -> int:
+    opens = now if immediate else calendar.next_office_moment(now).astimezone(now.tzinfo)
+    params = loan_params(found, calendar, now)
+    params.update(kind=message.kind, to=message.to, collapsed=message.collapsed)
+    written = 0
+    for staff, not_before, for_director in _recipients(
+        session, found, message.to, calendar, acting, now
+    ):
+        row = NewMessage(
+            f"{loans.ladder_key_prefix(found.id)}{message.step}:to-{staff.id}",
+            staff.chat_id,
+            "loan",
+            {**params, "for_director": for_director},
+            staff.id,
+        )
+        written += outbox.enqueue(
+            session, [row], now=now, not_before=max(opens, not_before or opens)
+        )
+    if message.to != "borrower" and written:
+        to = [
+            staff.id or 0
+            for staff, _, _ in _recipients(session, found, message.to, calendar, acting, now)
+        ]
+        loans.record_escalation(session, found.id, step=message.step, to=to, now=now)
+    return written
+
+
+def _recipients(
+    session: Session,
+    found: LoanView,
+    to: str,
+    calendar: OfficeCalendar,
+    acting: Acting,
+    now: datetime,
+) -> list[tuple[Staff, datetime | None, bool]]:
+    """Who hears of a step, when at the earliest, and whether as the director."""
+    if to == "borrower":
+        borrower = found.borrower
+        if not borrower.active:
+            return []
+        away = office.leave_on(
+            session, found.loan.borrower_staff_id, now.astimezone(calendar.zone).date()
+        )
+        back = calendar.opening(calendar.next_working_day(away.ends_on)) if away else None
+        return [(borrower, back, False)]
+    role = Role.DIRECTOR if to == "director" else Role.PROCUREMENT
+    chosen = acting(session, list(people.holders_of(session, role)), now)
+    return [(staff, None, to == "director") for staff in chosen]
+
+
+def loan_params(found: LoanView, calendar: OfficeCalendar, now: datetime) -> dict[str, Any]:
+    """A loan's message parameters: plain data, worded when it is sent."""
+    loan = found.loan
+    return {
+        "loan_id": found.id,
+        "borrower": found.borrower.full_name,
+        "officer": found.recorded_by.full_name,
+        "purpose": loan.purpose,
+        "lent_on": loan.lent_on.isoformat(),
+        "due_on": loan.due_on.isoformat(),
+        "condition_out": loan.condition_out,
+        "items": [
+            {"asset": item.asset_number, "description": item.description}
+            for item in found.outstanding
+        ],
+        "total_items": len(found.items),
+        "days_overdue": days_overdue(loan.due_at, now, calendar),
+    }
