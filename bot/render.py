@@ -299,4 +299,6 @@ TEMPLATES: dict[str, Callable[[dict[str, Any], str, ZoneInfo], Rendered]] = {
 
 def render(template: str, params: dict[str, Any], language: str, zone: ZoneInfo) -> Rendered:
     """The text and buttons of one outbox message."""
-    return TEMPLATES[template](params, language, zone)
+    from bot.loan_texts import LOAN_TEMPLATES  # property loans (1.4) word their own messages
+
+    return (TEMPLATES.get(template) or LOAN_TEMPLATES[template])(params, language, zone)

@@ -19,10 +19,11 @@ from sqlmodel import Session
 from jobs.calendar import OfficeCalendar
 from jobs.digest import digest_data
 from jobs.ladder import STAFF_FACING, Progress, progress, step_instants, working_days_late
+from jobs.loan_steps import write_loan_steps
 from jobs.recurrence import effective_meeting, materialisation_window, meeting_dates, occurrences
 from jobs.settings import Obligation as ObligationConfig
 from jobs.settings import Settings
-from storage import office, outbox, people, schedule
+from storage import loans, office, outbox, people, schedule
 from storage.db import Database
 from storage.models import Assignment, AssignmentStatus, Obligation, Period, Role, Staff, WorkGroup
 from storage.outbox import NewMessage
@@ -170,6 +171,9 @@ class Planner:
                 report.messages += self._escalate(session, escalation, now)
             report.messages += self._onward_reminders(session, now)
             report.messages += self._digest_if_due(session, now)
+            report.messages += write_loan_steps(
+                session, self.settings, self.calendar, self._acting_for_absent, now, batch=batch
+            )
         return report
 
     def next_digest(self, now: datetime) -> tuple[date, datetime] | None:
@@ -415,6 +419,7 @@ class Planner:
             candidates = [
                 schedule.earliest_action(session),
                 schedule.earliest_onward(session),
+                loans.earliest_action(session),
                 outbox.next_due_at(session),
             ]
         digest = self.next_digest(now)
