@@ -55,3 +55,38 @@ def parse_offset(text: str) -> Offset:
     sign, number, unit = match.groups()
     amount = -int(number) if sign == "-" else int(number)
     return Offset(amount, OffsetUnit(unit))
+
+
+_SPAN = re.compile(r"^\s*\+?\s*(\d{1,5})\s*(wd|mo|d|h|m|s)\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A length of time counted forward from an instant: ``7wd`` seven working days, ``3mo``
+    three calendar months, ``90d``, or a plain duration (``30s``) for demos and tests."""
+
+    amount: int  # never negative
+    unit: str  # an OffsetUnit value, or "mo"
+
+    @property
+    def is_months(self) -> bool:
+        return self.unit == "mo"
+
+    def as_offset(self, sign: int = 1) -> Offset:
+        """The same length as an :class:`Offset` (not for months)."""
+        return Offset(sign * self.amount, OffsetUnit(self.unit))
+
+    def __str__(self) -> str:
+        return f"{self.amount}{self.unit}"
+
+
+def parse_span(text: str) -> Span:
+    """Parse ``7wd``, ``3mo``, ``90d``, ``2h``, ``30s``; raise ``ValueError`` with the reason."""
+    match = _SPAN.match(text)
+    if match is None:
+        raise ValueError(
+            f"{text!r} is not a length of time: write a number and a unit, e.g. 7wd (working "
+            "days), 90d (days), 3mo (months), 2h, 15m, 30s"
+        )
+    number, unit = match.groups()
+    return Span(int(number), unit)
