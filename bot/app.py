@@ -22,8 +22,12 @@ from telegram.ext import (
 
 from bot import (
     calendar_admin,
+    drafts,
     duties,
+    loan_return,
+    loans,
     logs,
+    maintenance,
     menus,
     oversight,
     registration,
@@ -94,6 +98,11 @@ def _add_handlers(application: AnyApplication) -> None:
         "acting": calendar_admin.acting,
         "digest": reports.digest,
         "export": reports.export,
+        "loan": loans.loan_command,
+        "return": loan_return.return_command,
+        "loans": loans.loans_command,
+        "myloans": loans.my_loans,
+        "announce_maintenance": maintenance.announce_command,
         "cancel": cancel,
     }
     for name, callback in commands.items():
@@ -115,6 +124,10 @@ def _add_handlers(application: AnyApplication) -> None:
         oversight.STATUS_CALLBACK: oversight.status_button,
         oversight.PAPER_CALLBACK: oversight.paper_button,
         calendar_admin.CONFIRM_CALLBACK: calendar_admin.confirm_change,
+        loans.LOAN_CALLBACK: loans.loan_button,
+        loans.RECEIVED_CALLBACK: loans.received_button,
+        loan_return.RETURN_CALLBACK: loan_return.return_button,
+        maintenance.MAINTENANCE_CALLBACK: maintenance.announce_button,
     }
     for prefix, callback in buttons.items():
         application.add_handler(CallbackQueryHandler(callback, pattern=f"^{prefix}"))
@@ -202,6 +215,9 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Pe
         await duties.excuse_reason(update, context, person, message.text)
     elif message is not None and message.text and oversight.PAPER_KEY in waiting:
         await oversight.paper_date(update, context, person, message.text)
+    elif message is not None and message.text:
+        if not await drafts.on_text(update, context, person, message.text):
+            await unexpected_message(update, context)
     else:
         await unexpected_message(update, context)
 
@@ -216,6 +232,7 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             calendar_admin.CHANGE_KEY,
         ):
             context.user_data.pop(key, None)
+    drafts.forget(update, context)
     _ = translator(_language_of(update, context))
     await answer(update, _("Cancelled. Nothing was changed."))
 

@@ -21,6 +21,8 @@ EVERYONE = frozenset(Role)
 OVERSEEING = frozenset({Role.COORDINATOR, Role.ADMIN, Role.DIRECTOR})
 DIGEST = frozenset({Role.DIRECTOR, Role.COORDINATOR})
 CALENDAR = frozenset({Role.COORDINATOR, Role.ADMIN})
+PROCUREMENT = frozenset({Role.PROCUREMENT})
+LOANS = frozenset({Role.PROCUREMENT, Role.DIRECTOR, Role.COORDINATOR, Role.ADMIN})
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +58,16 @@ COMMANDS = (
         "person",
         N_("change a person's group or roles, or deactivate them"),
         frozenset({Role.ADMIN}),
+    ),
+    # property loans (measure 1.4): the procurement officer records, overseers see all
+    Command("loan", N_("record a loan of government property (hand-over)"), PROCUREMENT),
+    Command("return", N_("record the return of borrowed property"), PROCUREMENT),
+    Command("loans", N_("property loans not yet returned, and overdue"), LOANS),
+    Command("myloans", N_("the government property you have borrowed"), EVERYONE),
+    Command(
+        "announce_maintenance",
+        N_("announce the annual maintenance plan to all staff"),
+        PROCUREMENT,
     ),
 )
 

@@ -10,7 +10,7 @@ for reports (``acting``, the planner's own rule).
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlmodel import Session
@@ -147,3 +147,13 @@ def loan_params(found: LoanView, calendar: OfficeCalendar, now: datetime) -> dic
         "total_items": len(found.items),
         "days_overdue": days_overdue(loan.due_at, now, calendar),
     }
+
+
+def directors_now(session: Session, today: date) -> list[Staff]:
+    """Who hears of a damaged return now: the director, or the acting officer (ผู้รักษาราชการ
+    แทน) while the director is on leave — the rule the planner applies to escalations."""
+    chosen: dict[int, Staff] = {}
+    for staff in people.holders_of(session, Role.DIRECTOR):
+        acting = office.acting_for(session, staff.id or 0, today)
+        chosen.setdefault((acting or staff).id or 0, acting or staff)
+    return list(chosen.values())
