@@ -15,11 +15,13 @@ Each bot runs in a child process (as it would against the real Telegram, the ser
 the bot's process), polling the fake server in this one over HTTP on 127.0.0.1; the clock runs
 from the first update fed to the last answer seen by the server.
 
-One more run tells the costs apart: ``echo + edit``, the echo making the same Bot API calls as
-ours (answer the press, edit the message), no database: what our handler adds is the rest.
+Ours talks HTTP through aiohttp (``bot/transport.py``); the echo keeps python-telegram-bot's
+default, httpx, as a bare echo would. One more run tells the costs apart: ``echo + edit``,
+an echo making the same Bot API calls as ours (answer the press, edit the message) over the
+same transport as ours, with no database: what our handler adds is the rest.
 
-    python -m bench.confirm_vs_echo             # K = 600
-    python -m bench.confirm_vs_echo --quick     # K = 60
+    python -m bench.confirm_vs_echo             # K = 1500, 3 rounds, medians
+    python -m bench.confirm_vs_echo --quick     # K = 60, one round
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ if __package__ in (None, ""):  # run as ``python bench/<name>.py``: make ``bench
 import argparse
 import asyncio
 import os
+import statistics
 import subprocess
 import time
 from collections import Counter
@@ -43,7 +46,7 @@ from typing import Any
 KINDS = {
     "ours": "ours (build_application)",
     "echo": "echo (bare Application, answers the query)",
-    "echo-calls": "echo + edit (the same calls as ours)",
+    "echo-calls": "echo + edit (ours' calls and transport)",
 }
 FIRST_USER = 7_000_000
 
@@ -85,7 +88,12 @@ async def serve(kind: str, base_url: str, base_file_url: str, db_url: str) -> No
         text = getattr(query.message, "text", None) or "-"
         await query.message.edit_text(f"{text}\n\n✅", reply_markup=None)  # type: ignore[union-attr]
 
-    application = ApplicationBuilder().token(TOKEN).base_url(base_url).build()
+    builder = ApplicationBuilder().token(TOKEN).base_url(base_url)
+    if kind == "echo-calls":
+        from bot.transport import AiohttpRequest
+
+        builder = builder.request(AiohttpRequest()).get_updates_request(AiohttpRequest())
+    application = builder.build()
     application.add_handler(CallbackQueryHandler(echo_calls if kind == "echo-calls" else echo))
     await application.initialize()
     await application.start()
@@ -300,6 +308,7 @@ def run(kind: str, people: int, timeout: float) -> Run:
 
 
 def report(runs: list[Run]) -> None:
+    """Each round's figures, then the median of the rounds for each kind and the ratios."""
     print()
     print(f"{'run':<44} {'presses':>7} {'seconds':>8} {'presses/s':>10}  Bot API calls per press")
     for r in runs:
@@ -307,21 +316,29 @@ def report(runs: list[Run]) -> None:
             f"{method} {count / r.presses:.1f}" for method, count in sorted(r.calls.items())
         )
         print(f"{KINDS[r.kind]:<44} {r.presses:>7} {r.seconds:>8.2f} {r.rate:>10.1f}  {per_press}")
-    by = {r.kind: r for r in runs}
+    median = {
+        kind: statistics.median(r.rate for r in runs if r.kind == kind)
+        for kind in KINDS
+        if any(r.kind == kind for r in runs)
+    }
     print()
-    if "ours" in by and "echo" in by:
+    for kind, rate in median.items():
+        print(f"{'median ' + KINDS[kind]:<53} {rate:>10.1f} presses/s")
+    if "ours" in median and "echo" in median:
+        checked = next(r.checked for r in runs if r.kind == "ours")
         print(
-            f"ours / echo = {by['ours'].rate / by['echo'].rate:.3f} (target >= 0.333); "
-            f"ours confirmed {by['ours'].checked}"
+            f"ours / echo = {median['ours'] / median['echo']:.3f} (target >= 0.333); "
+            f"ours confirmed {checked} in each round"
         )
-    if "ours" in by and "echo-calls" in by:
-        print(f"ours / echo making the same calls = {by['ours'].rate / by['echo-calls'].rate:.3f}")
+    if "ours" in median and "echo-calls" in median:
+        print(f"ours / echo making the same calls = {median['ours'] / median['echo-calls']:.3f}")
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="60 presses")
+    parser.add_argument("--quick", action="store_true", help="60 presses, one round")
     parser.add_argument("--presses", type=int, help="K: presses (and people)")
+    parser.add_argument("--rounds", type=int, help="rounds of every kind, interleaved (3)")
     parser.add_argument("--only", choices=list(KINDS), action="append")
     parser.add_argument("--serve", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -332,19 +349,22 @@ def main(argv: list[str] | None = None) -> None:
     from bench.common import guard_network, header
 
     guard_network()
-    presses = args.presses or (60 if args.quick else 600)
+    presses = args.presses or (60 if args.quick else 1500)
+    rounds = args.rounds or (1 if args.quick else 3)
     kinds = args.only or list(KINDS)
     header("confirmation presses: ours vs a bare echo")
     print(
         f"# {presses} presses by {presses} people, each on their own reminder (done:<id>); "
-        "each bot in a child process, long polling the fake server over 127.0.0.1"
+        "each bot in a child process, long polling the fake server over 127.0.0.1; "
+        f"{rounds} round(s), the kinds interleaved so that a busy moment hits them alike"
     )
     started = time.perf_counter()
     runs = []
-    for kind in kinds:
-        result = run(kind, presses, timeout=max(120.0, presses / 5))
-        print(f"# {KINDS[kind]}: {result.rate:.1f} presses/s", flush=True)
-        runs.append(result)
+    for number in range(1, rounds + 1):
+        for kind in kinds:
+            result = run(kind, presses, timeout=max(120.0, presses / 5))
+            print(f"# round {number}, {KINDS[kind]}: {result.rate:.1f} presses/s", flush=True)
+            runs.append(result)
     report(runs)
     print(f"\n# whole run: {time.perf_counter() - started:.0f} s")
 

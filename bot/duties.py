@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -97,13 +98,17 @@ async def done_button(
             _("This report was already confirmed. Nothing was changed."), show_alert=True
         )
         return
-    await query.answer(_("Recorded. Thank you."))
     context.user_data[EVIDENCE_KEY] = (assignment_id, app.clock())  # type: ignore[index]
     hint = _(
         "If you have the evidence file (a document or a photo), send it here within 30 "
         "minutes, or reply to the reminder with it, and it will be kept with this report."
     )
-    if not await _mark_done(context, query.message, duty, person, outcome, hint):
+    # Both calls at once: the press stops spinning and the reminder shows it is done together.
+    _answered, marked = await asyncio.gather(
+        query.answer(_("Recorded. Thank you.")),
+        _mark_done(context, query.message, duty, person, outcome, hint),
+    )
+    if not marked:
         text = _confirmation_text(outcome, duty, person.language, context)
         await answer(update, text, acknowledged=True)
 

@@ -8,7 +8,10 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from storage.db import table_of
 from storage.models import AuditEvent
+
+_INSERT = table_of(AuditEvent).insert()
 
 
 def record(
@@ -21,20 +24,29 @@ def record(
     subject_id: int | None,
     actor_staff_id: int | None = None,
     details: dict[str, Any] | None = None,
-) -> AuditEvent:
-    """Append one event (who, what, when) in the caller's transaction."""
-    event = AuditEvent(
-        at=at,
-        actor=actor,
-        actor_staff_id=actor_staff_id,
-        action=action,
-        subject_type=subject_type,
-        subject_id=subject_id,
-        details=details or {},
-    )
-    session.add(event)
+) -> int:
+    """Append one event (who, what, when) in the caller's transaction; return its id.
+
+    One INSERT statement, without the unit of work: a confirmation press writes one event, and
+    the ORM's bookkeeping for an object nobody reads back would cost more than the write. The
+    session is flushed first, so that a row the event refers to is there.
+    """
     session.flush()
-    return event
+    result = session.connection().execute(
+        _INSERT,
+        {
+            "at": at,
+            "actor": actor,
+            "actor_staff_id": actor_staff_id,
+            "action": action,
+            "subject_type": subject_type,
+            "subject_id": subject_id,
+            "details": details or {},
+        },
+    )
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
 
 
 def events(

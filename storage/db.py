@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Table, event
 from sqlalchemy.engine import Engine, make_url
-from sqlmodel import Session, create_engine
+from sqlmodel import Session, SQLModel, create_engine
 
 
 def normalise_url(url: str) -> str:
@@ -80,3 +80,10 @@ def execute_bulk(session: Session, statement: Any) -> Any:
     without refreshing them.
     """
     return session.execute(statement, execution_options={"synchronize_session": False})
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """A model's table, for a plain SQL statement where the ORM's bookkeeping is not wanted."""
+    table = model.__table__  # type: ignore[attr-defined]
+    assert isinstance(table, Table)
+    return table

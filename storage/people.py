@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import delete, func
+from sqlalchemy import bindparam, delete, func
 from sqlmodel import Session, col, select
 
 from storage import audit
@@ -58,20 +58,27 @@ class ChangeOutcome(StrEnum):
     LAST_ADMIN = "last_admin"
 
 
+# Built once: every update from a person loads them, and building a statement costs more
+# than running it.
+_GROUPS_OF = (
+    select(WorkGroup)
+    .join(StaffGroup, col(StaffGroup.group_id) == col(WorkGroup.id))
+    .where(col(StaffGroup.staff_id) == bindparam("staff_id"))
+    .order_by(col(WorkGroup.id))
+)
+_ROLES_OF = select(StaffRole.role).where(col(StaffRole.staff_id) == bindparam("staff_id"))
+_BY_TELEGRAM_USER = select(Staff).where(col(Staff.telegram_user_id) == bindparam("user_id"))
+
+
 def _load(session: Session, staff: Staff) -> Person:
-    groups = session.exec(
-        select(WorkGroup)
-        .join(StaffGroup, col(StaffGroup.group_id) == col(WorkGroup.id))
-        .where(StaffGroup.staff_id == staff.id)
-        .order_by(col(WorkGroup.id))
-    ).all()
-    roles = session.exec(select(StaffRole.role).where(StaffRole.staff_id == staff.id)).all()
+    groups = session.exec(_GROUPS_OF, params={"staff_id": staff.id}).all()
+    roles = session.exec(_ROLES_OF, params={"staff_id": staff.id}).all()
     return Person(staff, tuple(groups), frozenset(Role(role) for role in roles))
 
 
 def by_telegram_user(session: Session, telegram_user_id: int) -> Person | None:
     """The person behind a Telegram user id, active or not."""
-    staff = session.exec(select(Staff).where(Staff.telegram_user_id == telegram_user_id)).first()
+    staff = session.exec(_BY_TELEGRAM_USER, params={"user_id": telegram_user_id}).first()
     return None if staff is None else _load(session, staff)
 
 

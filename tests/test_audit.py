@@ -16,7 +16,7 @@ from tests.support import NOW, ROOT
 
 def _one_event(db: Database) -> int:
     with db.transaction() as session:
-        event = audit.record(
+        event_id = audit.record(
             session,
             at=NOW,
             actor="test",
@@ -24,8 +24,7 @@ def _one_event(db: Database) -> int:
             subject_type="test",
             subject_id=None,
         )
-    assert event.id is not None
-    return event.id
+    return event_id
 
 
 @pytest.mark.parametrize("statement", ["update", "delete"])
@@ -46,7 +45,10 @@ def test_the_database_refuses_to_change_an_audit_event(db: Database, statement: 
 
 
 def test_no_code_path_updates_or_deletes_audit_events() -> None:
-    pattern = re.compile(r"(update|delete)\(\s*AuditEvent|session\.delete\(\s*event")
+    pattern = re.compile(
+        r"(update|delete)\(\s*AuditEvent|table_of\(\s*AuditEvent\s*\)\s*\.\s*(update|delete)"
+        r"|session\.delete\(\s*event"
+    )
     offenders = [
         str(path.relative_to(ROOT))
         for package in ("bot", "jobs", "storage")

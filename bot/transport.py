@@ -1,0 +1,109 @@
+"""How the bot talks HTTP to the Bot API: aiohttp rather than python-telegram-bot's httpx.
+
+Measured (``python -m bench.confirm_vs_echo``), most of the bot's own CPU time per update
+was the HTTP client: building, sending and parsing a request in pure Python. aiohttp parses
+HTTP in C; the same calls cost about half as much. Everything above the transport (retries,
+flood control, error classes) is python-telegram-bot's own ``BaseRequest``, unchanged.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aiohttp
+from telegram.error import NetworkError, TimedOut
+from telegram.request import BaseRequest, RequestData
+
+USER_AGENT = "staff-report-bot (aiohttp)"
+
+
+class AiohttpRequest(BaseRequest):
+    """A ``BaseRequest`` over one ``aiohttp.ClientSession`` with ``pool_size`` connections."""
+
+    def __init__(
+        self,
+        *,
+        pool_size: int = 1,
+        connect_timeout: float | None = 5.0,
+        read_timeout: float | None = 5.0,
+        write_timeout: float | None = 5.0,
+        media_write_timeout: float | None = 20.0,
+    ) -> None:
+        self._pool_size = pool_size
+        self._connect_timeout = connect_timeout
+        self._read_timeout = read_timeout
+        self._write_timeout = write_timeout
+        self._media_write_timeout = media_write_timeout
+        self._session: aiohttp.ClientSession | None = None
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self._read_timeout
+
+    async def initialize(self) -> None:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=self._pool_size),
+                headers={"User-Agent": USER_AGENT},
+            )
+
+    async def shutdown(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+        self._session = None
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = BaseRequest.DEFAULT_NONE,
+        write_timeout: Any = BaseRequest.DEFAULT_NONE,
+        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        if self._session is None or self._session.closed:
+            raise RuntimeError("This AiohttpRequest is not initialized")
+        files = request_data.multipart_data if request_data else None
+        fields = request_data.json_parameters if request_data else None
+        read = self._chosen(read_timeout, self._read_timeout)
+        write = self._chosen(write_timeout, self._media_write_timeout if files else None)
+        write = write if write is not None or files else self._write_timeout
+        connect = self._chosen(connect_timeout, self._connect_timeout)
+        timeout = aiohttp.ClientTimeout(
+            total=None,
+            sock_connect=connect,
+            # aiohttp has no separate write timeout: reading the answer waits for both
+            sock_read=_longest(read, write),
+        )
+        try:
+            async with self._session.request(
+                method, url, data=_body(fields, files), timeout=timeout
+            ) as response:
+                return response.status, await response.read()
+        except TimeoutError as error:  # aiohttp.ServerTimeoutError too
+            raise TimedOut from error
+        except aiohttp.ClientError as error:
+            raise NetworkError(f"aiohttp.{error.__class__.__name__}: {error}") from error
+
+    @staticmethod
+    def _chosen(value: Any, default: float | None) -> float | None:
+        return default if isinstance(value, type(BaseRequest.DEFAULT_NONE)) else value
+
+
+def _longest(*timeouts: float | None) -> float | None:
+    if any(timeout is None for timeout in timeouts):
+        return None
+    return max(timeout for timeout in timeouts if timeout is not None)
+
+
+def _body(fields: dict[str, str] | None, files: dict[str, Any] | None) -> Any:
+    """Form fields, urlencoded; multipart when there are files (as the Bot API takes them)."""
+    if not files:
+        return fields or None
+    form = aiohttp.FormData()
+    for name, value in (fields or {}).items():
+        form.add_field(name, value)
+    for name, (filename, content, mimetype) in files.items():
+        form.add_field(name, content, filename=filename, content_type=mimetype)
+    return form
