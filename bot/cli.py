@@ -91,10 +91,27 @@ def _parser() -> argparse.ArgumentParser:
         "preview", "print every period and ladder step of a fiscal year; send nothing"
     )
     preview.add_argument("--fy", type=int, help="the fiscal year in B.E., e.g. 2569 (default: now)")
-    export = command("export", "the ITA evidence of a fiscal year: Excel workbook or CSV")
-    export.add_argument("--fy", type=int, required=True, help="the fiscal year in B.E., e.g. 2568")
+    export = command(
+        "export", "the ITA evidence of a fiscal year (Excel or CSV); --loans: the loan register"
+    )
+    export.add_argument(
+        "--fy",
+        "--fiscal-year",
+        dest="fy",
+        type=int,
+        help="the fiscal year in B.E., e.g. 2568 (required; with --loans, this year by default)",
+    )
     export.add_argument("--format", choices=["xlsx", "csv"], default="xlsx")
-    export.add_argument("--out", required=True, type=Path, help="the file to write")
+    export.add_argument(
+        "--out",
+        "--output",
+        dest="out",
+        type=Path,
+        help="the file to write (required; with --loans, loans-<fy>.xlsx by default)",
+    )
+    export.add_argument(
+        "--loans", action="store_true", help="the property loan register (measure 1.4) instead"
+    )
     invite = command("invite", "make a registration code and its link")
     invite.add_argument("--group", help="the work group's key (the director needs none)")
     invite.add_argument("--role", default=Role.STAFF.value, choices=[r.value for r in Role])
@@ -324,6 +341,11 @@ def _export(arguments: argparse.Namespace) -> int:
     from bot.export import export_fiscal_year
 
     settings = _settings(arguments)
+    if arguments.loans:
+        return _export_loans(arguments, settings)
+    for flag, value in (("--fy", arguments.fy), ("--out", arguments.out)):
+        if value is None:
+            raise CommandError(f"{flag} is required, e.g. export --fy 2568 --out ita-2568.xlsx")
     if not 2500 <= arguments.fy <= 2700:
         raise CommandError(f"--fy: {arguments.fy} is not a fiscal year in B.E. (e.g. 2568)")
     database = _existing_database(settings)
@@ -339,6 +361,30 @@ def _export(arguments: argparse.Namespace) -> int:
         database.dispose()
     files = ", ".join(str(path) for path in summary.files) or str(arguments.out)
     print(f"fiscal year {arguments.fy}: {summary.total_rows} rows written to {files}")
+    return 0
+
+
+def _export_loans(arguments: argparse.Namespace, settings: Settings) -> int:
+    """``export --loans``: the loan register of a fiscal year (this one by default)."""
+    from bot.loan_register import export_loans
+    from jobs.calendar import fiscal_year_of
+
+    now = system_clock()
+    fiscal_year = arguments.fy or fiscal_year_of(now.astimezone(settings.office.zone).date())
+    if not 2500 <= fiscal_year <= 2700:
+        raise CommandError(f"--fy: {fiscal_year} is not a fiscal year in B.E. (e.g. 2569)")
+    out = arguments.out or Path(f"loans-{fiscal_year}.{arguments.format}")
+    database = _existing_database(settings)
+    if database is None:
+        raise CommandError(
+            "no database to export: start the bot (or run migrate) first", EXIT_DATABASE
+        )
+    try:
+        register = export_loans(database, settings, fiscal_year, arguments.format, out, as_of=now)
+    finally:
+        database.dispose()
+    counts = f"{register.loans} loans, {register.items} items"
+    print(f"fiscal year {fiscal_year}: {counts} written to {out}")
     return 0
 
 

@@ -28,6 +28,8 @@ from storage.models import (
     OutboxState,
     ReturnCondition,
     Staff,
+    StaffGroup,
+    WorkGroup,
 )
 
 OPEN_STATUSES = (LoanStatus.AWAITING_RECEIPT.value, LoanStatus.OUT.value)
@@ -201,6 +203,29 @@ def find_staff(session: Session, text: str, *, limit: int) -> list[Staff]:
         .limit(limit)
     )
     return list(session.exec(query).all())
+
+
+def group_names(session: Session, staff_ids: set[int]) -> dict[int, list[str]]:
+    """Each person's work groups (Thai names), for the register."""
+    if not staff_ids:
+        return {}
+    query = (
+        select(StaffGroup.staff_id, WorkGroup.name_th)
+        .join(WorkGroup, col(WorkGroup.id) == col(StaffGroup.group_id))
+        .where(col(StaffGroup.staff_id).in_(staff_ids))
+        .order_by(col(WorkGroup.id))
+    )
+    found: dict[int, list[str]] = {}
+    for staff_id, name in session.exec(query).all():
+        found.setdefault(staff_id, []).append(name)
+    return found
+
+
+def staff_names(session: Session, staff_ids: set[int]) -> dict[int, str]:
+    if not staff_ids:
+        return {}
+    query = select(Staff.id, Staff.full_name).where(col(Staff.id).in_(staff_ids))
+    return {staff_id or 0: name for staff_id, name in session.exec(query).all()}
 
 
 class ReceiptOutcome(StrEnum):
