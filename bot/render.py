@@ -83,6 +83,13 @@ def _duty(params: dict[str, Any], language: str, zone: ZoneInfo) -> Rendered:
     ]
     if params.get("group_duty"):
         lines.append(_("This report is owed by your work group: any member may confirm it."))
+    if params.get("announce"):  # the maintenance plan (measure 1.4)
+        lines.append(
+            _(
+                "To announce the plan to all staff, type /announce_maintenance: the "
+                "announcement also confirms this report."
+            )
+        )
     if int(params.get("collapsed", 1)) > 1:
         lines.append(
             _("(This message replaces {count} reminders that could not be sent in time.)").format(

@@ -292,6 +292,8 @@ class Planner:
             collapsed=len(facing),
             followup_number=followups if kind == "followup" else 0,
         )
+        if due.obligation.key == self.settings.loans.maintenance_obligation:
+            params["announce"] = True  # announcing the plan (/announce_maintenance) confirms it
         messages = [
             NewMessage(
                 idempotency_key=f"assignment:{assignment.id}:step-{last}:to-{staff.id}",
