@@ -60,21 +60,25 @@ class AiohttpRequest(BaseRequest):
         read_timeout: Any = BaseRequest.DEFAULT_NONE,
         write_timeout: Any = BaseRequest.DEFAULT_NONE,
         connect_timeout: Any = BaseRequest.DEFAULT_NONE,
-        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Any = BaseRequest.DEFAULT_NONE,  # noqa: ARG002
     ) -> tuple[int, bytes]:
+        """One call. ``pool_timeout`` is not used: a call waits for a free connection, and the
+        pool is as large as the number of updates handled at once."""
         if self._session is None or self._session.closed:
             raise RuntimeError("This AiohttpRequest is not initialized")
         files = request_data.multipart_data if request_data else None
         fields = request_data.json_parameters if request_data else None
         read = self._chosen(read_timeout, self._read_timeout)
-        write = self._chosen(write_timeout, self._media_write_timeout if files else None)
-        write = write if write is not None or files else self._write_timeout
         connect = self._chosen(connect_timeout, self._connect_timeout)
+        write = self._chosen(
+            write_timeout, self._media_write_timeout if files else self._write_timeout
+        )
         timeout = aiohttp.ClientTimeout(
-            total=None,
+            # aiohttp bounds reading the answer and connecting, not sending: an upload (the
+            # one slow send) is bounded as a whole by the sum of the three
+            total=_sum(connect, write, read) if files else None,
             sock_connect=connect,
-            # aiohttp has no separate write timeout: reading the answer waits for both
-            sock_read=_longest(read, write),
+            sock_read=read,
         )
         try:
             async with self._session.request(
@@ -91,17 +95,17 @@ class AiohttpRequest(BaseRequest):
         return default if isinstance(value, type(BaseRequest.DEFAULT_NONE)) else value
 
 
-def _longest(*timeouts: float | None) -> float | None:
+def _sum(*timeouts: float | None) -> float | None:
     if any(timeout is None for timeout in timeouts):
         return None
-    return max(timeout for timeout in timeouts if timeout is not None)
+    return sum(timeout for timeout in timeouts if timeout is not None)
 
 
 def _body(fields: dict[str, str] | None, files: dict[str, Any] | None) -> Any:
     """Form fields, urlencoded; multipart when there are files (as the Bot API takes them)."""
     if not files:
         return fields or None
-    form = aiohttp.FormData()
+    form = aiohttp.FormData(quote_fields=False)  # a Thai file name as UTF-8, as httpx sends it
     for name, value in (fields or {}).items():
         form.add_field(name, value)
     for name, (filename, content, mimetype) in files.items():
