@@ -60,7 +60,7 @@ class AiohttpRequest(BaseRequest):
         read_timeout: Any = BaseRequest.DEFAULT_NONE,
         write_timeout: Any = BaseRequest.DEFAULT_NONE,
         connect_timeout: Any = BaseRequest.DEFAULT_NONE,
-        pool_timeout: Any = BaseRequest.DEFAULT_NONE,  # noqa: ARG002
+        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         """One call. ``pool_timeout`` is not used: a call waits for a free connection, and the
         pool is as large as the number of updates handled at once."""
