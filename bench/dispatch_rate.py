@@ -48,6 +48,7 @@ from bench.common import (
 )
 from bot.fake_telegram import FakeTelegram
 from bot.sender import TelegramSender
+from bot.transport import AiohttpRequest
 from jobs.dispatch import Dispatcher, DispatchReport
 from storage import outbox
 from storage.db import Database
@@ -155,7 +156,12 @@ def limiter(kind: str) -> AIORateLimiter | None:
 async def run_once(
     db: Database, fake: FakeTelegram, *, kind: str, label: str, messages: int
 ) -> Outcome:
-    builder = ApplicationBuilder().token(TOKEN).base_url(fake.base_url)
+    builder = (  # the bot's own transport, as the engine's sender has it
+        ApplicationBuilder()
+        .token(TOKEN)
+        .base_url(fake.base_url)
+        .request(AiohttpRequest(pool_size=16))
+    )
     chosen = limiter(kind)
     if chosen is not None:
         builder = builder.rate_limiter(chosen)
