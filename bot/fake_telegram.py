@@ -927,7 +927,7 @@ class FakeTelegram:
         self,
         chat_id: int,
         count: int,
-        timeout: float = 5.0,  # noqa: ASYNC109 -- polls shared state, a plain deadline is clearer
+        timeout: float = 15.0,  # noqa: ASYNC109 -- polls shared state, a plain deadline is clearer
     ) -> list[SentMessage]:
         """Wait (async) until the bot sent at least ``count`` messages to ``chat_id``."""
         deadline = time.monotonic() + timeout
@@ -941,7 +941,7 @@ class FakeTelegram:
     async def wait_until(
         self,
         predicate: Callable[[], bool],
-        timeout: float = 5.0,  # noqa: ASYNC109 -- same as wait_for_messages
+        timeout: float = 15.0,  # noqa: ASYNC109 -- same as wait_for_messages
     ) -> None:
         """Wait (async) until ``predicate()`` is true."""
         deadline = time.monotonic() + timeout
@@ -950,7 +950,7 @@ class FakeTelegram:
                 raise TimeoutError(f"condition not met within {timeout} s")
             await asyncio.sleep(0.01)
 
-    def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:
+    def wait_for(self, predicate: Callable[[], bool], timeout: float = 15.0) -> None:
         """Wait (blocking) until ``predicate()`` is true; not from the bot's event loop."""
         deadline = time.monotonic() + timeout
         while not predicate():
