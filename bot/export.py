@@ -71,6 +71,7 @@ VIA_TEXT = {
     "button": "กดปุ่ม “ส่งรายงานแล้ว” ในแชต",
     "evidence": "ส่งไฟล์หลักฐานในแชต",
     "paper": "ส่งเป็นเอกสาร (ผู้ประสานงานบันทึกแทน)",
+    "announcement": "ประกาศแผนต่อบุคลากรทางแชต (/announce_maintenance)",
 }
 ACTION_TEXT = {
     "assignment.confirmed": "ยืนยันการส่งรายงาน",
@@ -92,6 +93,11 @@ ACTION_TEXT = {
     "obligation.added": "เพิ่มรายงานที่ต้องส่ง",
     "calendar.closed_day_added": "เพิ่มวันปิดทำการ",
     "calendar.meeting_moved": "เลื่อนวันประชุมบุคลากรประจำเดือน",
+    "loan.recorded": "บันทึกการยืมพัสดุ (ส่งมอบ)",
+    "loan.received": "ผู้ยืมยืนยันการรับพัสดุ",
+    "loan.escalated": "แจ้งการยืมพัสดุเลยกำหนดส่งคืน",
+    "loan.returned": "บันทึกการส่งคืนพัสดุ",
+    "maintenance.announced": "ประกาศแผนการบำรุงรักษาพัสดุประจำปี",
 }
 SUBJECT_TEXT = {
     "assignment": "รายการที่ต้องส่ง",
@@ -99,6 +105,8 @@ SUBJECT_TEXT = {
     "invite": "รหัสลงทะเบียน",
     "obligation": "รายงานที่ต้องส่ง",
     "period": "รอบรายงาน",
+    "loan": "การยืมพัสดุ",
+    "maintenance_announcement": "ประกาศแผนการบำรุงรักษาพัสดุ",
 }
 DETAIL_TEXT = {
     "reason": "เหตุผล",
@@ -115,6 +123,19 @@ DETAIL_TEXT = {
     "title": "ชื่อรายงาน",
     "key": "รหัสรายงาน",
     "uses": "จำนวนครั้งที่ใช้ได้",
+    "borrower": "ผู้ยืม (เลขผู้ใช้งาน)",
+    "items": "รายการพัสดุ",
+    "purpose": "วัตถุประสงค์",
+    "due_on": "กำหนดส่งคืน",
+    "condition": "สภาพเมื่อส่งมอบ",
+    "good": "สภาพดี",
+    "damaged": "ชำรุด",
+    "missing_part": "ชิ้นส่วนไม่ครบ",
+    "note": "หมายเหตุ",
+    "complete": "ได้รับคืนครบทุกรายการ",
+    "step": "ขั้นการติดตาม (ลำดับที่)",
+    "fiscal_year": "ปีงบประมาณ",
+    "recipients": "จำนวนผู้รับ",
 }
 ROLE_TEXT = {
     "staff": "เจ้าหน้าที่",

@@ -83,10 +83,9 @@ def _send(
     opens = now if immediate else calendar.next_office_moment(now).astimezone(now.tzinfo)
     params = loan_params(found, calendar, now)
     params.update(kind=message.kind, to=message.to, collapsed=message.collapsed)
+    recipients = _recipients(session, found, message.to, calendar, acting, now)
     written = 0
-    for staff, not_before, for_director in _recipients(
-        session, found, message.to, calendar, acting, now
-    ):
+    for staff, not_before, for_director in recipients:
         row = NewMessage(
             f"{loans.ladder_key_prefix(found.id)}{message.step}:to-{staff.id}",
             staff.chat_id,
@@ -98,10 +97,7 @@ def _send(
             session, [row], now=now, not_before=max(opens, not_before or opens)
         )
     if message.to != "borrower" and written:
-        to = [
-            staff.id or 0
-            for staff, _, _ in _recipients(session, found, message.to, calendar, acting, now)
-        ]
+        to = [staff.id or 0 for staff, _, _ in recipients]
         loans.record_escalation(session, found.id, step=message.step, to=to, now=now)
     return written
 

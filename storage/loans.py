@@ -308,7 +308,13 @@ def record_return(
             subject_type="loan",
             subject_id=loan_id,
             details={
-                "items": [f"{i.asset_number}: {i.return_condition}" for i in returned],
+                **{
+                    condition.value: [
+                        i.asset_number for i in returned if i.return_condition == condition.value
+                    ]
+                    for condition in ReturnCondition
+                    if any(i.return_condition == condition.value for i in returned)
+                },
                 "note": note,
                 "complete": closed,
             },

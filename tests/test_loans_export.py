@@ -144,3 +144,17 @@ def test_the_evidence_export_still_needs_its_year_and_file(
     assert main(["export", "--config", str(config), "--fy", "2568"]) == 2
     assert "--out is required" in capsys.readouterr().err
     assert main(["export", "--loans", "--config", str(config), "--fy", "1999"]) == 2
+
+
+def test_the_evidence_workbook_names_loan_events_in_thai(office: Path, tmp_path: Path) -> None:
+    out = tmp_path / "ita-2568.xlsx"
+    assert main(["export", "--config", str(office), "--fy", "2568", "--out", str(out)]) == 0
+    sheet = openpyxl.load_workbook(out)["บันทึกการดำเนินการ"]
+    rows = [[str(cell.value) for cell in row] for row in sheet.iter_rows(min_row=6)]
+    returned = next(row for row in rows if row[3] == "บันทึกการส่งคืนพัสดุ")
+    assert returned[2] == "สมศรี พัสดุ" and returned[4].startswith("การยืมพัสดุ เลขที่ ")
+    assert returned[5] == (
+        "สภาพดี: P-2; ชำรุด: 7440-001-0001/2567; หมายเหตุ: จอภาพแตก; ได้รับคืนครบทุกรายการ: ใช่"
+    )
+    recorded = next(row for row in rows if row[3] == "บันทึกการยืมพัสดุ (ส่งมอบ)")
+    assert "กำหนดส่งคืน: 13 มกราคม 2568" in recorded[5]
