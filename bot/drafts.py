@@ -8,7 +8,6 @@ one left alone for ``DRAFT_TTL`` is forgotten.
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from datetime import timedelta
 from typing import Any
 
 from telegram import Update
@@ -21,7 +20,6 @@ from bot.services import services
 from storage import people
 from storage.models import Role
 
-DRAFT_TTL = timedelta(hours=12)
 TextStep = Callable[
     [Update, ContextTypes.DEFAULT_TYPE, people.Person, dict[str, Any], str],
     Coroutine[Any, Any, None],
@@ -42,7 +40,7 @@ async def on_text(
         row = loans.loans.draft(session, person.id)
     if row is None:
         return False
-    if app.clock() - row.updated_at > DRAFT_TTL or not person.has_any(Role.PROCUREMENT):
+    if app.clock() - row.updated_at > loans.DRAFT_TTL or not person.has_any(Role.PROCUREMENT):
         loans.drop(app, person)
         await answer(
             update,

@@ -40,6 +40,7 @@ LOAN_CALLBACK, RETURN_START = "ln:", "lr:s:"
 LOAN_OVERSEEING = (Role.PROCUREMENT, Role.DIRECTOR, Role.COORDINATOR, Role.ADMIN)
 MAX_ITEMS, MAX_ASSET, MAX_DESCRIPTION, MAX_PURPOSE, MAX_CONDITION = 20, 60, 200, 300, 300
 MATCHES_SHOWN, BUTTON_LIMIT = 8, 30
+DRAFT_TTL = timedelta(hours=12)  # an entry left alone this long is forgotten
 RECENT = timedelta(days=90)  # /myloans also shows loans returned lately
 # the button's words are written into the register, an official Thai document
 GOOD_CONDITION = "สภาพดี ใช้งานได้ครบถ้วน"
@@ -68,10 +69,13 @@ def drop(app: Services, person: people.Person) -> None:
 
 
 def current_draft(app: Services, person: people.Person, kind: str, step: str) -> LoanDraft | None:
-    """This person's draft, if it is of ``kind`` and at ``step`` (else a button is stale)."""
+    """This person's draft, if it is of ``kind``, at ``step`` and not forgotten (else a
+    button is stale)."""
     with app.db.transaction() as session:
         row = loans.draft(session, person.id)
-    return row if row is not None and row.kind == kind and row.step == step else None
+    if row is None or app.clock() - row.updated_at > DRAFT_TTL:
+        return None
+    return row if row.kind == kind and row.step == step else None
 
 
 async def stale(update: Update, _: Translate) -> None:

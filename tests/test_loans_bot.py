@@ -426,3 +426,17 @@ async def test_the_maintenance_plan_is_a_yearly_report_announced_to_all_staff(
     received = len(office.texts(OFFICER))
     await office.at(bkk(11, 3, 9))  # confirmed: no last call, no follow-up
     assert len(office.texts(OFFICER)) == received
+
+
+async def test_an_entry_left_alone_is_forgotten_and_records_nothing(office: Office) -> None:
+    bot = office.bot
+    before = row_counts(bot.db)
+    await bot.say(OFFICER, "/loan สมชาย")
+    choices = bot.last(OFFICER)
+    bot.clock.advance(hours=13)
+    (stale,) = await office.press(OFFICER, choices, "สมชาย ใจดี")
+    assert stale == "ปุ่มนี้ใช้ไม่ได้แล้ว กรุณาพิมพ์คำสั่งอีกครั้ง"
+    (expired,) = await bot.say(OFFICER, ITEMS)
+    assert expired.startswith("รายการที่ยังบันทึกไม่เสร็จหมดอายุแล้ว")
+    assert draft_of(bot.db, office.ids[OFFICER]) is None
+    assert row_counts(bot.db) == before
