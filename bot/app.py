@@ -22,6 +22,8 @@ from telegram.ext import (
 
 from bot import (
     calendar_admin,
+    complain,
+    complaints,
     drafts,
     duties,
     loan_return,
@@ -35,6 +37,8 @@ from bot import (
     staff_admin,
 )
 from bot.access import answer, load_person, registered
+from bot.complaint_keys import keys_or_none
+from bot.complaint_sender import ComplainantSender
 from bot.i18n import translator
 from bot.render import DONE_CALLBACK, ESCALATION_CALLBACK, SNOOZE_CALLBACK
 from bot.sender import TelegramSender
@@ -74,6 +78,8 @@ def build_application(
     application = builder.build()
     application.bot_data[SERVICES_KEY] = services
     application.bot_data[ENGINE_WANTED] = with_engine
+    if services.complaint_keys is None:  # `run` has refused already if the channel has no key
+        services.complaint_keys = keys_or_none(services.settings.complaints)
     _add_handlers(application)
     return application
 
@@ -104,6 +110,10 @@ def _add_handlers(application: AnyApplication) -> None:
         "myloans": loans.my_loans,
         "announce_maintenance": maintenance.announce_command,
         "cancel": cancel,
+        "complain": complain.complain,
+        "complaint": complain.status,
+        "complaints": complaints.list_complaints,
+        "handlers": complaints.handlers_command,
     }
     for name, callback in commands.items():
         application.add_handler(CommandHandler(name, callback, filters=PRIVATE))
@@ -128,6 +138,9 @@ def _add_handlers(application: AnyApplication) -> None:
         loans.RECEIVED_CALLBACK: loans.received_button,
         loan_return.RETURN_CALLBACK: loan_return.return_button,
         maintenance.MAINTENANCE_CALLBACK: maintenance.announce_button,
+        complain.CALLBACK: complain.on_button,
+        complaints.CALLBACK: complaints.on_button,
+        complaints.HANDLERS_CALLBACK: complaints.remove_handler_button,
     }
     for prefix, callback in buttons.items():
         application.add_handler(CallbackQueryHandler(callback, pattern=f"^{prefix}"))
@@ -140,6 +153,15 @@ def _add_handlers(application: AnyApplication) -> None:
     application.add_handler(MessageHandler(PRIVATE & ~filters.COMMAND, unexpected_message))
     application.add_handler(MessageHandler(~PRIVATE & filters.COMMAND, group_chat))
     application.add_error_handler(on_error)
+    # a complaint conversation in progress takes its messages (and /cancel) before anything
+    # else; with none, they go on to the handlers above (group 0)
+    conversation = PRIVATE & filters.UpdateType.MESSAGE
+    application.add_handler(
+        MessageHandler(conversation & ~filters.COMMAND, complain.on_message), group=-1
+    )
+    application.add_handler(
+        CommandHandler("cancel", complain.on_cancel, filters=conversation), group=-1
+    )
 
 
 ENGINE_WANTED = "engine-wanted"
@@ -151,13 +173,17 @@ async def start_services(application: AnyApplication) -> None:
     ``run_polling`` calls it as ``post_init``; code that starts the application by hand
     (the demo, the tests) calls it after ``application.start()``.
     """
-    await menus.set_defaults(application.bot)
     services = services_of(application)
+    await menus.set_defaults(application.bot, complaints=services.complaint_keys is not None)
     if application.bot_data.get(ENGINE_WANTED):
         bulk = _bulk_bot(application, services)
         await bulk.initialize()
         application.bot_data[BULK_BOT] = bulk
-        sender = TelegramSender(bulk, services.settings.office.zone)
+        sender = ComplainantSender(
+            TelegramSender(bulk, services.settings.office.zone),
+            services.db,
+            services.complaint_keys,
+        )
         services.engine = Engine(services.db, services.settings, sender, services.clock)
         services.engine.start()
 

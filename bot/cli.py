@@ -23,6 +23,7 @@ from telegram import Bot
 from telegram.error import TelegramError
 
 from bot import logs
+from bot.complaint_keys import ComplaintKeyError, ComplaintKeys, load_complaint_keys
 from bot.credentials import TokenError, load_token
 from bot.i18n import format_datetime
 from bot.services import Services, system_clock
@@ -136,7 +137,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     try:
         return handlers[arguments.command](arguments)
-    except (ConfigError, TokenError) as error:
+    except (ConfigError, TokenError, ComplaintKeyError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_CONFIG
     except CommandError as error:
@@ -187,7 +188,12 @@ def _run(arguments: argparse.Namespace) -> int:
     token = load_token(settings.telegram.token_file)
     secret = _webhook_secret(settings) if arguments.webhook else None
     database = open_database(settings, create_if_empty=True)
-    application = build_application(Services(settings, database), token)
+    try:
+        keys = _complaint_keys(settings)
+    except ComplaintKeyError:
+        database.dispose()
+        raise
+    application = build_application(Services(settings, database, complaint_keys=keys), token)
     log.info("staff-report-bot for %s is running (Ctrl+C stops it)", settings.office.name_en)
     updates = ["message", "callback_query"]
     try:
@@ -206,6 +212,14 @@ def _run(arguments: argparse.Namespace) -> int:
     finally:
         database.dispose()
     return 0
+
+
+def _complaint_keys(settings: Settings) -> ComplaintKeys | None:
+    """The complaint channel's keys; with the channel on and no key, ``run`` stops and says
+    how to make one (exit 2), rather than run a channel that would not work."""
+    if not settings.complaints.enabled:
+        return None
+    return load_complaint_keys(settings.complaints)
 
 
 def _webhook_secret(settings: Settings) -> str:
@@ -303,7 +317,26 @@ def _check_config(arguments: argparse.Namespace) -> int:
             f"    {obligation.measure} {obligation.key}: {obligation.recurrence.kind}, "
             f"ladder {obligation.ladder}"
         )
+    _print_complaints(settings)
     return 0
+
+
+def _print_complaints(settings: Settings) -> None:
+    """The complaint channel's summary, and a warning when ``run`` would refuse to start."""
+    complaints = settings.complaints
+    if not complaints.enabled:
+        print("  complaint channel (1.7): off")
+        return
+    print(
+        f"  complaint channel (1.7): on; acknowledge within {complaints.acknowledge_within}, "
+        f"outcome within {complaints.result_within}, content kept {complaints.retention} "
+        "after closing"
+    )
+    try:
+        load_complaint_keys(complaints)
+        print("    key: found")
+    except ComplaintKeyError as error:
+        print(f"  WARNING: `run` will refuse to start until this is fixed: {error}")
 
 
 def _existing_database(settings: Settings) -> Database | None:

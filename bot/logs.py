@@ -47,11 +47,21 @@ def protect(secrets: Iterable[str]) -> None:
 
 
 def configure(level: str = "INFO") -> None:
-    """Plain lines on stderr. httpx would log every request URL, token included, at INFO."""
+    """Plain lines on stderr; the libraries kept quiet (see ``keep_libraries_quiet``)."""
     logging.basicConfig(
         level=level.upper(),
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    keep_libraries_quiet()
+
+
+def keep_libraries_quiet() -> None:
+    """httpx would log every request URL, token included, at INFO; python-telegram-bot's DEBUG
+    lines carry whole updates and request parameters (user ids, names, texts), so it stays at
+    INFO even under ``--log-level DEBUG``, or the complaint channel would not be anonymous.
+    DEBUG is for our own loggers (bot, jobs, storage)."""
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    for library in ("telegram", "httpcore"):
+        logging.getLogger(library).setLevel(max(logging.INFO, logging.getLogger().level))

@@ -14,16 +14,19 @@ from storage.models import Role
 
 log = logging.getLogger(__name__)
 _NEWCOMER_COMMANDS = ("start", "help")
+_COMPLAINANT_COMMANDS = ("complain", "complaint")
 
 
-async def set_defaults(bot: Bot) -> None:
-    """The menu for people not yet registered, in Thai and in English."""
+async def set_defaults(bot: Bot, *, complaints: bool = False) -> None:
+    """The menu for people not yet registered, in Thai and in English (with the complaint
+    channel, when it is open: anyone may complain)."""
+    shown = _NEWCOMER_COMMANDS + (_COMPLAINANT_COMMANDS if complaints else ())
     for language in LANGUAGES:
         _ = translator(language)
         commands = [
             BotCommand(command.name, _(command.description))
             for command in commands_for({Role.STAFF})
-            if command.name in _NEWCOMER_COMMANDS
+            if command.name in shown
         ]
         code = None if language == "th" else language
         try:
@@ -32,10 +35,11 @@ async def set_defaults(bot: Bot) -> None:
             log.warning("could not set the default command menu (%s): %s", language, error)
 
 
-async def set_for(bot: Bot, person: people.Person) -> None:
+async def set_for(bot: Bot, person: people.Person, *, complaint_handler: bool = False) -> None:
     """One person's menu, in their language. A failure here is logged, never fatal."""
     _ = translator(person.language)
-    commands = [BotCommand(c.name, _(c.description)) for c in commands_for(person.roles)]
+    chosen = commands_for(person.roles, complaint_handler=complaint_handler)
+    commands = [BotCommand(c.name, _(c.description)) for c in chosen]
     try:
         await bot.set_my_commands(commands, scope=BotCommandScopeChat(person.staff.chat_id))
     except TelegramError as error:

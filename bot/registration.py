@@ -13,7 +13,7 @@ from bot.i18n import LANGUAGES, Translate, format_date, translator
 from bot.roles import commands_for, role_list, role_name
 from bot.services import services
 from bot.texts import clean_text, group_names
-from storage import invites, people
+from storage import complaints, invites, people
 from storage.models import Language
 
 MAX_NAME_LENGTH = 120
@@ -143,8 +143,11 @@ async def help_command(
 ) -> None:
     """/help: the commands this person's roles allow, and nothing else."""
     _ = translator(person.language)
+    with services(context).db.transaction() as session:
+        handler = complaints.is_handler(session, person.id)  # named by the director
     lines = [_("What you can do here:"), ""]
-    lines += [f"/{c.name} — {_(c.description)}" for c in commands_for(person.roles)]
+    chosen = commands_for(person.roles, complaint_handler=handler)
+    lines += [f"/{c.name} — {_(c.description)}" for c in chosen]
     await answer(update, "\n".join(lines))
 
 

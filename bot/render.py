@@ -256,6 +256,10 @@ def digest_text(params: dict[str, Any], language: str, zone: ZoneInfo) -> str:
     lines += [_escalation_outcome(item, name, title, _) for item in params["escalations"]] or [
         _("  none")
     ]
+    if params.get("complaints"):  # only in the director's copy (see jobs.tick, bot.reports)
+        from bot.complaint_texts import digest_section
+
+        lines += digest_section(params["complaints"], language, zone)
     return "\n".join(lines)
 
 
@@ -306,6 +310,8 @@ TEMPLATES: dict[str, Callable[[dict[str, Any], str, ZoneInfo], Rendered]] = {
 
 def render(template: str, params: dict[str, Any], language: str, zone: ZoneInfo) -> Rendered:
     """The text and buttons of one outbox message."""
+    from bot.complaint_texts import COMPLAINT_TEMPLATES  # the complaint channel (1.7) too
     from bot.loan_texts import LOAN_TEMPLATES  # property loans (1.4) word their own messages
 
-    return (TEMPLATES.get(template) or LOAN_TEMPLATES[template])(params, language, zone)
+    chosen = TEMPLATES.get(template) or COMPLAINT_TEMPLATES.get(template)
+    return (chosen or LOAN_TEMPLATES[template])(params, language, zone)

@@ -4,7 +4,9 @@ evidence workbook, sent as a document)."""
 from __future__ import annotations
 
 import io
+from datetime import datetime
 
+from sqlmodel import Session
 from telegram import InputFile, Update
 from telegram.ext import ContextTypes
 
@@ -14,8 +16,9 @@ from bot.render import digest_chart, digest_text
 from bot.services import services
 from bot.texts import parse_number
 from jobs.calendar import OfficeCalendar, fiscal_year_of
+from jobs.complaints import report_data as complaint_report
 from jobs.digest import digest_data
-from storage import people
+from storage import office, people
 from storage.models import Role
 
 DIGEST_ROLES = (Role.DIRECTOR, Role.COORDINATOR)
@@ -26,12 +29,24 @@ async def digest(update: Update, context: ContextTypes.DEFAULT_TYPE, viewer: peo
     """/digest: the director's digest now, as text and a chart."""
     app = services(context)
     calendar = OfficeCalendar.from_office(app.settings.office)
+    now = app.clock()
     with app.db.transaction() as session:
-        data = digest_data(session, calendar, app.clock())
+        data = digest_data(session, calendar, now)
+        if app.settings.complaints.enabled and _for_director(session, viewer, now, calendar):
+            data["complaints"] = complaint_report(session, now, calendar)
     chat = update.effective_chat
     if chat is not None:
         await chat.send_photo(digest_chart(data, viewer.language))
     await answer(update, digest_text(data, viewer.language, app.settings.office.zone))
+
+
+def _for_director(
+    session: Session, viewer: people.Person, now: datetime, calendar: OfficeCalendar
+) -> bool:
+    """The complaint section is the director's (or the acting officer's), never the
+    coordinator's."""
+    today = now.astimezone(calendar.zone).date()
+    return Role.DIRECTOR in viewer.roles or office.is_acting(session, viewer.id, today)
 
 
 @requires(*DIGEST_ROLES)

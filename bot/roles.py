@@ -30,6 +30,7 @@ class Command:
     name: str
     description: str
     roles: frozenset[Role]
+    complaint_handlers: bool = False  # also the complaint handlers the director named
 
 
 COMMANDS = (
@@ -69,17 +70,32 @@ COMMANDS = (
         N_("announce the annual maintenance plan to all staff"),
         PROCUREMENT,
     ),
+    # the complaint channel (measure 1.7): anyone may complain, even before registering;
+    # only the director and the handlers the director names see complaints
+    Command("complain", N_("complain about corruption, confidentially"), EVERYONE),
+    Command("complaint", N_("a complaint's status, with its tracking code"), EVERYONE),
+    Command(
+        "complaints",
+        N_("complaints received: acknowledge, follow up, record the outcome"),
+        frozenset({Role.DIRECTOR}),
+        complaint_handlers=True,
+    ),
+    Command("handlers", N_("name who follows up complaints"), frozenset({Role.DIRECTOR})),
 )
 
 
-def may_use(roles: Iterable[Role], command: str) -> bool:
-    held = frozenset(roles)
-    return any(c.name == command and c.roles & held for c in COMMANDS)
+def _allowed(command: Command, held: frozenset[Role], complaint_handler: bool) -> bool:
+    return bool(command.roles & held) or (complaint_handler and command.complaint_handlers)
 
 
-def commands_for(roles: Iterable[Role]) -> list[Command]:
+def may_use(roles: Iterable[Role], command: str, *, complaint_handler: bool = False) -> bool:
     held = frozenset(roles)
-    return [command for command in COMMANDS if command.roles & held]
+    return any(c.name == command and _allowed(c, held, complaint_handler) for c in COMMANDS)
+
+
+def commands_for(roles: Iterable[Role], *, complaint_handler: bool = False) -> list[Command]:
+    held = frozenset(roles)
+    return [command for command in COMMANDS if _allowed(command, held, complaint_handler)]
 
 
 def role_name(role: Role, _: Translate) -> str:

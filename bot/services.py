@@ -9,6 +9,7 @@ from typing import Any
 
 from telegram.ext import Application, ContextTypes
 
+from bot.complaint_keys import ComplaintKeys
 from jobs.engine import Engine
 from jobs.settings import Settings
 from storage.db import Database
@@ -27,6 +28,7 @@ class Services:
     db: Database
     clock: Clock = system_clock
     engine: Engine | None = None  # set when the application starts its scheduler
+    complaint_keys: ComplaintKeys | None = None  # the complaint channel's keys, when it is on
 
     def wake(self, *, materialise: bool = False) -> None:
         """Something changed (a registration, a manual reminder): let the engine act now."""

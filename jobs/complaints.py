@@ -9,6 +9,7 @@ reports' ladder does.
 from __future__ import annotations
 
 import calendar as months
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -24,6 +25,7 @@ from storage import complaints, outbox, people
 from storage.models import Complaint, ComplaintStatus, Role, Staff
 from storage.outbox import NewMessage
 
+log = logging.getLogger(__name__)
 STEPS = (
     "new",
     "acknowledge_reminder",
@@ -281,6 +283,7 @@ class ComplaintLadder:
             details={"step": step, "to": [staff.id for staff in recipients]},
         )
         opens = calendar.next_office_moment(now).astimezone(now.tzinfo)
+        log.info("complaint %s: %s, to %d people", complaint.id, step, len(recipients))
         return outbox.enqueue(session, messages, now=now, not_before=opens)
 
     def _erase_contacts(self, session: Session, now: datetime) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 from sqlmodel import Session
 
 from jobs.calendar import OfficeCalendar
+from jobs.complaints import ComplaintLadder, report_data
 from jobs.digest import digest_data
 from jobs.ladder import STAFF_FACING, Progress, progress, step_instants, working_days_late
 from jobs.loan_steps import write_loan_steps
@@ -61,6 +62,7 @@ class Planner:
         self.calendar = calendar
         self.meeting = settings.meeting
         self._configs = {o.key: o for o in settings.obligations}
+        self.complaints = ComplaintLadder(settings.complaints)
 
     def refresh(self, session: Session, today: date) -> None:
         """Take in the calendar changes made from chat (closed days, a moved meeting).
@@ -174,6 +176,9 @@ class Planner:
             report.messages += write_loan_steps(
                 session, self.settings, self.calendar, self._acting_for_absent, now, batch=batch
             )
+            report.messages += self.complaints.tick(
+                session, now, self.calendar, self._acting_for_absent
+            )
         return report
 
     def next_digest(self, now: datetime) -> tuple[date, datetime] | None:
@@ -192,6 +197,8 @@ class Planner:
         if outbox.has_prefix(session, f"digest:{meeting.isoformat()}:"):
             return 0  # sent already: the data is not computed again at every tick
         data = digest_data(session, self.calendar, now)
+        if self.settings.complaints.enabled:  # every recipient here is the director or acting
+            data["complaints"] = report_data(session, now, self.calendar)
         recipients = self._acting_for_absent(
             session, list(people.holders_of(session, Role.DIRECTOR)), now
         )
@@ -422,6 +429,7 @@ class Planner:
                 schedule.earliest_action(session),
                 schedule.earliest_onward(session),
                 loans.earliest_action(session),
+                self.complaints.next_wake(session, now),
                 outbox.next_due_at(session),
             ]
         digest = self.next_digest(now)

@@ -144,6 +144,7 @@ def _run_bot(config: Path, port: int) -> subprocess.Popen[str]:
         "TELEGRAM_BOT_TOKEN": TOKEN,
         "PYTHONPATH": str(ROOT),
         "TELEGRAM_WEBHOOK_SECRET": "multi-process-secret-0123456789",
+        "STAFF_REPORT_BOT_COMPLAINT_KEY": "multi-process-complaint-key-0123456789abcdef",
     }
     text = config.read_text(encoding="utf-8").replace("[webhook]", f"[webhook]\nport = {port}")
     own = config.with_name(f"config-{port}.toml")

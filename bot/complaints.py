@@ -1,0 +1,650 @@
+"""The director's and the complaint handlers' side of the complaint channel (measure 1.7).
+
+Only the director and the people the director named (``/handlers``) may see complaints;
+everyone else, the coordinator and the admin included, is refused. Every look and every step
+is written to the audit log. Button data is ``cp:<complaint>:<action>[:<argument>]``, checked
+again at every press.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Coroutine
+from datetime import datetime
+from typing import Any
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import ContextTypes
+
+from bot import menus
+from bot.access import answer, registered, requires
+from bot.complain import (
+    EXTRA_KINDS,
+    buttons,
+    clean_block,
+    confidential,
+    expiry,
+    forget_buttons,
+    keys_of,
+    not_open,
+)
+from bot.complaint_words import (
+    OUTCOME_BUTTONS,
+    outcome_name,
+    reference,
+    status_name,
+    when,
+)
+from bot.i18n import Translate, translator
+from bot.roles import may_use
+from bot.services import services
+from bot.texts import parse_number
+from jobs.calendar import OfficeCalendar
+from jobs.complaints import erase_at, notice, overdue
+from storage import complaints, outbox, people
+from storage.models import Complaint, ComplaintDraft, ComplaintEntry, ComplaintStatus, Role
+
+CALLBACK = "cp:"
+HANDLERS_CALLBACK = "ch:"
+MAX_NOTE, MAX_OUTCOME = 3000, 3000
+PREVIEW = 80
+StaffHandler = Callable[
+    [Update, ContextTypes.DEFAULT_TYPE, people.Person], Coroutine[Any, Any, None]
+]
+
+
+def is_handler(context: ContextTypes.DEFAULT_TYPE, person: people.Person) -> bool:
+    with services(context).db.transaction() as session:
+        return complaints.is_handler(session, person.id)
+
+
+def may_see(context: ContextTypes.DEFAULT_TYPE, person: people.Person) -> bool:
+    """The same rule /help shows: the director, or a handler the director named."""
+    return may_use(person.roles, "complaints", complaint_handler=is_handler(context, person))
+
+
+async def refuse(update: Update, _: Translate) -> None:
+    await answer(
+        update,
+        _(
+            "Sorry, complaints are only for the director and the complaint handlers the "
+            "director has named. To make a complaint yourself, type /complain."
+        ),
+    )
+
+
+def complaint_staff(handler: StaffHandler) -> Callable[..., Coroutine[Any, Any, None]]:
+    """Registered, active, and the director or a named handler at the moment of use."""
+
+    @functools.wraps(handler)
+    async def checked(
+        update: Update, context: ContextTypes.DEFAULT_TYPE, person: people.Person
+    ) -> None:
+        if not may_see(context, person):
+            await refuse(update, translator(person.language))
+            return
+        if keys_of(context) is None:
+            await not_open(update, translator(person.language))
+            return
+        await handler(update, context, person)
+
+    return registered(checked)
+
+
+def actor(person: people.Person) -> people.Actor:
+    return people.Actor(f"staff:{person.id}", person.id)
+
+
+# -- /complaints: the list, one complaint, and its steps -------------------------------
+
+
+@confidential
+@complaint_staff
+async def list_complaints(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, viewer: people.Person
+) -> None:
+    """/complaints: the open complaints, the overdue ones marked, each with a button."""
+    app, _ = services(context), translator(viewer.language)
+    now, zone = app.clock(), app.settings.office.zone
+    with app.db.transaction() as session:
+        found = list(complaints.open_complaints(session))
+        counts = complaints.counts_by_status(session)
+        named = [staff.full_name for staff in complaints.handlers(session)]
+    lines = [_("Open complaints: {count}").format(count=len(found))]
+    rows = []
+    for complaint in found:
+        lines.append(_line(complaint, now, viewer.language, zone, _))
+        rows.append([(reference(complaint.id, _), f"{CALLBACK}{complaint.id}:open")])
+    if not found:
+        lines.append(_("  none"))
+    lines += [
+        "",
+        _("Closed so far: {count}").format(count=counts.get(ComplaintStatus.CLOSED.value, 0)),
+        _("Complaint handlers: {names}").format(names=", ".join(named) or _("none named yet")),
+    ]
+    if Role.DIRECTOR in viewer.roles:
+        lines.append(_("To name or remove a handler, type /handlers."))
+    await answer(update, "\n".join(lines), reply_markup=buttons(rows) if rows else None)
+
+
+def _line(complaint: Complaint, now: datetime, language: str, zone: Any, _: Translate) -> str:
+    due = _due(complaint, now, language, zone, _)
+    return f"• {reference(complaint.id, _)}: {status_name(complaint.status, _)}; {due}"
+
+
+def _due(complaint: Complaint, now: datetime, language: str, zone: Any, _: Translate) -> str:
+    """The next deadline of an open complaint, marked when it has passed."""
+    if complaint.status == ComplaintStatus.RECEIVED.value:
+        due = _("acknowledge by {date}").format(date=when(complaint.acknowledge_by, language, zone))
+    else:
+        due = _("outcome by {date}").format(date=when(complaint.result_by, language, zone))
+    return due + (" — " + _("OVERDUE") if overdue(complaint, now) else "")
+
+
+@confidential
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """``cp:<id>:<action>``: open, acknowledge, note, close, an outcome, a file."""
+    await _button(update, context)
+
+
+@complaint_staff
+async def _button(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, viewer: people.Person
+) -> None:
+    data = (update.callback_query.data if update.callback_query else "") or ""
+    parts = data.removeprefix(CALLBACK).split(":")
+    complaint_id = parse_number(parts[0]) if parts else None
+    action, argument = [*parts, "", ""][1], [*parts, "", "", ""][2]
+    _ = translator(viewer.language)
+    with services(context).db.transaction() as session:
+        complaint = complaints.by_id(session, complaint_id) if complaint_id else None
+    if complaint is None or action not in ACTIONS:
+        if update.callback_query is not None:
+            await update.callback_query.answer(
+                _("This button is no longer valid. Please type the command again."),
+                show_alert=True,
+            )
+        return
+    await ACTIONS[action](update, context, viewer, complaint, argument)
+
+
+async def show(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    viewer: people.Person,
+    complaint: Complaint,
+    _argument: str = "",
+) -> None:
+    """One complaint in full, with the steps a handler may take; the look is audited."""
+    app, _ = services(context), translator(viewer.language)
+    now, zone, language = app.clock(), app.settings.office.zone, viewer.language
+    with app.db.transaction() as session:
+        complaints.record_view(session, complaint.id or 0, actor=actor(viewer), now=now)
+        found = list(complaints.entries(session, complaint.id or 0))
+        writers = {e.staff_id: people.by_id(session, e.staff_id) for e in found if e.staff_id}
+    lines = [
+        reference(complaint.id, _),
+        _("Status: {status}").format(status=status_name(complaint.status, _)),
+        _("Received: {date}").format(date=when(complaint.filed_at, language, zone)),
+        _("Next deadline: {due}").format(due=_due(complaint, now, language, zone, _))
+        if complaint.status != ComplaintStatus.CLOSED.value
+        else _("Outcome: {outcome}").format(outcome=outcome_name(complaint.outcome, _)),
+    ]
+    if complaint.erased_at is not None:
+        lines.append(_("The content was erased after the retention period; only counts remain."))
+    else:
+        lines += _content(complaint, found, writers, language, zone, _)
+    await answer(update, "\n".join(lines), reply_markup=_card_buttons(complaint, found, _))
+
+
+def _content(
+    complaint: Complaint,
+    found: list[ComplaintEntry],
+    writers: dict[int, people.Person | None],
+    language: str,
+    zone: Any,
+    _: Translate,
+) -> list[str]:
+    lines = [
+        "",
+        _("What happened: {text}").format(text=complaint.what or "-"),
+        _("Who: {text}").format(text=complaint.who or "-"),
+        _("When: {text}").format(text=complaint.occurred or "-"),
+        _("Where: {text}").format(text=complaint.place or "-"),
+        _("Contact details for the office: {text}").format(
+            text=complaint.contact or _("none (anonymous)")
+        ),
+        _("The complainant asked to be told of progress: {answer}").format(
+            answer=_("yes") if complaint.notify_token else _("no")
+        ),
+    ]
+    if complaint.outcome_text:
+        lines += ["", _("The answer given to the complainant:"), complaint.outcome_text]
+    for item in found:
+        lines.append("")
+        stamp = when(item.at, language, zone)
+        if item.kind == "note":
+            writer = writers.get(item.staff_id or 0)
+            head = _("Note by {name}, {date}:").format(
+                name=writer.name if writer else "-", date=stamp
+            )
+        elif item.kind == "addition":
+            head = _("Added by the complainant, {date}:").format(date=stamp)
+        else:
+            head = _("Sent with the complaint:")
+        body = item.text or _("file: {name}").format(name=item.file_name or "-")
+        lines.append(f"{head} {body}")
+    return lines
+
+
+def _card_buttons(
+    complaint: Complaint, found: list[ComplaintEntry], _: Translate
+) -> InlineKeyboardMarkup | None:
+    prefix = f"{CALLBACK}{complaint.id}:"
+    rows: list[list[tuple[str, str]]] = []
+    if complaint.erased_at is not None:
+        return None
+    if complaint.status == ComplaintStatus.RECEIVED.value:
+        rows.append([(_("Acknowledge"), f"{prefix}ack")])
+    if complaint.status != ComplaintStatus.CLOSED.value:
+        rows.append([(_("Add a note"), f"{prefix}note")])
+        rows.append([(_("Record the outcome and close"), f"{prefix}close")])
+    files = [item for item in found if item.file_id]
+    for number, item in enumerate(files, start=1):
+        label = _("File {number}: {name}").format(number=number, name=(item.file_name or "")[:30])
+        rows.append([(label, f"{prefix}file:{item.id}")])
+    return buttons(rows) if rows else None
+
+
+async def acknowledge(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    viewer: people.Person,
+    complaint: Complaint,
+    _argument: str = "",
+) -> None:
+    """ "Acknowledge": the first press takes the complaint up; the complainant is told if they
+    asked to be; the reminders of acknowledgement stop."""
+    app, _ = services(context), translator(viewer.language)
+    now = app.clock()
+    with app.db.transaction() as session:
+        outcome = complaints.acknowledge(session, complaint.id or 0, actor=actor(viewer), now=now)
+        updated = complaints.by_id(session, complaint.id or 0)
+        done = outcome is complaints.StepOutcome.DONE
+        told = notice(updated, "acknowledged") if updated is not None and done else None
+        if told is not None:
+            outbox.enqueue(session, [told], now=now)
+    app.wake()
+    if outcome is complaints.StepOutcome.DONE:
+        await forget_buttons(update.callback_query.message if update.callback_query else None)
+        text = _("{complaint} is acknowledged. The complainant can see it with their code.")
+    else:
+        text = _("{complaint} was already acknowledged. Nothing was changed.")
+    await answer(update, text.format(complaint=reference(complaint.id, _)))
+
+
+async def ask_note(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    viewer: people.Person,
+    complaint: Complaint,
+    _argument: str = "",
+) -> None:
+    """ "Add a note": the next message is the note (kept across processes, as a draft)."""
+    _ = translator(viewer.language)
+    if not _start(context, update, "note", "text", {"complaint_id": complaint.id}):
+        return
+    await answer(
+        update,
+        _("Please type the note for {complaint} (what was done, what is next), or /cancel.").format(
+            complaint=reference(complaint.id, _)
+        ),
+    )
+
+
+async def ask_outcome(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    viewer: people.Person,
+    complaint: Complaint,
+    _argument: str = "",
+) -> None:
+    """ "Record the outcome": choose what came of it, then write the answer."""
+    _ = translator(viewer.language)
+    if complaint.status == ComplaintStatus.CLOSED.value:
+        await answer(
+            update, _("{complaint} is already closed.").format(complaint=reference(complaint.id, _))
+        )
+        return
+    rows = [
+        [(_(label), f"{CALLBACK}{complaint.id}:outcome:{code}")]
+        for code, label in OUTCOME_BUTTONS.items()
+    ]
+    await answer(
+        update,
+        _("What came of {complaint}?").format(complaint=reference(complaint.id, _)),
+        reply_markup=buttons(rows),
+    )
+
+
+async def choose_outcome(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    viewer: people.Person,
+    complaint: Complaint,
+    argument: str,
+) -> None:
+    _ = translator(viewer.language)
+    if argument not in OUTCOME_BUTTONS or complaint.status == ComplaintStatus.CLOSED.value:
+        await answer(update, _("This button is no longer valid. Please type the command again."))
+        return
+    data = {"complaint_id": complaint.id, "outcome": argument}
+    if not _start(context, update, "outcome", "text", data):
+        return
+    await answer(
+        update,
+        _(
+            "Outcome: {outcome}. Please type the answer to the complainant, as they will read it "
+            "with their tracking code (do not name them), or /cancel."
+        ).format(outcome=outcome_name(argument, _)),
+    )
+
+
+async def confirm_close(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    viewer: people.Person,
+    complaint: Complaint,
+    _argument: str = "",
+) -> None:
+    """ "Confirm": record the outcome and close; tell the complainant if they asked."""
+    app, _ = services(context), translator(viewer.language)
+    keys = keys_of(context)
+    tag = keys.owner_tag(update.effective_user.id) if keys and update.effective_user else None
+    now, result = app.clock(), complaints.StepOutcome.NOT_FOUND
+    calendar = OfficeCalendar.from_office(app.settings.office)
+    with app.db.transaction() as session:
+        draft = complaints.draft(session, tag, now=now) if tag else None
+        if (
+            draft is None
+            or draft.kind != "outcome"
+            or draft.step != "confirm"
+            or draft.data.get("complaint_id") != complaint.id
+        ):
+            draft = None
+        else:
+            result = complaints.close(
+                session,
+                complaint.id or 0,
+                outcome=str(draft.data["outcome"]),
+                text=str(draft.data["text"]),
+                actor=actor(viewer),
+                now=now,
+                erase_at=erase_at(now, app.settings.complaints, calendar),
+            )
+            complaints.drop_draft(session, draft.owner_tag)
+            updated = complaints.by_id(session, complaint.id or 0)
+            done = result is complaints.StepOutcome.DONE
+            told = notice(updated, "closed") if updated is not None and done else None
+            if told is not None:
+                outbox.enqueue(session, [told], now=now)
+    if draft is None:
+        await answer(update, _("This button is no longer valid. Please type the command again."))
+        return
+    app.wake()
+    await forget_buttons(update.callback_query.message if update.callback_query else None)
+    text = (
+        _("{complaint} is closed. The complainant can read the outcome with their code.")
+        if result is complaints.StepOutcome.DONE
+        else _("{complaint} was already closed. Nothing was changed.")
+    )
+    await answer(update, text.format(complaint=reference(complaint.id, _)))
+
+
+async def send_file(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    viewer: people.Person,
+    complaint: Complaint,
+    argument: str,
+) -> None:
+    """A file sent with the complaint, sent again by Telegram's file id."""
+    app, _ = services(context), translator(viewer.language)
+    entry_id = parse_number(argument)
+    with app.db.transaction() as session:
+        item = complaints.entry(session, entry_id) if entry_id else None
+    chat = update.effective_chat
+    if item is None or item.complaint_id != complaint.id or not item.file_id or chat is None:
+        await answer(update, _("This button is no longer valid. Please type the command again."))
+        return
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    caption = reference(complaint.id, _)
+    if item.file_kind == "photo":
+        await chat.send_photo(item.file_id, caption=caption)
+    elif item.file_kind == "video":
+        await chat.send_video(item.file_id, caption=caption)
+    else:
+        await chat.send_document(item.file_id, caption=caption)
+
+
+Action = Callable[
+    [Update, ContextTypes.DEFAULT_TYPE, people.Person, Complaint, str], Coroutine[Any, Any, None]
+]
+ACTIONS: dict[str, Action] = {
+    "open": show,
+    "ack": acknowledge,
+    "note": ask_note,
+    "close": ask_outcome,
+    "outcome": choose_outcome,
+    "confirm": confirm_close,
+    "file": send_file,
+}
+
+
+def _start(
+    context: ContextTypes.DEFAULT_TYPE, update: Update, kind: str, step: str, data: dict[str, Any]
+) -> bool:
+    keys, user = keys_of(context), update.effective_user
+    if keys is None or user is None:
+        return False
+    app = services(context)
+    now = app.clock()
+    with app.db.transaction() as session:
+        complaints.start_draft(
+            session,
+            keys.owner_tag(user.id),
+            kind=kind,
+            step=step,
+            data=data,
+            expires_at=expiry(app, now),
+        )
+    return True
+
+
+# -- a handler's typed answers (notes, the outcome's text), in handler group -1 ---------
+
+
+async def on_staff_text(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, draft: ComplaintDraft, tag: str
+) -> None:
+    """A note or an outcome's text, from someone who may still see complaints."""
+    app, user = services(context), update.effective_user
+    with app.db.transaction() as session:
+        person = people.by_telegram_user(session, user.id) if user is not None else None
+    if person is None or not person.staff.active or not may_see(context, person):
+        with app.db.transaction() as session:
+            complaints.drop_draft(session, tag)
+        await refuse(update, translator(person.language if person else "th"))
+        return
+    _ = translator(person.language)
+    message = update.effective_message
+    text = clean_block(message.text if message else None)
+    limit = MAX_NOTE if draft.kind == "note" else MAX_OUTCOME
+    if not text or len(text) > limit:
+        await answer(
+            update,
+            _("Please type the text (at most {limit} characters), or /cancel.").format(limit=limit),
+        )
+        return
+    if draft.kind == "note":
+        await _save_note(update, context, person, draft, tag, text)
+    else:
+        await _preview_outcome(update, context, person, draft, text)
+
+
+async def _save_note(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    person: people.Person,
+    draft: ComplaintDraft,
+    tag: str,
+    text: str,
+) -> None:
+    app, _ = services(context), translator(person.language)
+    complaint_id = int(draft.data["complaint_id"])
+    with app.db.transaction() as session:
+        added = complaints.add_note(
+            session, complaint_id, text=text, actor=actor(person), now=app.clock()
+        )
+        complaints.drop_draft(session, tag)
+    if added is None:
+        await answer(update, _("This complaint no longer exists. Nothing was changed."))
+        return
+    await answer(
+        update, _("The note is kept with {complaint}.").format(complaint=reference(complaint_id, _))
+    )
+
+
+async def _preview_outcome(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    person: people.Person,
+    draft: ComplaintDraft,
+    text: str,
+) -> None:
+    app, _ = services(context), translator(person.language)
+    complaint_id = int(draft.data["complaint_id"])
+    with app.db.transaction() as session:
+        saved = complaints.save_draft(
+            session,
+            draft,
+            step="confirm",
+            data={**draft.data, "text": text},
+            expires_at=draft.expires_at,
+        )
+    if not saved:
+        await answer(update, _("This button is no longer valid. Please type the command again."))
+        return
+    rows = [[(_("Confirm and close"), f"{CALLBACK}{complaint_id}:confirm")]]
+    await answer(
+        update,
+        _(
+            "{complaint} will be closed with the outcome: {outcome}\n\n"
+            "The answer the complainant will read:\n{text}\n\n"
+            'Press "Confirm and close", or type /cancel.'
+        ).format(
+            complaint=reference(complaint_id, _),
+            outcome=outcome_name(str(draft.data["outcome"]), _),
+            text=text,
+        ),
+        reply_markup=buttons(rows),
+    )
+
+
+async def on_confirm_text(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, draft: ComplaintDraft, tag: str
+) -> None:
+    """Text while a closing waits for its confirmation: point at the button."""
+    person = None
+    with services(context).db.transaction() as session:
+        if update.effective_user is not None:
+            person = people.by_telegram_user(session, update.effective_user.id)
+    _ = translator(person.language if person else "th")
+    if draft.step == "confirm":
+        await answer(update, _('Please press "Confirm and close" above, or type /cancel.'))
+    else:
+        await on_staff_text(update, context, draft, tag)
+
+
+EXTRA_KINDS.update({"note": on_staff_text, "outcome": on_confirm_text})
+
+
+# -- /handlers: the director names who follows up complaints ---------------------------
+
+
+@confidential
+@requires(Role.DIRECTOR)
+async def handlers_command(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, director: people.Person
+) -> None:
+    """/handlers [number]: the handlers (a button removes one); with a number, name one."""
+    app, _ = services(context), translator(director.language)
+    number = parse_number(context.args[0]) if context.args else None
+    if context.args and number is None:
+        await answer(
+            update, _("Please type /handlers followed by the person's number, e.g. /handlers 12")
+        )
+        return
+    if number is not None:
+        await _name(update, context, director, number)
+        return
+    with app.db.transaction() as session:
+        named = list(complaints.handlers(session))
+        roster = people.roster(session)
+    lines = [_("Complaint handlers (besides the director):")]
+    lines += [f"• #{staff.id} {staff.full_name}" for staff in named] or [_("  none named yet")]
+    lines += ["", _("To name someone, type /handlers and their number:")]
+    lines += [
+        f"#{person.id} {person.name}" for person in roster if person.id not in {s.id for s in named}
+    ]
+    rows = [
+        [(_("Remove: {name}").format(name=staff.full_name), f"{HANDLERS_CALLBACK}{staff.id}")]
+        for staff in named
+    ]
+    await answer(update, "\n".join(lines), reply_markup=buttons(rows) if rows else None)
+
+
+async def _name(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, director: people.Person, number: int
+) -> None:
+    app, _ = services(context), translator(director.language)
+    with app.db.transaction() as session:
+        person = people.by_id(session, number)
+        named = (
+            person is not None
+            and person.staff.active
+            and complaints.name_handler(session, number, actor=actor(director), now=app.clock())
+        )
+    if person is None or not person.staff.active:
+        await answer(update, _("Nobody active has the number {number}.").format(number=number))
+        return
+    if not named:
+        await answer(update, _("{name} is already a complaint handler.").format(name=person.name))
+        return
+    await menus.set_for(context.bot, person, complaint_handler=True)
+    await answer(
+        update,
+        _("{name} is now a complaint handler and can use /complaints.").format(name=person.name),
+    )
+
+
+@confidential
+@requires(Role.DIRECTOR)
+async def remove_handler_button(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, director: people.Person
+) -> None:
+    """``ch:<staff id>``: the director removes a handler."""
+    app, _ = services(context), translator(director.language)
+    data = update.callback_query.data if update.callback_query else ""
+    staff_id = parse_number((data or "").removeprefix(HANDLERS_CALLBACK))
+    with app.db.transaction() as session:
+        person = people.by_id(session, staff_id) if staff_id else None
+        removed = person is not None and complaints.remove_handler(
+            session, person.id, actor=actor(director), now=app.clock()
+        )
+    if person is None or not removed:
+        await answer(update, _("This button is no longer valid. Please type the command again."))
+        return
+    await menus.set_for(context.bot, person)
+    await answer(update, _("{name} is no longer a complaint handler.").format(name=person.name))
