@@ -42,6 +42,9 @@ async def test_a_deep_link_registers_a_person_and_answers_in_thai(bot: Harness) 
         person = people.by_telegram_user(session, SOMCHAI)
     assert person is not None and person.name == "สมชาย ใจดี"
     assert [g.key for g in person.groups] == ["admin"] and person.roles == {Role.STAFF}
+    await bot.fake.wait_until(
+        lambda: any("scope" in c.params for c in bot.fake.calls_to("setMyCommands"))
+    )
     (menu,) = [c for c in bot.fake.calls_to("setMyCommands") if "scope" in c.params]
     assert menu.params["scope"]["chat_id"] == SOMCHAI
 
