@@ -43,6 +43,7 @@ from bot.i18n import translator
 from bot.render import DONE_CALLBACK, ESCALATION_CALLBACK, SNOOZE_CALLBACK
 from bot.sender import TelegramSender
 from bot.services import SERVICES_KEY, Services, services_of
+from bot.transport import AiohttpRequest
 from jobs.engine import Engine
 from storage.people import Person
 
@@ -69,7 +70,8 @@ def build_application(
         .token(token)
         .base_url(telegram.base_url)
         .concurrent_updates(CONCURRENT_UPDATES)
-        .connection_pool_size(CONCURRENT_UPDATES)
+        .request(AiohttpRequest(pool_size=CONCURRENT_UPDATES))
+        .get_updates_request(AiohttpRequest())
         .post_init(start_services)
         .post_shutdown(stop_services)
     )
@@ -202,6 +204,7 @@ def _bulk_bot(application: AnyApplication, services: Services) -> ExtBot[Any]:
         base_url=telegram.base_url,
         base_file_url=telegram.base_file_url or "https://api.telegram.org/file/bot",
         rate_limiter=AIORateLimiter(max_retries=0),
+        request=AiohttpRequest(pool_size=CONCURRENT_UPDATES),
     )
 
 
