@@ -80,6 +80,7 @@ from sqlmodel import SQLModel, select
 from telegram import Update
 from telegram.ext import ContextTypes, TypeHandler
 
+from bot.complaint_keys import ENV_VAR as COMPLAINT_KEY_VARIABLE
 from bot.i18n import LANGUAGES, parse_date
 from bot.registration import MAX_NAME_LENGTH
 from jobs.calendar import OfficeCalendar
@@ -123,6 +124,15 @@ COMMANDS = (
     "digest",
     "export",
     "cancel",
+    "complain",
+    "complaint",
+    "complaints",
+    "handlers",
+    "loan",
+    "loans",
+    "myloans",
+    "return",
+    "announce_maintenance",
 )
 ESCALATION_ROLES = (Role.DIRECTOR, Role.COORDINATOR, Role.GROUP_HEAD)
 PERSON_ACTIONS = ("card", "mv", "rl", "off", "on")
@@ -238,8 +248,14 @@ def changes_data(office: Office, sender: int | None, text: str) -> bool:
     command, args = words[0][1:].split("@")[0].lower(), words[1:]
     if command == "start":
         return bool(args) and args[0].strip().upper() in office.codes
+    if command == "complain":  # anyone, registered or not: the conversation's draft is kept
+        return True
+    if command == "complaint":  # a code is looked up, and a wrong one counts against the limit
+        return bool(args)
     if sender not in office.persons:
         return False
+    if command == "handlers":  # the director names a handler by number
+        return bool(args) and office.persons[sender].has_any(Role.DIRECTOR)
     if command == "language":
         return bool(args) and args[0].lower().strip() in LANGUAGES
     if command == "name":
@@ -431,6 +447,10 @@ COMMAND_ARGUMENTS: dict[str, st.SearchStrategy[str]] = {
     "leave": st.one_of(_words(DATE, DATE), _words(NUMBER, DATE, DATE), ARGUMENTS),
     "acting": st.one_of(_words(NUMBER, DATE, DATE), ARGUMENTS),
     "export": st.one_of(NUMBER, JUNK),
+    "handlers": st.one_of(NUMBER, JUNK),
+    "return": st.one_of(NUMBER, JUNK),
+    "loan": st.one_of(WORDS, JUNK, HUGE),
+    "loans": st.one_of(JUNK, NUMBER),
 }
 
 
@@ -498,8 +518,34 @@ ISSUE_DATA = (
     "sz:-5",
     "cf:yes",
     "",
+    "cm:send",
+    "cp:1:ack",
+    "cp:abc",
+    "ch:999999",
+    "ln:ok",
+    "ln:b:1",
+    "lr:s:1",
+    "mt:ok",
+    "loan-recv:1",
+    "loan-recv:-1",
 )
-PREFIXES = ("done:", "sz:", "esc:r:", "esc:x:", "esc:o:", "esc:", "pp:", "st:", "p:", "lang:")
+MEASURES_TEXTS = (  # the property-loan and complaint commands, by the wrong people or wrongly
+    "/complaints",
+    "/handlers",
+    "/handlers abc",
+    "/loan",
+    "/loan สมชาย",
+    "/return 1",
+    "/return abc",
+    "/announce_maintenance",
+    "/loans",
+    "/myloans",
+    "/complaint",
+)
+PREFIXES = (
+    *("done:", "sz:", "esc:r:", "esc:x:", "esc:o:", "esc:", "pp:", "st:", "p:", "lang:"),
+    *("cm:", "cp:", "ch:", "ln:", "ln:b:", "lr:", "lr:s:", "mt:", "loan-recv:"),
+)
 SUFFIX = st.one_of(
     JUNK,
     NUMBER,
@@ -568,6 +614,11 @@ HOLDERS = {  # who may use a command or a button: their inputs reach deeper
     "/acting": (DIRECTOR, COORDINATOR),
     "/digest": (DIRECTOR, COORDINATOR),
     "/export": (DIRECTOR, COORDINATOR),
+    "/complaints": (DIRECTOR,),
+    "/handlers": (DIRECTOR,),
+    "/loans": OVERSIGHT,
+    "cp:": (DIRECTOR,),
+    "ch:": (DIRECTOR,),
     "esc:": (DIRECTOR, COORDINATOR),
     "p:": (ADMIN,),
     "pp:": (COORDINATOR,),
@@ -765,6 +816,9 @@ def explicit_cases(office: Office) -> list[Case]:
         *(typed_by(ADMIN, text) for text in ISSUE_TEXTS[:6]),
         *(pressed_by(THAI, data) for data in ISSUE_DATA),
         *(pressed_by(ENGLISH, data) for data in ISSUE_DATA),
+        *(typed_by(who, text) for who in (THAI, ENGLISH, COORDINATOR) for text in MEASURES_TEXTS),
+        *(typed_by(880_004, text) for text in MEASURES_TEXTS),
+        *(pressed_by(who, data) for who in (COORDINATOR, DIRECTOR) for data in ISSUE_DATA[-10:]),
         pressed_by(THAI, somebody_elses[0]),
         pressed_by(ENGLISH, others_duties(office, ENGLISH)[0]),
         pressed_by(ADMIN, f"esc:r:{office.duties[0].id}"),
@@ -1079,8 +1133,11 @@ def check(office: Office, case: Case, seen: Observed) -> None:
 
 
 @pytest.fixture
-async def office(db: Database, settings: Settings) -> AsyncIterator[tuple[Harness, Office]]:
+async def office(
+    db: Database, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[tuple[Harness, Office]]:
     known = set_up_office(db, settings)
+    monkeypatch.setenv(COMPLAINT_KEY_VARIABLE, "a-key-for-the-hostile-input-test-0123456789")
     async with running_bot(db, settings, Clock(NOW)) as harness:
         yield harness, known
 
