@@ -212,10 +212,11 @@ async def _set_language(
     with services(context).db.transaction() as session:
         people.set_language(session, person.id, Language(choice))
         updated = people.by_id(session, person.id)
+        handler = complaints.is_handler(session, person.id)
     _ = translator(choice)
     await answer(update, _("From now on I will write to you in English."))
     if updated is not None:
-        await menus.set_for(context.bot, updated)
+        await menus.set_for(context.bot, updated, complaint_handler=handler)
 
 
 @registered

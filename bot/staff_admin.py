@@ -18,7 +18,7 @@ from bot.i18n import Translate, translator
 from bot.roles import ROLE_ORDER, role_list, role_name
 from bot.services import services
 from bot.texts import group_name, group_names, parse_number
-from storage import groups, people
+from storage import complaints, groups, people
 from storage.models import Role
 
 PERSON_CALLBACK = "p:"
@@ -195,9 +195,10 @@ async def _apply(
         person = people.by_id(session, staff_id)
         outcome = _change(session, person, action, argument, actor, app.clock())
         updated = people.by_id(session, staff_id)
+        handler = complaints.is_handler(session, staff_id)
     await answer(update, _outcome_text(outcome, updated, admin.language))
     if outcome is people.ChangeOutcome.DONE and updated is not None:
-        await menus.set_for(context.bot, updated)
+        await menus.set_for(context.bot, updated, complaint_handler=handler)
 
 
 def _change(

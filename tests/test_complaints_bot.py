@@ -350,6 +350,29 @@ async def test_the_director_names_and_removes_a_handler(office: Harness) -> None
     assert events.count("complaint.handler_removed") == 1
 
 
+async def test_a_handler_keeps_complaints_in_their_menu_when_their_roles_change(
+    office: Harness,
+) -> None:
+    bot = office
+    handler = staff_id(bot.db, HANDLER)
+    await bot.say(ADMIN, f"/person {handler}")
+    (made_head,) = await bot.press(ADMIN, bot.last(ADMIN), f"p:{handler}:rl:group_head")
+    assert "ผู้อำนวยการกลุ่ม" in made_head
+    await bot.say(HANDLER, "/language en")
+
+    def menu_of(user_id: int) -> list[list[str]]:
+        calls = bot.fake.calls_to("setMyCommands")
+        return [
+            [c["command"] for c in call.params["commands"]]
+            for call in calls
+            if call.params.get("scope", {}).get("chat_id") == user_id
+        ]
+
+    after_role, after_language = menu_of(HANDLER)[-2:]
+    assert "complaints" in after_role and "complaints" in after_language
+    assert "handlers" not in after_role  # naming handlers stays the director's
+
+
 # -- bad input, limits, cancel, group chats -------------------------------------------------
 
 
