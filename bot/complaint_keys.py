@@ -26,6 +26,7 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
 
+from bot import logs
 from jobs.settings import ComplaintSettings
 
 ENV_VAR = "STAFF_REPORT_BOT_COMPLAINT_KEY"
@@ -109,6 +110,7 @@ def _validate(secret: str, where: str) -> str:
             f"the complaint key in {where} is too short or looks like a placeholder: it must be "
             f"at least {MIN_LENGTH} random characters; make one with {HOW_TO_MAKE}"
         )
+    logs.protect([secret])  # like the token: redacted from any log line that would hold it
     return secret
 
 

@@ -41,8 +41,9 @@ def protect(secrets: Iterable[str]) -> None:
     for secret in secrets:
         if secret:
             _secrets.add(secret)
-            if ":" in secret:
-                _secrets.add(secret.split(":", 1)[1])
+            after_colon = secret.split(":", 1)[1] if ":" in secret else ""
+            if len(after_colon) >= 16:  # a token's secret half (never a short common word)
+                _secrets.add(after_colon)
     logging.setLogRecordFactory(_redacting_factory)
 
 

@@ -9,7 +9,10 @@ import pytest
 
 from bot import logs
 from bot.cli import main
+from bot.complaint_keys import ENV_VAR as COMPLAINT_KEY_VARIABLE
+from bot.complaint_keys import load_complaint_keys
 from bot.credentials import ENV_VAR, TokenError, load_token
+from jobs.settings import ComplaintSettings
 from tests.support import EXAMPLE_CONFIG
 
 REAL_LOOKING = "7412589630:AAHk3jd93Jd-ks83JDKs93kd_k3jdKS93kd"
@@ -61,3 +64,13 @@ def test_protected_secrets_never_reach_a_log_line(caplog: pytest.LogCaptureFixtu
     secret_half = REAL_LOOKING.split(":", 1)[1]
     assert secret_half not in caplog.text
     assert "[redacted]" in caplog.text and "boom" in caplog.text
+
+
+def test_the_complaint_key_is_redacted_once_loaded(caplog: pytest.LogCaptureFixture) -> None:
+    key = "complaint-key:" + "k" * 20 + "-redaction-test"
+    load_complaint_keys(ComplaintSettings(), {COMPLAINT_KEY_VARIABLE: key})
+    with caplog.at_level(logging.DEBUG):
+        logging.getLogger("test.redaction").warning("the key is %s", key)
+        logging.getLogger("test.redaction").warning("a colon: short")  # no short word lost
+    assert key not in caplog.text and "k" * 20 not in caplog.text
+    assert "the key is [redacted]" in caplog.text and "a colon: short" in caplog.text
