@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, false, or_, select
+from sqlalchemy import Select, and_, false, not_, or_, select
 from sqlalchemy import inspect as sa_inspect
 from sqlmodel import Session, col
 
@@ -28,6 +28,7 @@ from storage.models import (
 )
 
 CONFIRMED = "assignment.confirmed"
+COMPLAINT_EVENTS = "complaint."  # every action of the complaint channel starts so
 EXCUSED = "assignment.excused"
 
 
@@ -234,6 +235,8 @@ def audit_rows(
 
     With ``fiscal_year``, also the events about that year's assignments that happened
     outside the window (the last quarter's report is confirmed after the year ends).
+    Never the complaint channel's events: the workbook goes to the coordinator, and
+    complaints are the director's and the named handlers' alone.
     """
     in_window = and_(col(AuditEvent.at) >= start, col(AuditEvent.at) < end)
     about_year = (
@@ -248,6 +251,7 @@ def audit_rows(
         select(AuditEvent, col(Staff.full_name))
         .outerjoin(Staff, col(Staff.id) == col(AuditEvent.actor_staff_id))
         .where(or_(in_window, about_year))
+        .where(not_(col(AuditEvent.action).startswith(COMPLAINT_EVENTS)))
         .order_by(col(AuditEvent.at), col(AuditEvent.id))
     )
     return [_audit_row(event, name) for event, name in session.execute(query).all()]

@@ -3,6 +3,7 @@ a clock moved by hand, both databases."""
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import re
@@ -10,6 +11,7 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
+import openpyxl
 import pytest
 from sqlalchemy import select as select_rows
 from sqlmodel import SQLModel, col, select
@@ -371,6 +373,34 @@ async def test_a_handler_keeps_complaints_in_their_menu_when_their_roles_change(
     after_role, after_language = menu_of(HANDLER)[-2:]
     assert "complaints" in after_role and "complaints" in after_language
     assert "handlers" not in after_role  # naming handlers stays the director's
+
+
+async def test_the_coordinators_evidence_workbook_holds_no_complaint_event(
+    office: Harness,
+) -> None:
+    bot = office
+    await file_complaint(bot)
+    await wake(bot)
+    await bot.say(HANDLER, "/complaints")
+    await press(bot, HANDLER, "cp:1:open")
+    await press(bot, HANDLER, "cp:1:ack")
+    with bot.db.transaction() as session:
+        logged = [e.action for e in audit.events(session, subject_type="complaint")]
+    assert {"complaint.filed", "complaint.viewed", "complaint.acknowledged"} <= set(logged)
+    count = len(bot.fake.messages_to(COORDINATOR))
+    bot.fake.user_sends_text(COORDINATOR, "/export 2568")
+    (document,) = (await bot.fake.wait_for_messages(COORDINATOR, count + 1))[count:]
+    assert document.kind == "document"
+    workbook = openpyxl.load_workbook(io.BytesIO(document.file_bytes or b""))
+    cells = [
+        str(value)
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for value in row
+        if value is not None
+    ]
+    assert any("สมชาย" in cell or "ลงทะเบียน" in cell for cell in cells)  # the log is there
+    assert not [cell for cell in cells if "complaint" in cell or "ร้องเรียน" in cell]
 
 
 # -- bad input, limits, cancel, group chats -------------------------------------------------
