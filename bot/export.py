@@ -97,6 +97,7 @@ ACTION_TEXT = {
     "loan.received": "ผู้ยืมยืนยันการรับพัสดุ",
     "loan.escalated": "แจ้งการยืมพัสดุเลยกำหนดส่งคืน",
     "loan.returned": "บันทึกการส่งคืนพัสดุ",
+    "loan.withdrawn": "ยกเลิกรายการยืมพัสดุที่บันทึกผิดพลาด",
     "maintenance.announced": "ประกาศแผนการบำรุงรักษาพัสดุประจำปี",
 }
 SUBJECT_TEXT = {

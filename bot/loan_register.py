@@ -19,7 +19,7 @@ from openpyxl import Workbook
 from bot.export import NONE, Cell, Column, _heading, _instant, _table, _write_csv
 from bot.i18n import fiscal_year_label, format_date
 from jobs.calendar import OfficeCalendar, fiscal_year_bounds
-from jobs.loans import days_overdue, loan_state
+from jobs.loans import WITHDRAWN, days_overdue, loan_state
 from jobs.settings import Settings
 from storage import loans
 from storage.db import Database
@@ -96,15 +96,20 @@ def export_loans(
 
 
 def _summary(found: list[LoanView], as_of: datetime) -> str:
-    items = [item for view in found for item in view.items]
+    withdrawn = [view for view in found if view.loan.status == WITHDRAWN]
+    lent = [view for view in found if view.loan.status != WITHDRAWN]
+    items = [item for view in lent for item in view.items]
     out = [item for item in items if item.returned_at is None]
-    overdue = sum(len(v.outstanding) for v in found if v.is_open and as_of > v.loan.due_at)
+    overdue = sum(len(v.outstanding) for v in lent if v.is_open and as_of > v.loan.due_at)
     not_good = sum(1 for i in items if i.return_condition not in (None, "good"))
-    return (
-        f"การยืม {len(found)} ครั้ง พัสดุ {len(items)} รายการ ส่งคืนแล้ว {len(items) - len(out)} "
+    summary = (
+        f"การยืม {len(lent)} ครั้ง พัสดุ {len(items)} รายการ ส่งคืนแล้ว {len(items) - len(out)} "
         f"รายการ ยังไม่ส่งคืน {len(out)} รายการ (เลยกำหนด {overdue} รายการ) "
         f"ได้รับคืนในสภาพชำรุดหรือไม่ครบถ้วน {not_good} รายการ"
     )
+    if withdrawn:
+        summary += f" และยกเลิกรายการที่บันทึกผิดพลาด {len(withdrawn)} ครั้ง"
+    return summary
 
 
 def _rows(
@@ -147,6 +152,8 @@ def _day(day: date) -> str:
 def _status(view: LoanView, item: LoanItem, calendar: OfficeCalendar, as_of: datetime) -> str:
     if item.returned_at is not None:
         return "ส่งคืนแล้ว"
+    if view.loan.status == WITHDRAWN:
+        return "ยกเลิกรายการ (บันทึกผิดพลาด)"
     state = loan_state(view.loan.status, view.loan.due_at, as_of)
     if state == "overdue":
         return f"เลยกำหนดส่งคืน {days_overdue(view.loan.due_at, as_of, calendar)} วันทำการ"

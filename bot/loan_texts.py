@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from bot.i18n import N_, Translate, format_date, translator
 from bot.render import Keyboard, Rendered
-from jobs.loans import AWAITING_RECEIPT, OVERDUE, RETURNED
+from jobs.loans import AWAITING_RECEIPT, OVERDUE, RETURNED, WITHDRAWN
 
 RECEIVED_CALLBACK = "loan-recv:"
 CONDITION_NAMES = {
@@ -26,6 +26,7 @@ STATE_NAMES = {
     "out": N_("out"),
     OVERDUE: N_("overdue by {days} working days"),
     RETURNED: N_("returned"),
+    WITHDRAWN: N_("withdrawn (recorded in error)"),
 }
 
 
@@ -200,6 +201,21 @@ def _damage(params: dict[str, Any], language: str, zone: ZoneInfo) -> Rendered:
     return Rendered("\n".join(lines))
 
 
+def _withdrawn(params: dict[str, Any], language: str, zone: ZoneInfo) -> Rendered:
+    """To the borrower: the hand-over was recorded in error and is withdrawn."""
+    _ = translator(language)
+    lines = [
+        _("Loan no. {number} has been withdrawn: it was recorded in error.").format(
+            number=params["loan_id"]
+        ),
+        _("Reason: {reason}").format(reason=params.get("reason") or "-"),
+        "",
+        _("There is nothing for you to do; the earlier hand-over message no longer applies."),
+        _("Recorded by: {name}").format(name=params.get("officer", "-")),
+    ]
+    return Rendered("\n".join(lines))
+
+
 def _maintenance(params: dict[str, Any], language: str, zone: ZoneInfo) -> Rendered:
     """The annual maintenance plan, announced to every staff member."""
     _ = translator(language)
@@ -221,5 +237,6 @@ LOAN_TEMPLATES: dict[str, Callable[[dict[str, Any], str, ZoneInfo], Rendered]] =
     "loan_handover": _handover,
     "loan_returned": _returned,
     "loan_damage": _damage,
+    "loan_withdrawn": _withdrawn,
     "maintenance": _maintenance,
 }

@@ -26,17 +26,17 @@ from bot.loan_texts import RECEIVED_CALLBACK, day_text, handover_text, item_line
 from bot.render import Keyboard
 from bot.sender import markup
 from bot.services import Services, services
-from bot.texts import clean_text, quoted
+from bot.texts import clean_text, parse_number, quoted
 from jobs.calendar import OfficeCalendar
 from jobs.loan_steps import loan_params
 from jobs.loans import days_overdue, default_due_on, due_instant, first_step, loan_state
 from storage import loans, office, outbox, people
 from storage.loans import LoanView
-from storage.models import LoanDraft, Role
+from storage.models import LoanDraft, LoanStatus, Role
 from storage.outbox import NewMessage
 
 log = logging.getLogger(__name__)
-LOAN_CALLBACK, RETURN_START = "ln:", "lr:s:"
+LOAN_CALLBACK, RETURN_START, WITHDRAW_CALLBACK = "ln:", "lr:s:", "lw:"
 LOAN_OVERSEEING = (Role.PROCUREMENT, Role.DIRECTOR, Role.COORDINATOR, Role.ADMIN)
 MAX_ITEMS, MAX_ASSET, MAX_DESCRIPTION, MAX_PURPOSE, MAX_CONDITION = 20, 60, 200, 300, 300
 MATCHES_SHOWN, BUTTON_LIMIT = 8, 30
@@ -483,6 +483,12 @@ async def received_button(
             _("This loan is not yours to confirm. Nothing was changed."), show_alert=True
         )
         return
+    if outcome is loans.ReceiptOutcome.WITHDRAWN:
+        await query.answer(
+            _("This loan was withdrawn (recorded in error). Nothing was changed."),
+            show_alert=True,
+        )
+        return
     if outcome is loans.ReceiptOutcome.ALREADY or found is None:
         await query.answer(
             _("Receipt of this loan was already confirmed. Nothing was changed."), show_alert=True
@@ -514,6 +520,120 @@ async def _mark_received(pressed: object, status: str) -> bool:
         log.warning("could not mark hand-over %s as received: %s", pressed.message_id, error)
         return False
     return True
+
+
+# -- /cancel_loan: a loan recorded in error, withdrawn before the borrower's receipt --------
+
+
+@requires(Role.PROCUREMENT)
+async def cancel_loan_command(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, officer: people.Person
+) -> None:
+    """/cancel_loan <number> <reason>: preview the withdrawal; a button confirms it."""
+    app, _ = services(context), translator(officer.language)
+    args = context.args or []
+    number = parse_number(args[0]) if args else None
+    reason = clean_text(" ".join(args[1:]), 10_000)
+    if number is None:
+        await answer(
+            update,
+            _(
+                "Please type /cancel_loan followed by the loan number and the reason, e.g. "
+                "/cancel_loan 12 the wrong borrower was chosen"
+            ),
+        )
+        return
+    if not reason or len(reason) > MAX_CONDITION:
+        await answer(
+            update,
+            _(
+                "Please give the reason after the loan number, in one line of at most {limit} "
+                "characters, e.g. /cancel_loan {number} the wrong borrower was chosen"
+            ).format(limit=MAX_CONDITION, number=number),
+        )
+        return
+    with app.db.transaction() as session:
+        found = loans.view(session, number)
+    refusal = _cannot_withdraw(found, number, _)
+    if refusal or found is None:
+        await answer(update, refusal)
+        return
+    save(app, officer, "withdraw", "preview", {"loan_id": found.id, "reason": reason})
+    items = [{"asset": i.asset_number, "description": i.description} for i in found.items]
+    lines = [
+        _("Withdraw loan no. {number} as recorded in error?").format(number=found.id),
+        "",
+        _("Borrower: {name}").format(name=found.borrower.full_name),
+        _("Items ({count}):").format(count=len(items)),
+        *item_lines(items, _),
+        _("Reason: {reason}").format(reason=reason),
+        "",
+        _(
+            "Press Confirm to withdraw it: the borrower will be told, and the loan stays in the "
+            "register as withdrawn."
+        ),
+    ]
+    keyboard: Keyboard = [
+        [(_("Confirm"), f"{WITHDRAW_CALLBACK}ok"), (_("Cancel"), f"{LOAN_CALLBACK}no")]
+    ]
+    await answer(update, "\n".join(lines), reply_markup=markup(keyboard))
+
+
+def _cannot_withdraw(found: LoanView | None, number: int, _: Translate) -> str:
+    """Why this loan cannot be withdrawn ("" when it can)."""
+    if found is None:
+        return _("No loan has the number {number}. Type /loans to see the loans.").format(
+            number=number
+        )
+    if found.loan.status == LoanStatus.OUT.value:
+        return _(
+            "The borrower has confirmed receipt of loan no. {number}, so it cannot be "
+            "withdrawn: record its return with /return {number}. Nothing was changed."
+        ).format(number=number)
+    if not found.is_open:
+        return _("Loan no. {number} is already closed. Nothing was changed.").format(number=number)
+    return ""
+
+
+@requires(Role.PROCUREMENT)
+async def withdraw_button(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, officer: people.Person
+) -> None:
+    """Confirm under the preview of /cancel_loan: withdraw it and tell the borrower."""
+    query, app, _ = update.callback_query, services(context), translator(officer.language)
+    row = current_draft(app, officer, "withdraw", "preview")
+    if query is None or query.data != f"{WITHDRAW_CALLBACK}ok" or row is None:
+        await stale(update, _)
+        return
+    loan_id, reason, now = int(row.data["loan_id"]), str(row.data["reason"]), app.clock()
+    with app.db.transaction() as session:
+        done = loans.withdraw(session, loan_id, by_staff_id=officer.id, reason=reason, now=now)
+        outcome, found = done.outcome, done.loan
+        if outcome is loans.WithdrawOutcome.DONE and found is not None and done.borrower_knew:
+            params = {**loan_params(found, office_calendar(app, session), now), "reason": reason}
+            borrower = found.borrower
+            message = NewMessage(
+                f"loan:{found.id}:withdrawn:to-{borrower.id}",
+                borrower.chat_id,
+                "loan_withdrawn",
+                params,
+                borrower.id,
+            )
+            outbox.enqueue(session, [message], now=now)
+        loans.drop_draft(session, officer.id)
+    if outcome is not loans.WithdrawOutcome.DONE or found is None:
+        await answer(update, _cannot_withdraw(found, loan_id, _) or _("Nothing was changed."))
+        return
+    app.wake()
+    told = (
+        _("Loan no. {number} is withdrawn; {name} has been told.")
+        if done.borrower_knew
+        else _(
+            "Loan no. {number} is withdrawn. The hand-over message had not yet gone to {name}, "
+            "so it will not be sent."
+        )
+    )
+    await answer(update, told.format(number=found.id, name=found.borrower.full_name))
 
 
 # -- /loans and /myloans -------------------------------------------------------------------

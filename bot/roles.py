@@ -63,6 +63,11 @@ COMMANDS = (
     # property loans (measure 1.4): the procurement officer records, overseers see all
     Command("loan", N_("record a loan of government property (hand-over)"), PROCUREMENT),
     Command("return", N_("record the return of borrowed property"), PROCUREMENT),
+    Command(
+        "cancel_loan",
+        N_("withdraw a loan recorded in error (before the borrower confirms receipt)"),
+        PROCUREMENT,
+    ),
     Command("loans", N_("property loans not yet returned, and overdue"), LOANS),
     Command("myloans", N_("the government property you have borrowed"), EVERYONE),
     Command(

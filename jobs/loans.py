@@ -16,6 +16,7 @@ from jobs.ladder import progress, step_instants, working_days_late
 from jobs.settings import Ladder, LoanStep
 
 OUT, OVERDUE, AWAITING_RECEIPT, RETURNED = "out", "overdue", "awaiting_receipt", "returned"
+WITHDRAWN = "withdrawn"
 
 
 def due_instant(due_on: date, calendar: OfficeCalendar) -> datetime:
@@ -87,9 +88,10 @@ def plan_loan(
 
 
 def loan_state(status: str, due_at: datetime, now: datetime) -> str:
-    """What a list shows: awaiting receipt, out, overdue (out after its due instant), returned."""
-    if status == RETURNED:
-        return RETURNED
+    """What a list shows: awaiting receipt, out, overdue (out after its due instant), returned,
+    withdrawn (recorded in error)."""
+    if status in (RETURNED, WITHDRAWN):
+        return status
     if now > due_at:
         return OVERDUE
     return AWAITING_RECEIPT if status == AWAITING_RECEIPT else OUT

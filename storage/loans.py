@@ -233,6 +233,7 @@ class ReceiptOutcome(StrEnum):
     ALREADY = "already"
     NOT_ALLOWED = "not_allowed"
     NOT_FOUND = "not_found"
+    WITHDRAWN = "withdrawn"  # the officer withdrew it (recorded in error)
 
 
 def confirm_receipt(
@@ -251,6 +252,8 @@ def confirm_receipt(
         .values(status=LoanStatus.OUT.value, received_at=now),
     )
     if getattr(result, "rowcount", 0) != 1:
+        if found.loan.status == LoanStatus.WITHDRAWN.value:
+            return ReceiptOutcome.WITHDRAWN, found
         return ReceiptOutcome.ALREADY, found
     audit.record(
         session,
@@ -370,6 +373,67 @@ def _close(session: Session, loan_id: int, now: datetime) -> bool:
     return True
 
 
+class WithdrawOutcome(StrEnum):
+    DONE = "done"
+    NOT_FOUND = "not_found"
+    RECEIVED = "received"  # the borrower has it: it can only be returned
+    CLOSED = "closed"  # returned or withdrawn already
+
+
+@dataclass(frozen=True, slots=True)
+class Withdrawal:
+    outcome: WithdrawOutcome
+    loan: LoanView | None
+    borrower_knew: bool = False  # the hand-over message had gone out (or was going)
+
+
+def withdraw(
+    session: Session, loan_id: int, *, by_staff_id: int, reason: str, now: datetime
+) -> Withdrawal:
+    """Withdraw a loan recorded in error, while the borrower has not confirmed receipt.
+
+    It stays in the register as withdrawn, with the reason in the audit log; its ladder
+    stops and every message about it not yet sent (the hand-over too) is cancelled.
+    """
+    found = view(session, loan_id)
+    if found is None:
+        return Withdrawal(WithdrawOutcome.NOT_FOUND, None)
+    result = execute_bulk(
+        session,
+        update(Loan)
+        .where(col(Loan.id) == loan_id, col(Loan.status) == LoanStatus.AWAITING_RECEIPT.value)
+        .values(status=LoanStatus.WITHDRAWN.value, next_action_at=None),
+    )
+    if getattr(result, "rowcount", 0) != 1:
+        session.refresh(found.loan)
+        received = found.loan.status == LoanStatus.OUT.value
+        return Withdrawal(WithdrawOutcome.RECEIVED if received else WithdrawOutcome.CLOSED, found)
+    about_it = col(OutboxMessage.idempotency_key).startswith(f"loan:{loan_id}:")
+    gone = (OutboxState.SENT.value, OutboxState.SENDING.value)
+    knew = session.exec(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(about_it, col(OutboxMessage.state).in_(gone))
+    ).one()
+    execute_bulk(
+        session,
+        update(OutboxMessage)
+        .where(about_it, col(OutboxMessage.state) == OutboxState.PENDING.value)
+        .values(state=OutboxState.CANCELLED.value, last_error="the loan was withdrawn"),
+    )
+    audit.record(
+        session,
+        at=now,
+        **_actor(by_staff_id),
+        action="loan.withdrawn",
+        subject_type="loan",
+        subject_id=loan_id,
+        details={"reason": reason},
+    )
+    session.refresh(found.loan)
+    return Withdrawal(WithdrawOutcome.DONE, found, borrower_knew=bool(knew))
+
+
 def ladder_key_prefix(loan_id: int) -> str:
     """The start of the outbox keys of a loan's ladder messages (``loan:12:step-3:to-7``)."""
     return f"loan:{loan_id}:step-"
@@ -422,12 +486,12 @@ def earliest_action(session: Session) -> datetime | None:
 
 
 def returned_among(session: Session, loan_ids: set[int]) -> set[int]:
-    """Which of these loans are completely returned (their reminders are not sent)."""
+    """Which of these loans are closed: completely returned, or withdrawn (their reminders
+    are not sent)."""
     if not loan_ids:
         return set()
-    query = select(Loan.id).where(
-        col(Loan.id).in_(loan_ids), col(Loan.status) == LoanStatus.RETURNED.value
-    )
+    closed = (LoanStatus.RETURNED.value, LoanStatus.WITHDRAWN.value)
+    query = select(Loan.id).where(col(Loan.id).in_(loan_ids), col(Loan.status).in_(closed))
     return {loan_id for loan_id in session.exec(query).all() if loan_id}
 
 

@@ -298,6 +298,7 @@ class LoanStatus(StrEnum):
     AWAITING_RECEIPT = "awaiting_receipt"  # handed over; the borrower has not confirmed yet
     OUT = "out"  # the borrower confirmed receipt
     RETURNED = "returned"  # every item is back
+    WITHDRAWN = "withdrawn"  # recorded in error and withdrawn before the borrower's receipt
 
 
 class ReturnCondition(StrEnum):

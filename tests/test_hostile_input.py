@@ -133,6 +133,7 @@ COMMANDS = (
     "myloans",
     "return",
     "announce_maintenance",
+    "cancel_loan",
 )
 ESCALATION_ROLES = (Role.DIRECTOR, Role.COORDINATOR, Role.GROUP_HEAD)
 PERSON_ACTIONS = ("card", "mv", "rl", "off", "on")
@@ -526,6 +527,7 @@ ISSUE_DATA = (
     "ln:b:1",
     "lr:s:1",
     "mt:ok",
+    "lw:ok",
     "loan-recv:1",
     "loan-recv:-1",
 )
@@ -538,13 +540,14 @@ MEASURES_TEXTS = (  # the property-loan and complaint commands, by the wrong peo
     "/return 1",
     "/return abc",
     "/announce_maintenance",
+    "/cancel_loan 1 ผิดคน",
     "/loans",
     "/myloans",
     "/complaint",
 )
 PREFIXES = (
     *("done:", "sz:", "esc:r:", "esc:x:", "esc:o:", "esc:", "pp:", "st:", "p:", "lang:"),
-    *("cm:", "cp:", "ch:", "ln:", "ln:b:", "lr:", "lr:s:", "mt:", "loan-recv:"),
+    *("cm:", "cp:", "ch:", "ln:", "ln:b:", "lr:", "lr:s:", "mt:", "loan-recv:", "lw:"),
 )
 SUFFIX = st.one_of(
     JUNK,

@@ -440,3 +440,94 @@ async def test_an_entry_left_alone_is_forgotten_and_records_nothing(office: Offi
     assert expired.startswith("รายการที่ยังบันทึกไม่เสร็จหมดอายุแล้ว")
     assert draft_of(bot.db, office.ids[OFFICER]) is None
     assert row_counts(bot.db) == before
+
+
+async def test_a_loan_recorded_in_error_is_withdrawn_before_receipt(office: Office) -> None:
+    """/cancel_loan: previewed, confirmed; the borrower is told, the hand-over's button stops
+    working, no reminder follows, and the register keeps the loan as withdrawn."""
+    bot = office.bot
+    await record_a_loan(office)
+    await office.at(START)  # the hand-over reaches the borrower
+    handover = bot.last(BORROWER)
+    loan = the_loan(bot.db)
+
+    bad = {
+        "/cancel_loan": "กรุณาพิมพ์ /cancel_loan ตามด้วยเลขที่รายการยืมและเหตุผล",
+        "/cancel_loan abc ผิดคน": "กรุณาพิมพ์ /cancel_loan ตามด้วยเลขที่รายการยืมและเหตุผล",
+        f"/cancel_loan {loan.id}": "กรุณาระบุเหตุผลต่อท้ายเลขที่รายการยืม",
+        f"/cancel_loan {loan.id} " + "ก" * 301: "กรุณาระบุเหตุผลต่อท้ายเลขที่รายการยืม",
+        "/cancel_loan 999 ผิดคน": "ไม่พบรายการยืมเลขที่ 999",
+    }
+    before = row_counts(bot.db)
+    for text, expected in bad.items():
+        (answer,) = await bot.say(OFFICER, text)
+        assert answer.startswith(expected), text
+    (refused,) = await bot.say(OTHER, f"/cancel_loan {loan.id} ผิดคน")
+    assert refused.startswith("ขออภัย")
+    assert row_counts(bot.db) == before and the_loan(bot.db).status == "awaiting_receipt"
+
+    (preview,) = await bot.say(OFFICER, f"/cancel_loan {loan.id} บันทึกผู้ยืมผิดคน")
+    assert preview.splitlines()[0] == f"ยืนยันการยกเลิกรายการยืมเลขที่ {loan.id} ซึ่งบันทึกผิดพลาด หรือไม่"
+    assert "เหตุผล: บันทึกผู้ยืมผิดคน" in preview and the_loan(bot.db).status == "awaiting_receipt"
+    (done,) = await office.press(OFFICER, bot.last(OFFICER), "ยืนยัน")
+    assert done == f"ยกเลิกรายการยืมเลขที่ {loan.id} แล้ว และได้แจ้งให้ สมชาย ใจดี ทราบแล้ว"
+    await office.at(START)
+    told = office.texts(BORROWER)[-1]
+    assert told.startswith(f"ยกเลิกรายการยืมพัสดุเลขที่ {loan.id} แล้ว เนื่องจากบันทึกผิดพลาด")
+    assert "เหตุผล: บันทึกผู้ยืมผิดคน" in told
+
+    alert = await office.press_and_wait(BORROWER, handover, f"loan-recv:{loan.id}")
+    assert alert["text"].startswith("รายการยืมนี้ถูกยกเลิกแล้ว") and alert["show_alert"]
+    assert the_loan(bot.db).status == "withdrawn" and the_loan(bot.db).received_at is None
+    (again,) = await bot.say(OFFICER, f"/cancel_loan {loan.id} ผิดคน")
+    assert again == f"รายการยืมเลขที่ {loan.id} ปิดแล้ว ไม่มีการเปลี่ยนแปลงใด ๆ"
+    (listing,) = await bot.say(OFFICER, "/loans")
+    assert listing == "ขณะนี้ไม่มีพัสดุที่อยู่ระหว่างการยืม"
+    (own,) = await bot.say(BORROWER, "/myloans")
+    assert "ยกเลิกแล้ว (บันทึกผิดพลาด)" in own and "ได้รับพัสดุแล้ว" not in own
+
+    sent = len(office.texts(BORROWER))
+    for moment in (bkk(1, 8, 8, 30), bkk(1, 10, 8, 30), bkk(1, 13, 8, 30), bkk(1, 20, 9)):
+        await office.at(moment)  # the whole ladder's time passes: nobody hears of it
+    assert len(office.texts(BORROWER)) == sent
+    assert not [t for t in office.texts(DIRECTOR) if f"เลขที่ {loan.id}" in t]
+    with bot.db.transaction() as session:
+        events = audit.events(session, subject_type="loan", subject_id=loan.id)
+        assert [e.action for e in events] == ["loan.recorded", "loan.withdrawn"]
+        assert events[-1].details == {"reason": "บันทึกผู้ยืมผิดคน"}
+        assert loans.assets_out(session, ["P-2"]) == {}  # the items may be lent again
+
+
+async def test_a_received_loan_cannot_be_withdrawn(office: Office) -> None:
+    bot = office.bot
+    await record_a_loan(office)
+    await office.at(START)
+    loan = the_loan(bot.db)
+    await office.press_and_wait(BORROWER, bot.last(BORROWER), f"loan-recv:{loan.id}")
+    (answer,) = await bot.say(OFFICER, f"/cancel_loan {loan.id} ผิดคน")
+    assert answer.startswith(f"ผู้ยืมได้ยืนยันการรับพัสดุตามรายการยืมเลขที่ {loan.id} แล้ว จึงยกเลิกรายการไม่ได้")
+    assert the_loan(bot.db).status == "out" and draft_of(bot.db, office.ids[OFFICER]) is None
+
+
+async def test_a_loan_withdrawn_before_its_hand_over_went_out_is_never_heard_of(
+    office: Office,
+) -> None:
+    bot = office.bot
+    await record_a_loan(office)  # the hand-over waits in the outbox for the dispatcher
+    loan = the_loan(bot.db)
+    await bot.say(OFFICER, f"/cancel_loan {loan.id} บันทึกซ้ำ")
+    (done,) = await office.press(OFFICER, bot.last(OFFICER), "ยืนยัน")
+    assert done == (
+        f"ยกเลิกรายการยืมเลขที่ {loan.id} แล้ว ข้อความแจ้งการส่งมอบพัสดุยังไม่ได้ส่งถึง สมชาย ใจดี "
+        "ระบบจึงจะไม่ส่งข้อความดังกล่าว"
+    )
+    await office.at(START)
+    await office.at(bkk(1, 14, 9))
+    assert office.texts(BORROWER) == []
+    with bot.db.transaction() as session:
+        states = {
+            m.idempotency_key: m.state
+            for m in session.exec(select(OutboxMessage)).all()
+            if m.idempotency_key.startswith(f"loan:{loan.id}:")
+        }
+    assert states == {f"loan:{loan.id}:handover:to-{office.ids[BORROWER]}": "cancelled"}

@@ -66,6 +66,12 @@ def office(tmp_path: Path) -> Path:
     returned = _lend(db, calendar, pair, date(2025, 1, 6), date(2025, 1, 13))
     _lend(db, calendar, pair, date(2025, 9, 1), date(2025, 9, 8))
     _lend(db, calendar, pair, date(2025, 10, 1), date(2025, 10, 8))  # FY 2569
+    mistaken = _lend(db, calendar, pair, date(2025, 9, 2), date(2025, 9, 9))
+    with db.transaction() as session:
+        withdrawn = loans.withdraw(
+            session, mistaken, by_staff_id=officer, reason="บันทึกซ้ำ", now=bkk(9, 2, year=2025)
+        )
+        assert withdrawn.outcome is loans.WithdrawOutcome.DONE
     with db.transaction() as session:
         found = loans.view(session, returned)
         assert found is not None
@@ -91,12 +97,13 @@ def test_export_loans_writes_the_register_of_the_fiscal_year(
     assert (
         main(["export", "--loans", "--config", str(office), "--fy", "2568", "--out", str(out)]) == 0
     )
-    assert "fiscal year 2568: 2 loans, 4 items written to" in capsys.readouterr().out
+    assert "fiscal year 2568: 3 loans, 6 items written to" in capsys.readouterr().out
     sheet = openpyxl.load_workbook(out)["ทะเบียนการยืมพัสดุ"]
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert rows[0][0] == "ทะเบียนการยืมพัสดุ"
     assert rows[1][0] == "สำนักงานศึกษาธิการจังหวัดพิจิตร ปีงบประมาณ พ.ศ. 2568"
     assert rows[3][0].startswith("การยืม 2 ครั้ง พัสดุ 4 รายการ ส่งคืนแล้ว 2 รายการ ยังไม่ส่งคืน 2 รายการ")
+    assert rows[3][0].endswith("และยกเลิกรายการที่บันทึกผิดพลาด 1 ครั้ง")
     header, *body = rows[4:]
     assert header[:7] == [
         "ลำดับ",
@@ -107,7 +114,12 @@ def test_export_loans_writes_the_register_of_the_fiscal_year(
         "หมายเลขครุภัณฑ์",
         "รายการพัสดุ",
     ]
-    assert len(body) == 4
+    assert len(body) == 6
+    by_loan: dict[int, list[str]] = {}
+    for row in body:
+        cells = dict(zip(header, row, strict=True))
+        by_loan.setdefault(int(cells["เลขที่การยืม"]), []).append(cells["สถานะ"])
+    assert by_loan[4] == ["ยกเลิกรายการ (บันทึกผิดพลาด)"] * 2  # the one withdrawn, kept
     first = dict(zip(header, body[0], strict=True))
     assert first["วันที่ยืม"] == "6 มกราคม 2568"  # text in B.E., never a spreadsheet date
     assert first["กำหนดส่งคืน"] == "13 มกราคม 2568"
@@ -119,8 +131,8 @@ def test_export_loans_writes_the_register_of_the_fiscal_year(
     assert first["ผู้บันทึกการส่งคืน"] == "สมศรี พัสดุ"
     assert first["ผู้บันทึกการยืม"] == "สมศรี พัสดุ"
     assert first["สถานะ"] == "ส่งคืนแล้ว"
-    last = dict(zip(header, body[-1], strict=True))
-    assert last["สถานะ"].startswith("เลยกำหนดส่งคืน ") and last["วันที่ส่งคืน"] == "-"
+    overdue = dict(zip(header, body[2], strict=True))  # lent on 1 September, never returned
+    assert overdue["สถานะ"].startswith("เลยกำหนดส่งคืน ") and overdue["วันที่ส่งคืน"] == "-"
 
 
 def test_export_loans_takes_the_long_flag_names_and_writes_csv(
