@@ -70,7 +70,7 @@ class Engine:
             self.wake,
             IntervalTrigger(seconds=self.safety_interval.total_seconds()),
             id=SAFETY_JOB,
-            max_instances=1,
+            max_instances=2,
             coalesce=True,
         )
         self.scheduler.start()
@@ -82,7 +82,13 @@ class Engine:
         self.leadership.release()
 
     def wake_at(self, moment: datetime) -> None:
-        """Move the one wake-up job to ``moment`` (or now, if that has passed)."""
+        """Move the one wake-up job to ``moment`` (or now, if that has passed).
+
+        A wake-up asked for while one is running waits for it (``wake`` holds a lock) rather
+        than being skipped: APScheduler drops a run of a job already at ``max_instances``, and
+        a message written just after the running tick looked would then wait for the safety
+        net.
+        """
         if self.scheduler is None:
             return
         self.scheduler.add_job(
@@ -91,6 +97,7 @@ class Engine:
             id=WAKE_JOB,
             replace_existing=True,
             misfire_grace_time=None,
+            max_instances=2,
         )
 
     def request_materialise(self) -> None:

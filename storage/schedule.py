@@ -390,7 +390,7 @@ _CONFIRM = (
         status=bindparam("status"),
         confirmed_at=bindparam("confirmed_at"),
         confirmed_by_staff_id=bindparam("confirmed_by_staff_id"),
-        next_action_at=None,
+        next_action_at=bindparam("next_action_at"),
     )
 )
 
