@@ -20,7 +20,7 @@ from bot.services import services
 from bot.texts import clean_text, parse_number
 from jobs.calendar import OfficeCalendar
 from jobs.tick import duty_params, reminder_params
-from storage import office, outbox, people, schedule
+from storage import audit, office, outbox, people, schedule
 from storage.models import Role
 from storage.outbox import NewMessage
 
@@ -318,8 +318,7 @@ async def escalation_button(
                 assignment_id,
                 "assignment.director_will_order",
                 now=app.clock(),
-                actor=f"staff:{person.id}",
-                actor_staff_id=person.id,
+                **audit.by_staff(person.id),
             )
         await answer(
             update, _("Recorded: the director will order it. It will show in the next digest.")
@@ -366,8 +365,7 @@ async def _remind_again(
             duty.assignment.id or 0,
             "assignment.reminded_again",
             now=now,
-            actor=f"staff:{person.id}",
-            actor_staff_id=person.id,
+            **audit.by_staff(person.id),
         )
     app.wake()
     await answer(
@@ -446,8 +444,7 @@ async def snooze_button(
             duty.assignment.id or 0,
             "assignment.snoozed",
             now=now,
-            actor=f"staff:{person.id}",
-            actor_staff_id=person.id,
+            **audit.by_staff(person.id),
             details={"until": tomorrow.isoformat()},
         )
     app.wake()

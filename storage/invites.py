@@ -149,8 +149,7 @@ def redeem(session: Session, *, code: str, newcomer: Newcomer, now: datetime) ->
     audit.record(
         session,
         at=now,
-        actor=f"staff:{staff.id}",
-        actor_staff_id=staff.id,
+        **audit.by_staff(staff.id),
         action=f"staff.{outcome.value}",
         subject_type="staff",
         subject_id=staff.id,

@@ -72,10 +72,6 @@ class LoanView:
         return self.loan.status in OPEN_STATUSES
 
 
-def _actor(staff_id: int) -> dict[str, Any]:
-    return {"actor": f"staff:{staff_id}", "actor_staff_id": staff_id}
-
-
 def create(session: Session, new: NewLoan, *, now: datetime) -> Loan:
     """Record a hand-over: the loan, its items (in order) and the audit event."""
     loan = Loan(
@@ -103,7 +99,7 @@ def create(session: Session, new: NewLoan, *, now: datetime) -> Loan:
     audit.record(
         session,
         at=now,
-        **_actor(new.recorded_by_staff_id),
+        **audit.by_staff(new.recorded_by_staff_id),
         action="loan.recorded",
         subject_type="loan",
         subject_id=loan.id,
@@ -258,7 +254,7 @@ def confirm_receipt(
     audit.record(
         session,
         at=now,
-        **_actor(staff_id),
+        **audit.by_staff(staff_id),
         action="loan.received",
         subject_type="loan",
         subject_id=loan_id,
@@ -306,7 +302,7 @@ def record_return(
         audit.record(
             session,
             at=now,
-            **_actor(by_staff_id),
+            **audit.by_staff(by_staff_id),
             action="loan.returned",
             subject_type="loan",
             subject_id=loan_id,
@@ -424,7 +420,7 @@ def withdraw(
     audit.record(
         session,
         at=now,
-        **_actor(by_staff_id),
+        **audit.by_staff(by_staff_id),
         action="loan.withdrawn",
         subject_type="loan",
         subject_id=loan_id,
@@ -557,7 +553,7 @@ def record_announcement(
     audit.record(
         session,
         at=now,
-        **_actor(by_staff_id),
+        **audit.by_staff(by_staff_id),
         action="maintenance.announced",
         subject_type="maintenance_announcement",
         subject_id=row.id,

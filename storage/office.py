@@ -28,8 +28,7 @@ def add_closed_day(
     audit.record(
         session,
         at=now,
-        actor=f"staff:{by_staff_id}",
-        actor_staff_id=by_staff_id,
+        **audit.by_staff(by_staff_id),
         action="calendar.closed_day_added",
         subject_type="calendar",
         subject_id=None,
@@ -55,8 +54,7 @@ def move_meeting(
     audit.record(
         session,
         at=now,
-        actor=f"staff:{by_staff_id}",
-        actor_staff_id=by_staff_id,
+        **audit.by_staff(by_staff_id),
         action="calendar.meeting_moved",
         subject_type="calendar",
         subject_id=None,
@@ -91,8 +89,7 @@ def add_leave(
     audit.record(
         session,
         at=now,
-        actor=f"staff:{by_staff_id}",
-        actor_staff_id=by_staff_id,
+        **audit.by_staff(by_staff_id),
         action="staff.leave_recorded",
         subject_type="staff",
         subject_id=staff_id,

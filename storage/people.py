@@ -137,8 +137,7 @@ def set_full_name(session: Session, staff_id: int, full_name: str, *, now: datet
     audit.record(
         session,
         at=now,
-        actor=f"staff:{staff_id}",
-        actor_staff_id=staff_id,
+        **audit.by_staff(staff_id),
         action="staff.renamed",
         subject_type="staff",
         subject_id=staff_id,

@@ -444,8 +444,7 @@ def confirm(
         assignment_id,
         "assignment.confirmed",
         now=now,
-        actor=f"staff:{person.id}",
-        actor_staff_id=person.id,
+        **audit.by_staff(person.id),
         details={"status": status.value, "via": via, "submitted_at": submitted.isoformat()},
     )
     for name, value in changes.items():  # what was written, without reading it back
@@ -476,8 +475,7 @@ def attach_evidence(
         assignment_id,
         "assignment.evidence_attached",
         now=now,
-        actor=f"staff:{person.id}",
-        actor_staff_id=person.id,
+        **audit.by_staff(person.id),
         details={"file_name": file_name, "kept_locally": path is not None},
     )
     return True
@@ -500,8 +498,7 @@ def excuse(
         assignment_id,
         "assignment.excused",
         now=now,
-        actor=f"staff:{person.id}",
-        actor_staff_id=person.id,
+        **audit.by_staff(person.id),
         details={"reason": reason},
     )
     return True
@@ -574,8 +571,7 @@ def add_one_off(
     audit.record(
         session,
         at=now,
-        actor=f"staff:{by_staff_id}",
-        actor_staff_id=by_staff_id,
+        **audit.by_staff(by_staff_id),
         action="obligation.added",
         subject_type="obligation",
         subject_id=row.id,
