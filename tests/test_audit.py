@@ -44,6 +44,22 @@ def test_the_database_refuses_to_change_an_audit_event(db: Database, statement: 
     assert action == "test.recorded"
 
 
+@pytest.mark.postgres
+def test_postgresql_refuses_to_truncate_the_audit_log(postgres_schema_url: str) -> None:
+    """TRUNCATE fires no row trigger; a statement trigger refuses it as well."""
+    from storage import migrate
+
+    database = Database.from_url(postgres_schema_url)
+    migrate.upgrade(database.engine)
+    _one_event(database)
+    with pytest.raises(DatabaseError, match="append-only"), database.transaction() as session:
+        session.execute(text("TRUNCATE audit_event"))
+    with database.engine.connect() as connection:
+        count = connection.execute(text("SELECT count(*) FROM audit_event")).scalar_one()
+    database.dispose()
+    assert count == 1
+
+
 def test_no_code_path_updates_or_deletes_audit_events() -> None:
     pattern = re.compile(
         r"(update|delete)\(\s*AuditEvent|table_of\(\s*AuditEvent\s*\)\s*\.\s*(update|delete)"
