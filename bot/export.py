@@ -491,10 +491,32 @@ def sheet_titles(keys: Iterable[str]) -> dict[str, str]:
     return titles
 
 
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def put(sheet: Any, row: int, column: int, value: Cell | None) -> Any:
+    """Write one cell; a text is always a text, never a formula, whatever it begins with.
+
+    A person's name or a typed reason reaches these sheets: ``=HYPERLINK(…)`` must stay words.
+    """
+    cell = sheet.cell(row=row, column=column, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    return cell
+
+
+def csv_safe(value: Cell) -> Cell:
+    """A text a spreadsheet would read as a formula gets a leading apostrophe (OWASP's advice);
+    a lone ``-`` (our "nothing") is no formula and stays as it is."""
+    if isinstance(value, str) and len(value) > 1 and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def _heading(sheet: Any, lines: Sequence[str], width: int) -> None:
     """The lines above the table: the first one large and bold, all merged across it."""
     for number, text in enumerate(lines, start=1):
-        cell = sheet.cell(row=number, column=1, value=text)
+        cell = put(sheet, number, 1, text)
         cell.font = _TITLE if number == 1 else _BOLD
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         sheet.merge_cells(start_row=number, start_column=1, end_row=number, end_column=width)
@@ -504,14 +526,14 @@ def _heading(sheet: Any, lines: Sequence[str], width: int) -> None:
 def _table(sheet: Any, columns: Sequence[Column], body: Iterable[Sequence[Cell]]) -> int:
     """The header at ``HEADER_ROW`` (bold, panes frozen below it), then the rows."""
     for index, column in enumerate(columns, start=1):
-        cell = sheet.cell(row=HEADER_ROW, column=index, value=column.header)
+        cell = put(sheet, HEADER_ROW, index, column.header)
         cell.font, cell.fill, cell.alignment = _BOLD, _HEADER_FILL, _HEADER_ALIGN
         sheet.column_dimensions[get_column_letter(index)].width = column.width
     sheet.freeze_panes = sheet.cell(row=HEADER_ROW + 1, column=1)
     count = 0
     for count, values in enumerate(body, start=1):
         for index, (column, value) in enumerate(zip(columns, values, strict=True), start=1):
-            cell = sheet.cell(row=HEADER_ROW + count, column=index, value=value)
+            cell = put(sheet, HEADER_ROW + count, index, value)
             cell.alignment = _WRAP if column.wrap else _TOP
     return count
 
@@ -532,7 +554,7 @@ def _summary_sheet(
     last = HEADER_ROW + len(body)
     for column in range(1, len(SUMMARY_COLUMNS) + 1):
         sheet.cell(row=last, column=column).font = _BOLD
-    sheet.cell(row=last + 2, column=1, value=RATE_NOTE)
+    put(sheet, last + 2, 1, RATE_NOTE)
 
 
 def _fy(context: _Context) -> str:
@@ -624,12 +646,16 @@ def _write_csv(out: Path | BinaryIO, lines: Iterable[list[Cell]]) -> None:
     """UTF-8 with a byte-order mark, so that Excel opens the Thai text as Thai."""
     if isinstance(out, Path):
         with out.open("w", encoding="utf-8-sig", newline="") as handle:
-            csv.writer(handle).writerows(lines)
+            csv.writer(handle).writerows(_csv_safe_rows(lines))
         return
     text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
-    csv.writer(text).writerows(lines)
+    csv.writer(text).writerows(_csv_safe_rows(lines))
     text.flush()
     text.detach()  # the caller's stream stays open
+
+
+def _csv_safe_rows(lines: Iterable[list[Cell]]) -> Iterable[list[Cell]]:
+    return ([csv_safe(value) for value in line] for line in lines)
 
 
 def _export_csv(

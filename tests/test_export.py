@@ -404,3 +404,58 @@ def test_statuses_stay_what_the_database_says(year: Database) -> None:
     assert q1["ดวงใจ มานะ"].status == AssignmentStatus.ESCALATED.value
     assert q1["ประเสริฐ หัวหน้า"].escalated_at is not None
     assert q1["มาลี ศรีสุข"].via == "paper"
+
+
+HOSTILE_NAMES = {
+    SOMCHAI: '=HYPERLINK("http://evil.example/","คลิก")',
+    MALEE: "+66-81-234-5678",
+    DUANGJAI: "-2+3",
+    HEAD: "@SUM(1,2)",
+}
+
+
+@pytest.fixture
+def hostile_year(db: Database, settings: Settings) -> Database:
+    """Staff whose names look like formulas, and an excuse reason that is one."""
+    for user_id, name in HOSTILE_NAMES.items():
+        enrol(db, user_id, name, "admin", Role.STAFF, bkk(1, 2))
+    enrol(db, DIRECTOR, "วิชัย รักดี", None, Role.DIRECTOR, bkk(1, 2))
+    Planner(plan(settings), OfficeCalendar.from_office(settings.office)).materialise(db, bkk(1, 2))
+    with db.transaction() as session:
+        assert schedule.excuse(
+            session,
+            q1_assignment_id(db, MALEE),
+            person=person(db, DIRECTOR),
+            reason="=1+1",
+            now=bkk(1, 17, 10),
+        )
+    return db
+
+
+def test_a_name_that_looks_like_a_formula_is_written_as_text_in_xlsx(
+    hostile_year: Database, settings: Settings, tmp_path: Path
+) -> None:
+    out = tmp_path / "ita-2568.xlsx"
+    export_fiscal_year(hostile_year, settings, 2568, "xlsx", out, as_of=AS_OF)
+    book = load_workbook(out)
+    cells = [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row]
+    assert [cell.coordinate for cell in cells if cell.data_type == "f"] == []
+    texts = {cell.value for cell in cells}
+    assert set(HOSTILE_NAMES.values()) <= texts  # written exactly as the person typed them
+    assert "=1+1" in texts
+
+
+def test_a_name_that_looks_like_a_formula_is_quoted_in_csv(
+    hostile_year: Database, settings: Settings, tmp_path: Path
+) -> None:
+    out = tmp_path / "ita-2568.csv"
+    export_fiscal_year(hostile_year, settings, 2568, "csv", out, as_of=AS_OF)
+    cells = [
+        value
+        for path in (out, tmp_path / "ita-2568-audit.csv")
+        for row in csv.reader(path.open(encoding="utf-8-sig", newline=""))
+        for value in row
+    ]
+    assert [v for v in cells if len(v) > 1 and v[0] in "=+-@\t\r"] == []
+    assert {"'" + name for name in HOSTILE_NAMES.values()} <= set(cells)
+    assert "'=1+1" in cells

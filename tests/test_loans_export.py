@@ -170,3 +170,36 @@ def test_the_evidence_workbook_names_loan_events_in_thai(office: Path, tmp_path:
     )
     recorded = next(row for row in rows if row[3] == "บันทึกการยืมพัสดุ (ส่งมอบ)")
     assert "กำหนดส่งคืน: 13 มกราคม 2568" in recorded[5]
+
+
+def test_the_loan_register_never_writes_a_formula(tmp_path: Path) -> None:
+    """A borrower's name and an item typed by the officer are words, whatever they begin with."""
+    url = f"sqlite:///{tmp_path / 'office.sqlite3'}"
+    config = _write_config(tmp_path, url)
+    settings = load_settings(config)
+    db = Database.from_url(url)
+    migrate.upgrade(db.engine)
+    with db.transaction() as session:
+        groups.sync_groups(
+            session,
+            [GroupSpec(g.key, g.name_th, g.name_en, g.coordinator) for g in settings.groups],
+        )
+    hostile = "=cmd|' /C calc'!A0"
+    borrower = enrol(db, 11, hostile, "development", Role.STAFF, now=bkk(1, 2)).id
+    officer = enrol(db, 12, "@officer", "admin", Role.PROCUREMENT, now=bkk(1, 2)).id
+    _lend(db, OfficeCalendar.from_office(settings.office), (borrower, officer), *_JANUARY)
+    db.dispose()
+    xlsx, csv_out = tmp_path / "loans.xlsx", tmp_path / "loans.csv"
+    base = ["export", "--loans", "--config", str(config), "--fy", "2568"]
+    assert main([*base, "--out", str(xlsx)]) == 0
+    assert main([*base, "--format", "csv", "--out", str(csv_out)]) == 0
+    cells = [c for row in openpyxl.load_workbook(xlsx).active.iter_rows() for c in row]
+    assert [c.coordinate for c in cells if c.data_type == "f"] == []
+    assert {hostile, "@officer"} <= {c.value for c in cells}
+    with csv_out.open(encoding="utf-8-sig", newline="") as handle:
+        values = [value for row in csv.reader(handle) for value in row]
+    assert {"'" + hostile, "'@officer"} <= set(values)
+    assert hostile not in values
+
+
+_JANUARY = (date(2025, 1, 6), date(2025, 1, 13))
