@@ -24,7 +24,8 @@ def _newcomer(user: User, chat_id: int) -> invites.Newcomer:
     return invites.Newcomer(
         telegram_user_id=user.id,
         chat_id=chat_id,
-        full_name=user.full_name.strip() or str(user.id),
+        # Telegram lets a name hold anything, a direction override (U+202E) included
+        full_name=clean_text(user.full_name, MAX_NAME_LENGTH) or str(user.id),
         username=user.username,
         language=Language.TH,
     )

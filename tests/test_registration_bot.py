@@ -124,6 +124,15 @@ async def test_language_is_stored_per_person(bot: Harness) -> None:
     assert back == "ต่อจากนี้ระบบจะแจ้งข้อความถึงท่านเป็นภาษาไทย"
 
 
+async def test_a_name_from_telegram_is_cleaned_like_any_typed_text(bot: Harness) -> None:
+    """Telegram lets a name hold a direction override (U+202E) or a line break: kept out."""
+    answer = await register(bot, SOMCHAI, first_name="สมชาย\u202e", last_name="ใจดี\n\u200bx")
+    with bot.db.transaction() as session:
+        person = people.by_telegram_user(session, SOMCHAI)
+    assert person is not None and person.name == "สมชาย ใจดี x"
+    assert "\u202e" not in answer
+
+
 async def test_a_person_can_correct_their_name(bot: Harness) -> None:
     await register(bot, SOMCHAI, first_name="Som")
     (answer,) = await bot.say(SOMCHAI, "/name สมชาย ใจดี")
