@@ -357,10 +357,6 @@ async def test_a_handler_keeps_complaints_in_their_menu_when_their_roles_change(
 ) -> None:
     bot = office
     handler = staff_id(bot.db, HANDLER)
-    await bot.say(ADMIN, f"/person {handler}")
-    (made_head,) = await bot.press(ADMIN, bot.last(ADMIN), f"p:{handler}:rl:group_head")
-    assert "ผู้อำนวยการกลุ่ม" in made_head
-    await bot.say(HANDLER, "/language en")
 
     def menu_of(user_id: int) -> list[list[str]]:
         calls = bot.fake.calls_to("setMyCommands")
@@ -369,6 +365,18 @@ async def test_a_handler_keeps_complaints_in_their_menu_when_their_roles_change(
             for call in calls
             if call.params.get("scope", {}).get("chat_id") == user_id
         ]
+
+    async def menus_after(count: int) -> None:
+        """The menu is set after the answer is sent: wait for it, never read ahead of it."""
+        await bot.fake.wait_until(lambda: len(menu_of(HANDLER)) >= count)
+
+    before = len(menu_of(HANDLER))
+    await bot.say(ADMIN, f"/person {handler}")
+    (made_head,) = await bot.press(ADMIN, bot.last(ADMIN), f"p:{handler}:rl:group_head")
+    assert "ผู้อำนวยการกลุ่ม" in made_head
+    await menus_after(before + 1)
+    await bot.say(HANDLER, "/language en")
+    await menus_after(before + 2)
 
     after_role, after_language = menu_of(HANDLER)[-2:]
     assert "complaints" in after_role and "complaints" in after_language
