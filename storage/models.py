@@ -238,6 +238,9 @@ class Leave(SQLModel, table=True):
     starts_on: date
     ends_on: date
     acting_staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    # the director named the acting officer themselves (not a coordinator's proposal they
+    # confirmed): only then do complaint notices go to the acting officer alone
+    acting_chosen_by_director: bool = False
     created_by_staff_id: int | None = Field(default=None, foreign_key="staff.id")
     created_at: datetime = _created()
     cancelled_at: datetime | None = _when()
@@ -488,3 +491,34 @@ class ComplaintThrottle(SQLModel, table=True):
 
 
 ALL_TABLES.extend([Complaint, ComplaintEntry, ComplaintHandler, ComplaintDraft, ComplaintThrottle])
+
+
+# -- power: changes the director confirms (issue 11) --------------------------------------
+
+
+class ProposalState(StrEnum):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+
+
+class PowerProposal(SQLModel, table=True):
+    """A change of power (the director role, an acting officer) asked for by an admin or the
+    coordinator: it takes effect only if a director confirms it before ``expires_at``."""
+
+    __tablename__ = "power_proposal"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=24)
+    subject_staff_id: int = Field(foreign_key="staff.id")
+    proposed_by_staff_id: int = Field(foreign_key="staff.id")
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    state: str = Field(default=ProposalState.PENDING.value, max_length=16, index=True)
+    created_at: datetime = _created()
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    decided_at: datetime | None = _when()
+    decided_by_staff_id: int | None = Field(default=None, foreign_key="staff.id")
+
+
+ALL_TABLES.append(PowerProposal)
