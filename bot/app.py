@@ -32,6 +32,7 @@ from bot import (
     maintenance,
     menus,
     oversight,
+    questions,
     registration,
     reports,
     staff_admin,
@@ -42,7 +43,7 @@ from bot.complaint_sender import ComplainantSender
 from bot.i18n import translator
 from bot.render import DONE_CALLBACK, ESCALATION_CALLBACK, SNOOZE_CALLBACK
 from bot.sender import TelegramSender
-from bot.services import SERVICES_KEY, Services, services_of
+from bot.services import SERVICES_KEY, Services, services, services_of
 from bot.transport import AiohttpRequest
 from jobs.engine import Engine
 from storage.people import Person
@@ -241,30 +242,26 @@ async def stop_services(application: AnyApplication) -> None:
 @registered
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> None:
     """Plain text: the answer to a question the bot asked, or else a pointer to /help."""
-    message, waiting = update.effective_message, context.user_data or {}
-    if message is not None and message.text and duties.EXCUSE_KEY in waiting:
-        await duties.excuse_reason(update, context, person, message.text)
-    elif message is not None and message.text and oversight.PAPER_KEY in waiting:
-        await oversight.paper_date(update, context, person, message.text)
-    elif message is not None and message.text:
-        if not await drafts.on_text(update, context, person, message.text):
-            await unexpected_message(update, context)
-    else:
+    message = update.effective_message
+    text = message.text if message is not None else None
+    if not text:
+        await unexpected_message(update, context)
+        return
+    topic = questions.typed_topic(services(context), person)
+    if topic == questions.EXCUSE_REASON:
+        await duties.excuse_reason(update, context, person, text)
+    elif topic == questions.PAPER_DATE:
+        await oversight.paper_date(update, context, person, text)
+    elif not await drafts.on_text(update, context, person, text):
         await unexpected_message(update, context)
 
 
 async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/cancel: forget a question the bot is waiting on."""
-    if context.user_data is not None:
-        for key in (
-            duties.EXCUSE_KEY,
-            duties.EVIDENCE_KEY,
-            oversight.PAPER_KEY,
-            calendar_admin.CHANGE_KEY,
-        ):
-            context.user_data.pop(key, None)
-    drafts.forget(update, context)
-    _ = translator(_language_of(update, context))
+    """/cancel: forget every question the bot is waiting on (a loan entry included)."""
+    person = load_person(update, context)
+    if person is not None:
+        questions.forget(services(context), person)
+    _ = translator(person.language if person else "th")
     await answer(update, _("Cancelled. Nothing was changed."))
 
 

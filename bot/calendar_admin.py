@@ -12,6 +12,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot import questions
 from bot.access import answer, registered, requires
 from bot.i18n import Translate, format_date, parse_date, translator
 from bot.render import Keyboard
@@ -22,7 +23,6 @@ from storage import office, people, schedule
 from storage.models import Role
 from storage.schedule import ObligationSpec
 
-CHANGE_KEY = "pending_change"
 CONFIRM_CALLBACK = "cf:"
 MAX_TITLE = 300
 MAX_REASON = 200
@@ -39,7 +39,7 @@ async def _propose(
     change: dict[str, Any],
     preview: str,
 ) -> None:
-    context.user_data[CHANGE_KEY] = change  # type: ignore[index]
+    questions.ask(services(context), person, questions.CALENDAR_CHANGE, change)
     _ = translator(person.language)
     await answer(
         update,
@@ -147,7 +147,7 @@ async def confirm_change(
 ) -> None:
     """Confirm or cancel the change just previewed."""
     query, app, _ = update.callback_query, services(context), translator(person.language)
-    change = (context.user_data or {}).pop(CHANGE_KEY, None)
+    change = questions.take(app, person, questions.CALENDAR_CHANGE)
     if query is None or query.data != f"{CONFIRM_CALLBACK}yes" or change is None:
         await answer(update, _("Cancelled. Nothing was changed."))
         return

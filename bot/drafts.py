@@ -14,7 +14,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot import loan_return, loans, maintenance
-from bot.access import answer, load_person
+from bot.access import answer
 from bot.i18n import translator
 from bot.services import services
 from storage import people
@@ -53,10 +53,3 @@ async def on_text(
         return True
     await handler(update, context, person, dict(row.data), text)
     return True
-
-
-def forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/cancel: drop the person's unfinished entry, if any."""
-    person = load_person(update, context)
-    if person is not None:
-        loans.drop(services(context), person)

@@ -11,6 +11,7 @@ from telegram import Message, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
+from bot import questions
 from bot.access import answer, registered
 from bot.i18n import Translate, format_date, format_datetime, translator
 from bot.render import DONE_CALLBACK, ESCALATION_CALLBACK, SNOOZE_CALLBACK, period_label
@@ -20,14 +21,12 @@ from bot.services import services
 from bot.texts import clean_text, parse_number
 from jobs.calendar import OfficeCalendar
 from jobs.tick import duty_params, reminder_params
-from storage import audit, office, outbox, people, schedule
+from storage import audit, office, outbox, people, power, schedule
 from storage.models import Role
 from storage.outbox import NewMessage
 
 log = logging.getLogger(__name__)
-EVIDENCE_WINDOW = timedelta(minutes=30)
 LIST_AHEAD = timedelta(days=31)
-EVIDENCE_KEY, EXCUSE_KEY = "evidence_for", "excuse_for"
 MAX_REASON = 500
 
 
@@ -98,7 +97,7 @@ async def done_button(
             _("This report was already confirmed. Nothing was changed."), show_alert=True
         )
         return
-    context.user_data[EVIDENCE_KEY] = (assignment_id, app.clock())  # type: ignore[index]
+    questions.ask(app, person, questions.EVIDENCE, {"assignment": assignment_id})
     hint = _(
         "If you have the evidence file (a document or a photo), send it here within 30 "
         "minutes, or reply to the reminder with it, and it will be kept with this report."
@@ -184,7 +183,7 @@ async def evidence(
     message, app, _ = update.effective_message, services(context), translator(person.language)
     if message is None:
         return
-    assignment_id = _evidence_target(update, context)
+    assignment_id = _evidence_target(update, context, person)
     if assignment_id is None:
         await answer(
             update,
@@ -215,7 +214,7 @@ async def evidence(
             path=path,
             now=app.clock(),
         )
-    context.user_data.pop(EVIDENCE_KEY, None)  # type: ignore[union-attr]
+    questions.take(app, person, questions.EVIDENCE)
     kept = _("The evidence file {name} is kept with the report. Thank you.").format(name=file_name)
     if outcome in (schedule.ConfirmOutcome.ON_TIME, schedule.ConfirmOutcome.LATE) and confirmed:
         zone = app.settings.office.zone
@@ -226,7 +225,9 @@ async def evidence(
     await answer(update, kept)
 
 
-def _evidence_target(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int | None:
+def _evidence_target(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person: people.Person
+) -> int | None:
     message, app = update.effective_message, services(context)
     replied = message.reply_to_message if message else None
     if replied is not None and update.effective_chat is not None:
@@ -234,10 +235,8 @@ def _evidence_target(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int 
             row = outbox.by_telegram_message(session, update.effective_chat.id, replied.message_id)
         if row is not None and row.assignment_id is not None:
             return row.assignment_id
-    pending = (context.user_data or {}).get(EVIDENCE_KEY)
-    if pending and app.clock() - pending[1] <= EVIDENCE_WINDOW:
-        return int(pending[0])
-    return None
+    pending = questions.peek(app, person, questions.EVIDENCE)
+    return int(pending["assignment"]) if pending else None
 
 
 def _file_of(message: Message) -> tuple[str, str]:
@@ -265,7 +264,8 @@ async def _keep_copy(
     return str(target)
 
 
-ESCALATION_ROLES = (Role.DIRECTOR, Role.COORDINATOR, Role.GROUP_HEAD)
+ESCALATION_ROLES = (Role.DIRECTOR, Role.GROUP_HEAD)
+"""Who may answer an escalation: the director (or acting officer), a group head for their group."""
 
 
 def parse_escalation(data: str | None) -> tuple[str, int] | None:
@@ -278,32 +278,67 @@ def parse_escalation(data: str | None) -> tuple[str, int] | None:
     return (action, assignment_id) if assignment_id is not None else None
 
 
-def may_answer_escalations(context: ContextTypes.DEFAULT_TYPE, person: people.Person) -> bool:
-    """The director, the coordinator, group heads — and whoever acts for the director today."""
-    if person.has_any(*ESCALATION_ROLES):
-        return True
-    app = services(context)
+async def may_answer(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    person: people.Person,
+    duty: schedule.Duty,
+    action: str,
+) -> bool:
+    """Checked on the server at every press and again at the typed reason (storage.power):
+    a refusal is answered politely, audited, and changes nothing else."""
+    app, _ = services(context), translator(person.language)
+    now = app.clock()
     with app.db.transaction() as session:
-        return office.is_acting(
-            session, person.id, app.clock().astimezone(app.settings.office.zone).date()
+        verdict = power.escalation_answer(
+            session,
+            person,
+            duty.assignment,
+            now.astimezone(app.settings.office.zone).date(),
+            action,
         )
+        if verdict is not power.Answer.ALLOWED:
+            schedule.record_event(
+                session,
+                duty.assignment.id or 0,
+                "assignment.escalation_answer_refused",
+                now=now,
+                **audit.by_staff(person.id),
+                details={"action": action, "reason": verdict.value},
+            )
+    if verdict is not power.Answer.ALLOWED:
+        await answer(update, _escalation_refusal(verdict, _))
+    return verdict is power.Answer.ALLOWED
+
+
+def _escalation_refusal(verdict: power.Answer, _: Translate) -> str:
+    if verdict is power.Answer.OWN:
+        return _(
+            "Sorry, this report is one you owe yourself, so someone else decides on it. "
+            "Nothing was changed."
+        )
+    if verdict is power.Answer.OTHER_GROUP:
+        return _(
+            "Sorry, a group head may answer only for their own group's reports. "
+            "Nothing was changed."
+        )
+    if verdict is power.Answer.DIRECTOR_ONLY:
+        return _(
+            "Sorry, only the director or the acting officer may say they will order it. "
+            "Nothing was changed."
+        )
+    return _("Sorry, this is only for {roles}. Type /help to see what you can do.").format(
+        roles=", ".join(role_name(r, _) for r in ESCALATION_ROLES)
+    )
 
 
 @registered
 async def escalation_button(
     update: Update, context: ContextTypes.DEFAULT_TYPE, person: people.Person
 ) -> None:
-    """The director's buttons on an escalation: remind again now, excuse (with a reason), or
-    "I will order it myself"."""
+    """The buttons on an escalation: remind again now, excuse (with a reason), or "I will
+    order it myself" — for whoever may answer for that assignment (see ``may_answer``)."""
     query, app, _ = update.callback_query, services(context), translator(person.language)
-    if not may_answer_escalations(context, person):
-        await answer(
-            update,
-            _("Sorry, this is only for {roles}. Type /help to see what you can do.").format(
-                roles=", ".join(role_name(r, _) for r in ESCALATION_ROLES)
-            ),
-        )
-        return
     parsed = parse_escalation(query.data if query else None)
     with app.db.transaction() as session:
         duty = schedule.duty(session, parsed[1]) if parsed else None
@@ -311,6 +346,8 @@ async def escalation_button(
         await answer(update, _("This report is no longer open. Nothing was changed."))
         return
     action, assignment_id = parsed
+    if not await may_answer(update, context, person, duty, action):
+        return
     if action == "o":
         with app.db.transaction() as session:
             schedule.record_event(
@@ -379,13 +416,20 @@ async def _remind_again(
 async def excuse_reason(
     update: Update, context: ContextTypes.DEFAULT_TYPE, person: people.Person, text: str
 ) -> None:
-    """The reason typed after "excuse": the assignment is excused, with the reason logged."""
+    """The reason typed after "excuse": the assignment is excused, with the reason logged
+    (the right to answer checked again: roles may have changed since the press)."""
     app, _ = services(context), translator(person.language)
     assignment_id = context.user_data.pop(EXCUSE_KEY)  # type: ignore[union-attr]
     reason = clean_text(text, MAX_REASON)
-    allowed = may_answer_escalations(context, person)
     with app.db.transaction() as session:
-        excused = allowed and schedule.excuse(
+        duty = schedule.duty(session, assignment_id)
+    if duty is None or duty.assignment.status not in schedule.OPEN_STATUSES:
+        await answer(update, _("This report is no longer open. Nothing was changed."))
+        return
+    if not await may_answer(update, context, person, duty, "x"):
+        return
+    with app.db.transaction() as session:
+        excused = schedule.excuse(
             session, assignment_id, person=person, reason=reason, now=app.clock()
         )
     if excused:

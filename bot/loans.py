@@ -32,7 +32,7 @@ from jobs.loan_steps import loan_params
 from jobs.loans import days_overdue, default_due_on, due_instant, first_step, loan_state
 from storage import loans, office, outbox, people
 from storage.loans import LoanView
-from storage.models import LoanDraft, LoanStatus, Role
+from storage.models import AwaitedAnswer, LoanStatus, Role
 from storage.outbox import NewMessage
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ LOAN_CALLBACK, RETURN_START, WITHDRAW_CALLBACK = "ln:", "lr:s:", "lw:"
 LOAN_OVERSEEING = (Role.PROCUREMENT, Role.DIRECTOR, Role.COORDINATOR, Role.ADMIN)
 MAX_ITEMS, MAX_ASSET, MAX_DESCRIPTION, MAX_PURPOSE, MAX_CONDITION = 20, 60, 200, 300, 300
 MATCHES_SHOWN, BUTTON_LIMIT = 8, 30
-DRAFT_TTL = timedelta(hours=12)  # an entry left alone this long is forgotten
+DRAFT_TTL = loans.ENTRY_TTL  # an entry left alone this long is forgotten
 RECENT = timedelta(days=90)  # /myloans also shows loans returned lately
 # the button's words are written into the register, an official Thai document
 GOOD_CONDITION = "สภาพดี ใช้งานได้ครบถ้วน"
@@ -68,7 +68,9 @@ def drop(app: Services, person: people.Person) -> None:
         loans.drop_draft(session, person.id)
 
 
-def current_draft(app: Services, person: people.Person, kind: str, step: str) -> LoanDraft | None:
+def current_draft(
+    app: Services, person: people.Person, kind: str, step: str
+) -> AwaitedAnswer | None:
     """This person's draft, if it is of ``kind``, at ``step`` and not forgotten (else a
     button is stale)."""
     with app.db.transaction() as session:

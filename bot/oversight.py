@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot import questions
 from bot.access import answer, requires
 from bot.duties import parse_id
 from bot.i18n import Translate, format_date, format_datetime, parse_date, translator
@@ -23,7 +24,6 @@ from storage import groups, office, oversight, people, schedule
 from storage.models import Assignment, AssignmentStatus, Obligation, Period, Role
 
 STATUS_CALLBACK, PAPER_CALLBACK = "st:", "pp:"
-PAPER_KEY = "paper_for"
 LIVE_AHEAD = timedelta(days=7)  # a period is "current" from its first reminder on
 BUTTON_LIMIT = 40
 INLINE_NAMES = 6
@@ -228,7 +228,7 @@ async def paper_button(
     if duty is None or duty.assignment.status not in schedule.OPEN_STATUSES:
         await answer(update, _("This report is no longer open. Nothing was changed."))
         return
-    context.user_data[PAPER_KEY] = assignment_id  # type: ignore[index]
+    questions.ask(services(context), viewer, questions.PAPER_DATE, {"assignment": assignment_id})
     await answer(
         update,
         _('On what date did the report arrive? Type it like 9/1/2569, or "today" (or /cancel).'),
@@ -248,7 +248,11 @@ async def paper_date(
             update, _('Please type a date that has passed, like 9/1/2569, or "today" (or /cancel).')
         )
         return
-    assignment_id = context.user_data.pop(PAPER_KEY)  # type: ignore[union-attr]
+    asked = questions.take(app, viewer, questions.PAPER_DATE)
+    if asked is None:  # expired, or taken meanwhile by a second press
+        await answer(update, _("This report is no longer open. Nothing was changed."))
+        return
+    assignment_id = int(asked["assignment"])
     received = now if day == today else OfficeCalendar.from_office(app.settings.office).closing(day)
     with app.db.transaction() as session:
         outcome, _duty = schedule.confirm(

@@ -9,18 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
-from storage import audit
+from storage import audit, questions
 from storage.db import execute_bulk
 from storage.models import (
+    AwaitedAnswer,
     Loan,
-    LoanDraft,
     LoanItem,
     LoanStatus,
     MaintenanceAnnouncement,
@@ -508,25 +508,25 @@ def record_escalation(
 # -- drafts: a loan, a return or an announcement being entered step by step -------------------
 
 
-def draft(session: Session, staff_id: int) -> LoanDraft | None:
-    return session.get(LoanDraft, staff_id)
+ENTRY_TTL = timedelta(hours=12)  # an entry left alone this long is forgotten
+
+
+def draft(session: Session, staff_id: int) -> AwaitedAnswer | None:
+    """The entry this person is making, if any (a question awaiting their next answer)."""
+    return session.get(AwaitedAnswer, (staff_id, questions.ENTRY))
 
 
 def save_draft(
     session: Session, staff_id: int, *, kind: str, step: str, data: dict[str, Any], now: datetime
 ) -> None:
     """Start or move on a draft (one per person: a new one replaces the old)."""
-    row = session.get(LoanDraft, staff_id) or LoanDraft(staff_id=staff_id, kind=kind, step=step)
-    row.kind, row.step, row.data, row.updated_at = kind, step, dict(data), now
-    session.add(row)
+    questions.ask(
+        session, staff_id, questions.ENTRY, data, now=now, ttl=ENTRY_TTL, kind=kind, step=step
+    )
 
 
 def drop_draft(session: Session, staff_id: int) -> bool:
-    row = session.get(LoanDraft, staff_id)
-    if row is None:
-        return False
-    session.delete(row)
-    return True
+    return questions.forget(session, staff_id, [questions.ENTRY]) > 0
 
 
 # -- the annual maintenance plan ---------------------------------------------------------------

@@ -21,7 +21,7 @@ from jobs.engine import Engine
 from jobs.settings import Settings
 from storage import audit, loans
 from storage.db import Database
-from storage.models import Loan, LoanDraft, LoanItem, OutboxMessage, Role
+from storage.models import AwaitedAnswer, Loan, LoanItem, OutboxMessage, Role
 from tests.harness import Clock, Harness, running_bot
 from tests.test_invites import row_counts
 from tests.test_tick import bkk, join, only
@@ -97,7 +97,7 @@ def the_items(db: Database) -> list[LoanItem]:
 
 def draft_of(db: Database, staff_id: int) -> tuple[str, str, dict[str, object]] | None:
     with db.transaction() as session:
-        row = session.get(LoanDraft, staff_id)
+        row = session.get(AwaitedAnswer, (staff_id, "entry"))
         return (row.kind, row.step, dict(row.data)) if row else None
 
 

@@ -110,3 +110,35 @@ def test_a_database_one_migration_behind_is_refused_until_migrated(
     assert "staff-report-bot migrate" in capsys.readouterr().err
     assert main(["migrate", "--config", str(config)]) == 0
     assert f"schema 0001 → {migrate.head_revision()}" in capsys.readouterr().out
+
+
+def test_a_loan_entry_in_progress_survives_the_move_to_awaited_answers(database_url: str) -> None:
+    """Migration 0011 moves the loan drafts into the one table of awaited answers, and back."""
+    database = Database.from_url(database_url)
+    migrate.upgrade(database.engine, "0010")
+    with database.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO staff (id, telegram_user_id, chat_id, full_name, language, "
+                "reachable, active, registered_at) VALUES "
+                "(1, 11, 11, 'สมศรี พัสดุ', 'th', true, true, '2025-01-02 02:00:00+00:00')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO property_loan_draft (staff_id, kind, step, data, updated_at) "
+                "VALUES (1, 'loan', 'items', '{\"borrower\": 2}', '2025-01-02 03:00:00+00:00')"
+            )
+        )
+    migrate.upgrade(database.engine)
+    with database.engine.connect() as connection:
+        moved = connection.execute(
+            text("SELECT topic, kind, step, data, expires_at FROM awaited_answer")
+        ).all()
+    assert len(moved) == 1 and tuple(moved[0][:3]) == ("entry", "loan", "items")
+    assert "borrower" in str(moved[0][3]) and "2025-01-02 15:00" in str(moved[0][4])
+    migrate.downgrade(database.engine, "0010")
+    with database.engine.connect() as connection:
+        back = connection.execute(text("SELECT kind, step FROM property_loan_draft")).all()
+    assert [tuple(row) for row in back] == [("loan", "items")]
+    database.dispose()
