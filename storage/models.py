@@ -355,17 +355,26 @@ class LoanItem(SQLModel, table=True):
     return_recorded_by_staff_id: int | None = Field(default=None, foreign_key="staff.id")
 
 
-class LoanDraft(SQLModel, table=True):
-    """A loan, a return or an announcement the procurement officer is still entering step by
-    step, kept in the database so that whichever process gets the next message carries on."""
+class AwaitedAnswer(SQLModel, table=True):
+    """A question the bot has asked a person and waits on: a typed answer (an excuse reason,
+    the date a paper report arrived, the next step of a loan entry), a confirming press (a
+    calendar change previewed), or a file (the evidence window after a confirmation).
 
-    __tablename__ = "property_loan_draft"
+    A row, never process memory: it survives a restart and reaches whichever process receives
+    the answer. One per person and ``topic``; a new question on a topic replaces the old one;
+    past ``expires_at`` it is as if never asked. (The complaint channel keeps its own drafts,
+    keyed so that they cannot be tied to a person.)
+    """
+
+    __tablename__ = "awaited_answer"
 
     staff_id: int = Field(foreign_key="staff.id", primary_key=True)
-    kind: str = Field(max_length=16)
-    step: str = Field(max_length=24)
+    topic: str = Field(primary_key=True, max_length=16)
+    kind: str = Field(default="", max_length=16)
+    step: str = Field(default="", max_length=24)
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     updated_at: datetime = _created()
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
 
 
 class MaintenanceAnnouncement(SQLModel, table=True):
@@ -381,7 +390,7 @@ class MaintenanceAnnouncement(SQLModel, table=True):
     recipients: int = 0
 
 
-ALL_TABLES.extend([Loan, LoanItem, LoanDraft, MaintenanceAnnouncement])
+ALL_TABLES.extend([Loan, LoanItem, AwaitedAnswer, MaintenanceAnnouncement])
 
 
 # -- complaints (measure 1.7) ---------------------------------------------------------------
