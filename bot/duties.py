@@ -362,7 +362,7 @@ async def escalation_button(
         )
         return
     if action == "x":
-        context.user_data[EXCUSE_KEY] = assignment_id  # type: ignore[index]
+        questions.ask(app, person, questions.EXCUSE_REASON, {"assignment": assignment_id})
         await answer(
             update, _("Please type the reason for the excuse in one message (or /cancel).")
         )
@@ -419,10 +419,11 @@ async def excuse_reason(
     """The reason typed after "excuse": the assignment is excused, with the reason logged
     (the right to answer checked again: roles may have changed since the press)."""
     app, _ = services(context), translator(person.language)
-    assignment_id = context.user_data.pop(EXCUSE_KEY)  # type: ignore[union-attr]
+    asked = questions.take(app, person, questions.EXCUSE_REASON)
+    assignment_id = int(asked["assignment"]) if asked else 0
     reason = clean_text(text, MAX_REASON)
     with app.db.transaction() as session:
-        duty = schedule.duty(session, assignment_id)
+        duty = schedule.duty(session, assignment_id) if asked else None
     if duty is None or duty.assignment.status not in schedule.OPEN_STATUSES:
         await answer(update, _("This report is no longer open. Nothing was changed."))
         return

@@ -134,6 +134,7 @@ def _escalation(params: dict[str, Any], language: str, zone: ZoneInfo) -> Render
         _("Not yet received from {count}:").format(count=len(missing)),
     ]
     keyboard: Keyboard = []
+    answerable = _answerable(params)
     for number, item in enumerate(missing, start=1):
         name = item["name_en" if language == "en" else "name_th"]
         groups = ", ".join(item["groups_en" if language == "en" else "groups_th"])
@@ -150,6 +151,8 @@ def _escalation(params: dict[str, Any], language: str, zone: ZoneInfo) -> Render
             )
         )
         aid = item["assignment_id"]
+        if aid not in answerable:
+            continue  # not theirs to answer (about themselves, or another group): no buttons
         keyboard.append(
             [
                 (_("Remind again now: {name}").format(name=name), f"{ESCALATION_CALLBACK}r:{aid}"),
@@ -173,6 +176,16 @@ def _escalation(params: dict[str, Any], language: str, zone: ZoneInfo) -> Render
         ),
     ]
     return Rendered("\n".join(lines), keyboard)
+
+
+def _answerable(params: dict[str, Any]) -> set[int]:
+    """The lines whose buttons this recipient may press (the tick decides, by the rule each
+    press is checked against); a row written before the rule: the director's copy only."""
+    if "answerable" in params:
+        return {int(aid) for aid in params["answerable"]}
+    if params.get("for_director"):
+        return {int(item["assignment_id"]) for item in params.get("missing", [])}
+    return set()
 
 
 def _onward(params: dict[str, Any], language: str, zone: ZoneInfo) -> Rendered:
@@ -312,6 +325,13 @@ def render(template: str, params: dict[str, Any], language: str, zone: ZoneInfo)
     """The text and buttons of one outbox message."""
     from bot.complaint_texts import COMPLAINT_TEMPLATES  # the complaint channel (1.7) too
     from bot.loan_texts import LOAN_TEMPLATES  # property loans (1.4) word their own messages
+    from bot.backup_texts import RESTORE_TEMPLATES  # the notice after a restore
+    from bot.power import POWER_TEMPLATES  # changes of power (issue 11)
 
-    chosen = TEMPLATES.get(template) or COMPLAINT_TEMPLATES.get(template)
+    chosen = (
+        TEMPLATES.get(template)
+        or COMPLAINT_TEMPLATES.get(template)
+        or POWER_TEMPLATES.get(template)
+        or RESTORE_TEMPLATES.get(template)
+    )
     return (chosen or LOAN_TEMPLATES[template])(params, language, zone)

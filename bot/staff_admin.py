@@ -6,7 +6,7 @@ and every press is checked again against the presser's roles at the moment it ar
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -15,11 +15,14 @@ from telegram.ext import ContextTypes
 from bot import menus
 from bot.access import answer, requires
 from bot.i18n import Translate, translator
+from bot.power import proposal_answer, refusal
 from bot.roles import ROLE_ORDER, role_list, role_name
-from bot.services import services
+from bot.services import Services, services
 from bot.texts import group_name, group_names, parse_number
-from storage import complaints, groups, people
+from jobs import power as notices
+from storage import complaints, groups, people, power
 from storage.models import Role
+from storage.power import Change, Gate
 
 PERSON_CALLBACK = "p:"
 _ACTIONS = ("card", "mv", "rl", "off", "on")
@@ -191,14 +194,60 @@ async def _apply(
     staff_id, action, argument = change
     app, _ = services(context), translator(admin.language)
     actor = people.Actor(label=f"staff:{admin.id}", staff_id=admin.id)
+    now, outcome, updated = app.clock(), people.ChangeOutcome.UNCHANGED, None
     with app.db.transaction() as session:
         person = people.by_id(session, staff_id)
-        outcome = _change(session, person, action, argument, actor, app.clock())
-        updated = people.by_id(session, staff_id)
+        gate, power_change = _gate(session, admin, person, action, argument)
+        if gate is not Gate.ALLOW and power_change is not None:
+            text = _ask_the_director(session, app, admin, staff_id, gate, power_change)
+        else:
+            outcome = _change(session, person, action, argument, actor, now)
+            if outcome is people.ChangeOutcome.DONE and power_change is not None:
+                notices.made(session, power_change, staff_id, by_staff_id=admin.id, now=now)
+            updated = people.by_id(session, staff_id)
+            text = _outcome_text(outcome, updated, admin.language)
         handler = complaints.is_handler(session, staff_id)
-    await answer(update, _outcome_text(outcome, updated, admin.language))
-    if outcome is people.ChangeOutcome.DONE and updated is not None:
+    app.wake()
+    await answer(update, text)
+    if gate is Gate.ALLOW and outcome is people.ChangeOutcome.DONE and updated is not None:
         await menus.set_for(context.bot, updated, complaint_handler=handler)
+
+
+def _gate(
+    session: Session, admin: people.Person, person: people.Person | None, action: str, argument: str
+) -> tuple[Gate, Change | None]:
+    """Whether the change touches the director's power, and who may make it (storage.power)."""
+    if person is None:
+        return Gate.ALLOW, None
+    if action == "rl" and argument == Role.DIRECTOR.value:
+        held = Role.DIRECTOR not in person.roles
+        change = Change.DIRECTOR_GRANT if held else Change.DIRECTOR_REVOKE
+        return power.role_gate(session, admin, person, Role.DIRECTOR, held), change
+    if action in ("off", "on") and Role.DIRECTOR in person.roles:
+        change = Change.DIRECTOR_REACTIVATE if action == "on" else Change.DIRECTOR_DEACTIVATE
+        return power.activity_gate(session, admin, person, action == "on"), change
+    return Gate.ALLOW, None
+
+
+def _ask_the_director(
+    session: Session,
+    app: Services,
+    admin: people.Person,
+    staff_id: int,
+    gate: Gate,
+    change: Change,
+) -> str:
+    """An admin's change of the director role is a proposal the director confirms; one that
+    is not allowed at all is refused. Either way the directors are told."""
+    now, _ = app.clock(), translator(admin.language)
+    if gate is Gate.PROPOSE:
+        lifetime = timedelta(hours=app.settings.director.proposal_hours)
+        found, new = notices.proposed(
+            session, change, staff_id, by_staff_id=admin.id, now=now, lifetime=lifetime
+        )
+        return proposal_answer(found, new, admin.language, app.settings.office.zone)
+    notices.refused(session, change, staff_id, by_staff_id=admin.id, reason=gate.value, now=now)
+    return refusal(gate, _)
 
 
 def _change(

@@ -95,6 +95,10 @@ class Group(_Strict):
 class Director(_Strict):
     title_th: str = "ศึกษาธิการจังหวัด"
     title_en: str = "Provincial Education Officer"
+    # an acting officer (/acting) starts at most this many days ahead and lasts at most this long
+    acting_max_days: int = Field(default=60, ge=1, le=366)
+    # a change of power an admin or the coordinator proposes waits this long for the director
+    proposal_hours: int = Field(default=48, ge=1, le=720)
 
 
 class Meeting(_Strict):

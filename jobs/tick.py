@@ -21,10 +21,11 @@ from jobs.complaints import ComplaintLadder, report_data
 from jobs.digest import digest_data
 from jobs.ladder import STAFF_FACING, Progress, progress, step_instants, working_days_late
 from jobs.loan_steps import write_loan_steps
+from jobs.power import expire_due
 from jobs.recurrence import effective_meeting, materialisation_window, meeting_dates, occurrences
 from jobs.settings import Obligation as ObligationConfig
 from jobs.settings import Settings
-from storage import loans, office, outbox, people, schedule
+from storage import loans, office, outbox, people, power, schedule
 from storage.db import Database
 from storage.models import Assignment, AssignmentStatus, Obligation, Period, Role, Staff, WorkGroup
 from storage.outbox import NewMessage
@@ -50,6 +51,7 @@ class _Escalation:
     obligation: Obligation
     missing: list[dict[str, Any]] = field(default_factory=list)
     assignment_ids: list[int] = field(default_factory=list)
+    assignments: list[Assignment] = field(default_factory=list)
     group_ids: set[int] = field(default_factory=set)
 
 
@@ -177,8 +179,9 @@ class Planner:
                 session, self.settings, self.calendar, self._acting_for_absent, now, batch=batch
             )
             report.messages += self.complaints.tick(
-                session, now, self.calendar, self._acting_for_absent
+                session, now, self.calendar, self._complaint_stand_ins
             )
+            report.messages += expire_due(session, now)
         return report
 
     def next_digest(self, now: datetime) -> tuple[date, datetime] | None:
@@ -331,6 +334,7 @@ class Planner:
         group = people.group(session, due.assignment.group_id) if due.assignment.group_id else None
         groups: Iterable[WorkGroup] = owner.groups if owner else ([group] if group else [])
         batch.assignment_ids.append(_id(due.assignment.id))
+        batch.assignments.append(due.assignment)
         batch.group_ids.update(_id(g.id) for g in groups)
         batch.missing.append(
             {
@@ -369,11 +373,31 @@ class Planner:
                 chat_id=staff.chat_id,
                 staff_id=staff.id,
                 template="escalation",
-                params={**params, "for_director": self._answers_for_director(session, staff, now)},
+                params={
+                    **params,
+                    "for_director": self._answers_for_director(session, staff, now),
+                    "answerable": self._answerable(session, staff, escalation, now),
+                },
             )
             for staff in recipients
         ]
         return outbox.enqueue(session, messages, now=now)
+
+    def _answerable(
+        self, session: Session, staff: Staff, escalation: _Escalation, now: datetime
+    ) -> list[int]:
+        """The lines this recipient may answer, so that only they carry buttons: the same
+        rule the press is checked against (never a line about the recipient themselves)."""
+        person = people.by_id(session, _id(staff.id))
+        if person is None:
+            return []
+        today = now.astimezone(self.calendar.zone).date()
+        return [
+            _id(assignment.id)
+            for assignment in escalation.assignments
+            if power.escalation_answer(session, person, assignment, today, "r")
+            is power.Answer.ALLOWED
+        ]
 
     def _answers_for_director(self, session: Session, staff: Staff, now: datetime) -> bool:
         """The director, or whoever acts for the director today, is addressed as such."""
@@ -392,6 +416,23 @@ class Planner:
         for staff in recipients:
             acting = office.acting_for(session, _id(staff.id), today)
             chosen.setdefault(_id((acting or staff).id), acting or staff)
+        return list(chosen.values())
+
+    def _complaint_stand_ins(
+        self, session: Session, recipients: list[Staff], now: datetime
+    ) -> list[Staff]:
+        """Complaint notices while the director is away: the acting officer alone only when
+        the director chose them (``/acting`` by the director); an acting officer the
+        coordinator proposed, even once confirmed, is told beside the director."""
+        today = now.astimezone(self.calendar.zone).date()
+        chosen: dict[int, Staff] = {}
+        for staff in recipients:
+            leave = office.acting_leave(session, _id(staff.id), today)
+            acting = session.get(Staff, leave.acting_staff_id) if leave else None
+            if acting is not None:
+                chosen.setdefault(_id(acting.id), acting)
+            if acting is None or leave is None or not leave.acting_chosen_by_director:
+                chosen.setdefault(_id(staff.id), staff)
         return list(chosen.values())
 
     def _onward_reminders(self, session: Session, now: datetime) -> int:
@@ -430,6 +471,7 @@ class Planner:
                 schedule.earliest_onward(session),
                 loans.earliest_action(session),
                 self.complaints.next_wake(session, now),
+                power.earliest_expiry(session),
                 outbox.next_due_at(session),
             ]
         digest = self.next_digest(now)

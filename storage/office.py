@@ -75,12 +75,14 @@ def add_leave(
     by_staff_id: int,
     now: datetime,
     acting_staff_id: int | None = None,
+    chosen_by_director: bool = False,
 ) -> Leave:
     leave = Leave(
         staff_id=staff_id,
         starts_on=starts_on,
         ends_on=ends_on,
         acting_staff_id=acting_staff_id,
+        acting_chosen_by_director=chosen_by_director,
         created_by_staff_id=by_staff_id,
         created_at=now,
     )
@@ -97,6 +99,7 @@ def add_leave(
             "from": starts_on.isoformat(),
             "to": ends_on.isoformat(),
             "acting": acting_staff_id,
+            "chosen_by_director": chosen_by_director,
         },
     )
     return leave
@@ -130,6 +133,16 @@ def acting_for(session: Session, staff_id: int, day: date) -> Staff | None:
         return None
     acting = session.get(Staff, leave.acting_staff_id)
     return acting if acting is not None and acting.active else None
+
+
+def acting_leave(session: Session, staff_id: int, day: date) -> Leave | None:
+    """The leave by which someone acts for ``staff_id`` on ``day``, if they are away and named
+    an active acting officer."""
+    leave = leave_on(session, staff_id, day)
+    if leave is None or leave.acting_staff_id is None:
+        return None
+    acting = session.get(Staff, leave.acting_staff_id)
+    return leave if acting is not None and acting.active else None
 
 
 def leaves_of(session: Session, staff_id: int) -> Sequence[Leave]:
