@@ -32,6 +32,7 @@ from bot import (
     maintenance,
     menus,
     oversight,
+    power,
     questions,
     registration,
     reports,
@@ -146,6 +147,7 @@ def _add_handlers(application: AnyApplication) -> None:
         complain.CALLBACK: complain.on_button,
         complaints.CALLBACK: complaints.on_button,
         complaints.HANDLERS_CALLBACK: complaints.remove_handler_button,
+        power.CALLBACK: power.decide_button,
     }
     for prefix, callback in buttons.items():
         application.add_handler(CallbackQueryHandler(callback, pattern=f"^{prefix}"))

@@ -6,7 +6,7 @@ with a button; then the engine re-plans at its next tick.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from telegram import Update
@@ -15,12 +15,15 @@ from telegram.ext import ContextTypes
 from bot import questions
 from bot.access import answer, registered, requires
 from bot.i18n import Translate, format_date, parse_date, translator
+from bot.power import proposal_answer, refusal
 from bot.render import Keyboard
 from bot.sender import markup
 from bot.services import Services, services
 from bot.texts import clean_text, parse_number
-from storage import office, people, schedule
+from jobs import power as notices
+from storage import office, people, power, schedule
 from storage.models import Role
+from storage.power import Change, Gate, Span
 from storage.schedule import ObligationSpec
 
 CONFIRM_CALLBACK = "cf:"
@@ -226,24 +229,93 @@ def _span(args: list[str]) -> tuple[date, date] | None:
 
 @requires(Role.DIRECTOR, Role.COORDINATOR)
 async def acting(update: Update, context: ContextTypes.DEFAULT_TYPE, person: people.Person) -> None:
-    """/acting <number> <from> <to>: the director is away; that person acts (ผู้รักษาราชการแทน)."""
+    """/acting <number> <from> <to>: the director is away; that person acts (ผู้รักษาราชการแทน).
+
+    The director names anyone else directly; the coordinator proposes someone other than
+    themselves, and it takes effect when the director confirms it (storage.power).
+    """
     app, _ = services(context), translator(person.language)
     args = context.args or []
-    span = _span(list(args[1:]))
-    number = args[0] if args else ""
+    span, limit = _span(list(args[1:])), app.settings.director.acting_max_days
     with app.db.transaction() as session:
         directors = people.holders_of(session, Role.DIRECTOR)
-        deputy = people.by_id(session, parse_number(number) or 0)
-    if deputy is None or not directors or span is None or span[1] < _today(app):
+        deputy = people.by_id(session, parse_number(args[0] if args else "") or 0)
+    absent = person.id if Role.DIRECTOR in person.roles else (directors[0].id if directors else 0)
+    if (
+        deputy is None
+        or not deputy.staff.active
+        or deputy.id == absent
+        or not directors
+        or span is None
+        or not _acting_span_allowed(span, _today(app), limit)
+    ):
         await answer(
             update,
             _(
-                "Please type /acting, the acting officer's number from /staff and "
-                "the first and last day, e.g. /acting 7 10/2/2570 14/2/2570"
-            ),
+                "Please type /acting, the acting officer's number from /staff and the first "
+                "and last day, e.g. /acting 7 10/2/2570 14/2/2570 (starting at most {days} "
+                "days from today and lasting at most {days} days)"
+            ).format(days=limit),
         )
         return
-    await _record_leave(update, context, person, directors[0].id or 0, *span, deputy.id)
+    gate = power.acting_gate(person, deputy.id)
+    if gate is Gate.ALLOW:
+        await _record_leave(update, context, person, absent or 0, *span, deputy.id)
+        return
+    await _ask_the_director(
+        update, context, person, gate, deputy.id, {"absent": absent, **Span(*span).as_data()}
+    )
+
+
+def _acting_span_allowed(span: tuple[date, date], today: date, limit: int) -> bool:
+    """Not over yet, starting at most ``limit`` days ahead, lasting at most ``limit`` days."""
+    starts_on, ends_on = span
+    return (
+        ends_on >= today
+        and starts_on <= today + timedelta(days=limit)
+        and (ends_on - starts_on).days < limit
+    )
+
+
+async def _ask_the_director(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    person: people.Person,
+    gate: Gate,
+    deputy_id: int,
+    data: dict[str, Any],
+) -> None:
+    """The coordinator's acting officer: a proposal the director confirms, or (naming
+    themselves) refused; the director is told either way."""
+    app, _ = services(context), translator(person.language)
+    now = app.clock()
+    with app.db.transaction() as session:
+        if gate is Gate.PROPOSE:
+            lifetime = timedelta(hours=app.settings.director.proposal_hours)
+            found, new = notices.proposed(
+                session,
+                Change.ACTING,
+                deputy_id,
+                by_staff_id=person.id,
+                now=now,
+                lifetime=lifetime,
+                data=data,
+            )
+            text = proposal_answer(found, new, person.language, app.settings.office.zone)
+        else:
+            dates = {k: data[k] for k in ("starts_on", "ends_on")}
+            notices.refused(
+                session,
+                Change.ACTING,
+                deputy_id,
+                by_staff_id=person.id,
+                reason=gate.value,
+                now=now,
+                data=dates,
+            )
+            text = refusal(gate, _)
+    app.wake()
+    await answer(update, text)
 
 
 async def _record_leave(
@@ -271,8 +343,18 @@ async def _record_leave(
             by_staff_id=person.id,
             now=app.clock(),
             acting_staff_id=acting_id,
+            chosen_by_director=acting_id is not None,  # only the director gets this far
         )
         deputy = people.by_id(session, acting_id) if acting_id else None
+        if deputy is not None:  # the acting officer and any other director are told
+            notices.made(
+                session,
+                Change.ACTING,
+                deputy.id,
+                by_staff_id=person.id,
+                now=app.clock(),
+                data=Span(starts_on, ends_on).as_data(),
+            )
     app.wake()
     text = _(
         "Leave recorded for {name}: {start} – {end}. Reminders wait until the return; due "

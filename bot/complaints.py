@@ -17,7 +17,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from bot import menus
-from bot.access import answer, registered, requires
+from bot.access import answer, registered
 from bot.complain import (
     EXTRA_KINDS,
     buttons,
@@ -36,13 +36,16 @@ from bot.complaint_words import (
     when,
 )
 from bot.i18n import Translate, translator
-from bot.roles import may_use
+from bot.power import refusal
+from bot.roles import may_use, role_name
 from bot.services import services
 from bot.texts import parse_number
+from jobs import power as notices
 from jobs.calendar import OfficeCalendar
 from jobs.complaints import erase_at, notice, overdue
 from storage import complaints, outbox, people
 from storage.models import Complaint, ComplaintDraft, ComplaintEntry, ComplaintStatus, Role
+from storage.power import Change, Gate
 
 CALLBACK = "cp:"
 HANDLERS_CALLBACK = "ch:"
@@ -574,13 +577,18 @@ EXTRA_KINDS.update({"note": on_staff_text, "outcome": on_confirm_text})
 
 
 @confidential
-@requires(Role.DIRECTOR)
+@registered
 async def handlers_command(
     update: Update, context: ContextTypes.DEFAULT_TYPE, director: people.Person
 ) -> None:
-    """/handlers [number]: the handlers (a button removes one); with a number, name one."""
+    """/handlers [number]: the handlers (a button removes one); with a number, name one.
+    The director's alone: anyone else naming someone is refused, audited, and the director
+    told (who reads complaints is decided by nobody else, not even as a proposal)."""
     app, _ = services(context), translator(director.language)
     number = parse_number(context.args[0]) if context.args else None
+    if Role.DIRECTOR not in director.roles:
+        await _refuse(update, context, director, Change.HANDLER_NAMED, number)
+        return
     if context.args and number is None:
         await answer(
             update, _("Please type /handlers followed by the person's number, e.g. /handlers 12")
@@ -622,6 +630,11 @@ async def _name(
     if not named:
         await answer(update, _("{name} is already a complaint handler.").format(name=person.name))
         return
+    with app.db.transaction() as session:  # the handler and any other director are told
+        notices.made(
+            session, Change.HANDLER_NAMED, number, by_staff_id=director.id, now=app.clock()
+        )
+    app.wake()
     await menus.set_for(context.bot, person, complaint_handler=True)
     await answer(
         update,
@@ -630,21 +643,66 @@ async def _name(
 
 
 @confidential
-@requires(Role.DIRECTOR)
+@registered
 async def remove_handler_button(
     update: Update, context: ContextTypes.DEFAULT_TYPE, director: people.Person
 ) -> None:
-    """``ch:<staff id>``: the director removes a handler."""
+    """``ch:<staff id>``: the director removes a handler (a press by anyone else, forged, is
+    refused like /handlers)."""
     app, _ = services(context), translator(director.language)
     data = update.callback_query.data if update.callback_query else ""
     staff_id = parse_number((data or "").removeprefix(HANDLERS_CALLBACK))
+    if Role.DIRECTOR not in director.roles:
+        await _refuse(update, context, director, Change.HANDLER_REMOVED, staff_id)
+        return
     with app.db.transaction() as session:
         person = people.by_id(session, staff_id) if staff_id else None
         removed = person is not None and complaints.remove_handler(
             session, person.id, actor=actor(director), now=app.clock()
         )
+        if removed and person is not None:
+            notices.made(
+                session, Change.HANDLER_REMOVED, person.id, by_staff_id=director.id, now=app.clock()
+            )
+    app.wake()
     if person is None or not removed:
         await answer(update, _("This button is no longer valid. Please type the command again."))
         return
     await menus.set_for(context.bot, person)
     await answer(update, _("{name} is no longer a complaint handler.").format(name=person.name))
+
+
+async def _refuse(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    person: people.Person,
+    change: Change,
+    staff_id: int | None,
+) -> None:
+    """Not the director: naming (or removing) a handler is refused; when it names a real
+    person, the attempt is audited and the director told."""
+    app, _ = services(context), translator(person.language)
+    with app.db.transaction() as session:
+        target = people.by_id(session, staff_id) if staff_id else None
+        real = target is not None and (
+            change is Change.HANDLER_NAMED or complaints.is_handler(session, target.id)
+        )
+        if real and target is not None:
+            notices.refused(
+                session,
+                change,
+                target.id,
+                by_staff_id=person.id,
+                reason=Gate.DIRECTOR_ONLY.value,
+                now=app.clock(),
+            )
+    if not real:
+        await answer(
+            update,
+            _("Sorry, this is only for {roles}. Type /help to see what you can do.").format(
+                roles=role_name(Role.DIRECTOR, _)
+            ),
+        )
+        return
+    app.wake()
+    await answer(update, refusal(Gate.DIRECTOR_ONLY, _))

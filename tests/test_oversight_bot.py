@@ -199,8 +199,8 @@ async def test_the_acting_officer_receives_the_escalation_while_the_director_is_
     office: tuple[Harness, Planner],
 ) -> None:
     bot, planner = office
-    (recorded,) = await bot.say(
-        COORDINATOR, f"/acting {staff_id(bot.db, DEPUTY)} 16/1/2568 20/1/2568"
+    (recorded,) = await bot.say(  # the director's own choice (the coordinator only proposes)
+        DIRECTOR, f"/acting {staff_id(bot.db, DEPUTY)} 16/1/2568 20/1/2568"
     )
     assert "ผู้รักษาราชการแทน คือ คุณสุดา รองผู้อำนวยการ" in recorded
     for moment in (bkk(1, 3, 9), bkk(1, 13, 9), bkk(1, 15, 9), bkk(1, 17, 9)):
