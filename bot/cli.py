@@ -444,6 +444,17 @@ def _invite(arguments: argparse.Namespace) -> int:
     database = open_database(settings, create_if_empty=True)
     now = system_clock()
     try:
+        # the director role is the director's to hand over: a second one is refused (audited)
+        with database.transaction() as session:
+            refused = role is Role.DIRECTOR and invites.refuse_second_director(
+                session, created_by="cli:invite", now=now
+            )
+        if refused:
+            raise CommandError(
+                "an active director is registered already: the director role is handed over in "
+                "chat (the admin proposes it with /person <number>, then the current director "
+                "confirms it with a button); nothing was made"
+            )
         with database.transaction() as session:
             group = groups.group_by_key(session, arguments.group) if arguments.group else None
             if arguments.group and (group is None or not group.active):

@@ -48,7 +48,7 @@ def change_line(change: str, params: dict[str, Any], language: str) -> str:
     _ = translator(language)
     name = str(params.get("subject") or "-")
     if change == Change.ACTING.value:
-        return _("Change: {name} as acting officer (ผู้รักษาราชการแทน) from {start} to {end}").format(
+        return _("Change: {name} as acting officer from {start} to {end}").format(
             name=name,
             start=_day(params, "starts_on", language),
             end=_day(params, "ends_on", language),

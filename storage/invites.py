@@ -168,3 +168,21 @@ def _create(session: Session, newcomer: Newcomer, now: datetime) -> Staff:
         language=newcomer.language,
         now=now,
     )
+
+
+def refuse_second_director(session: Session, *, created_by: str, now: datetime) -> bool:
+    """A director invite while an active director exists is refused (the role is handed over
+    in chat, where the director confirms it); the attempt is audited. True when refused."""
+    holders = people.holders_of(session, Role.DIRECTOR)
+    if not holders:
+        return False
+    audit.record(
+        session,
+        at=now,
+        actor=created_by,
+        action="power.refused",
+        subject_type="invite",
+        subject_id=None,
+        details={"attempted": "director_invite", "reason": "director_exists"},
+    )
+    return True
