@@ -266,6 +266,8 @@ async def _keep_copy(
 
 ESCALATION_ROLES = (Role.DIRECTOR, Role.GROUP_HEAD)
 """Who may answer an escalation: the director (or acting officer), a group head for their group."""
+AUDITED_ROLES = (Role.DIRECTOR, Role.COORDINATOR, Role.GROUP_HEAD)
+"""Who receives escalations, and so whose refused presses are attempts worth auditing."""
 
 
 def parse_escalation(data: str | None) -> tuple[str, int] | None:
@@ -286,7 +288,9 @@ async def may_answer(
     action: str,
 ) -> bool:
     """Checked on the server at every press and again at the typed reason (storage.power):
-    a refusal is answered politely, audited, and changes nothing else."""
+    a refusal is answered politely and changes nothing else; it is audited when the presser
+    holds a role that receives escalations (a forged press by anyone else is refused like any
+    stale button: they were never sent such buttons and hold no power to misuse)."""
     app, _ = services(context), translator(person.language)
     now = app.clock()
     with app.db.transaction() as session:
@@ -297,7 +301,7 @@ async def may_answer(
             now.astimezone(app.settings.office.zone).date(),
             action,
         )
-        if verdict is not power.Answer.ALLOWED:
+        if verdict is not power.Answer.ALLOWED and person.has_any(*AUDITED_ROLES):
             schedule.record_event(
                 session,
                 duty.assignment.id or 0,

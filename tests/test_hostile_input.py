@@ -255,8 +255,11 @@ def changes_data(office: Office, sender: int | None, text: str) -> bool:
         return bool(args)
     if sender not in office.persons:
         return False
-    if command == "handlers":  # the director names a handler by number
-        return bool(args) and office.persons[sender].has_any(Role.DIRECTOR)
+    if command == "handlers":  # the director names a handler by number; anyone else naming a
+        # person is refused, and the attempt audited
+        return bool(args) and (
+            office.persons[sender].has_any(Role.DIRECTOR) or _staff_number(office, args[0])
+        )
     if command == "language":
         return bool(args) and args[0].lower().strip() in LANGUAGES
     if command == "name":
@@ -269,6 +272,12 @@ def changes_data(office: Office, sender: int | None, text: str) -> bool:
     if command == "acting":
         return len(args) == 3 and _ascii_number(args[0]) and _real_span(args[1:], office.today)
     return False
+
+
+def _staff_number(office: Office, text: str) -> bool:
+    """A person's number as bot.texts.parse_number reads it (``12``, ``#12``)."""
+    found = re.fullmatch(r"#?([0-9]{1,9})", text.strip())
+    return found is not None and int(found.group(1)) in office.staff_ids
 
 
 def _id_of(value: str) -> int | None:
@@ -548,6 +557,7 @@ MEASURES_TEXTS = (  # the property-loan and complaint commands, by the wrong peo
 PREFIXES = (
     *("done:", "sz:", "esc:r:", "esc:x:", "esc:o:", "esc:", "pp:", "st:", "p:", "lang:"),
     *("cm:", "cp:", "ch:", "ln:", "ln:b:", "lr:", "lr:s:", "mt:", "loan-recv:", "lw:"),
+    *("pw:y:", "pw:n:"),  # a director's decision on a proposed change of power
 )
 SUFFIX = st.one_of(
     JUNK,
