@@ -48,9 +48,9 @@ def tell(session: Session, notice: Notice, *, now: datetime) -> int:
     for staff in power.directors(session):
         chosen.setdefault(_sid(staff), staff)
     for staff_id in (notice.subject_id, *notice.also):
-        staff = session.get(Staff, staff_id) if staff_id else None
-        if staff is not None and staff.active:
-            chosen.setdefault(_sid(staff), staff)
+        other = session.get(Staff, staff_id) if staff_id else None
+        if other is not None and other.active:
+            chosen.setdefault(_sid(other), other)
     chosen.pop(notice.skip or 0, None)
     params = _params(session, notice)
     messages = [
