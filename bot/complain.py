@@ -5,11 +5,13 @@ default; the complainant gets a tracking code, and with it alone ``/complaint <c
 the status and lets them add information.
 
 What is kept, and what never is: the conversation in progress lives in the database under a
-keyed hash of the writer's Telegram id (so any bot process can carry it on) and is erased when
-sent or cancelled, or expires. The complaint itself holds no Telegram id, chat, username or
-name. Nothing on this path logs an update, an id or a name: errors are logged by type and
-place only (see ``confidential``), and the handlers never raise to the application's error
-handler, which would log the update.
+keyed hash of the writer's Telegram id made with the day's key (so any bot process can carry
+it on), encrypted with a key made from the day's key too, and is erased when sent or
+cancelled, or expires; the day's key itself is deleted early the next morning (see
+``bot.complaint_keys``). The complaint itself holds no Telegram id, chat, username or name,
+and its words are encrypted with the channel's key. Nothing on this path logs an update, an
+id or a name: errors are logged by type and place only (see ``confidential``), and the
+handlers never raise to the application's error handler, which would log the update.
 """
 
 from __future__ import annotations
@@ -19,23 +21,24 @@ import functools
 import logging
 import traceback
 from collections.abc import Callable, Coroutine
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
+from sqlmodel import Session
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.access import answer, load_person
-from bot.complaint_keys import ComplaintKeys, new_code, normalise_code
+from bot.complaint_keys import ComplaintKeys, WriterKey, new_code, normalise_code
 from bot.complaint_words import outcome_name, status_name, when
 from bot.i18n import Translate, translator
 from bot.services import Services, services
 from jobs.calendar import OfficeCalendar
 from jobs.complaints import announce_addition, deadlines
 from storage import complaints
-from storage.complaints import Attachment, NewComplaint
-from storage.models import ComplaintDraft, ComplaintStatus
+from storage.complaints import Attachment, Draft, NewComplaint
+from storage.models import ComplaintStatus
 
 log = logging.getLogger(__name__)
 CALLBACK = "cm:"
@@ -98,9 +101,34 @@ def keys_of(context: ContextTypes.DEFAULT_TYPE) -> ComplaintKeys | None:
     return app.complaint_keys if app.settings.complaints.enabled else None
 
 
-def tag_of(update: Update, keys: ComplaintKeys) -> str | None:
-    user = update.effective_user
-    return None if user is None else keys.owner_tag(user.id)
+def keys_or_fail(context: ContextTypes.DEFAULT_TYPE) -> ComplaintKeys:
+    """The keys, where a conversation in progress shows the channel is open."""
+    keys = keys_of(context)
+    if keys is None:
+        raise RuntimeError("the complaint channel has no key")
+    return keys
+
+
+def writers(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, session: Session, *, create: bool
+) -> list[WriterKey]:
+    """The writer under each live day's key, today's first (made with ``create``)."""
+    app, keys, user = services(context), keys_of(context), update.effective_user
+    if keys is None or user is None:
+        return []
+    now = app.clock()
+    start = day_window(app, now)
+    end = datetime.combine(start.date() + timedelta(days=1), time(), tzinfo=start.tzinfo)
+    return keys.writer(session, user.id, now=now, day_start=start, day_end=end, create=create)
+
+
+def today(update: Update, context: ContextTypes.DEFAULT_TYPE, session: Session) -> WriterKey:
+    """The writer under today's key (made if need be), and any conversation of theirs under
+    another day's key forgotten: a new conversation replaces it."""
+    found = writers(update, context, session, create=True)
+    for other in found[1:]:
+        complaints.drop_draft(session, other.tag)
+    return found[0]
 
 
 def buttons(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
@@ -140,17 +168,23 @@ async def complain(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/complain: start a complaint (anyone, registered or not; private chats only)."""
     language, keys, app = language_of(update, context), keys_of(context), services(context)
     _ = translator(language)
-    tag = tag_of(update, keys) if keys else None
-    if keys is None or tag is None:
+    if keys is None or update.effective_user is None:
         await not_open(update, _)
         return
     now = app.clock()
     limit = app.settings.complaints.throttle.complaints_per_day
     with app.db.transaction() as session:
-        filed = complaints.hits(session, tag, "file", window_start=day_window(app, now))
+        writer = today(update, context, session)
+        filed = complaints.hits(session, writer.tag, "file", window_start=day_window(app, now))
         if filed < limit:
             complaints.start_draft(
-                session, tag, kind="complaint", step="what", data={}, expires_at=expiry(app, now)
+                session,
+                writer.tag,
+                writer.cipher,
+                kind="complaint",
+                step="what",
+                data={},
+                expires_at=expiry(app, now),
             )
     if filed >= limit:
         await answer(update, too_many_today(_))
@@ -234,7 +268,9 @@ async def ask(update: Update, step: str, _: Translate) -> None:
             _(
                 "If you have evidence, such as photos or documents, send them now (up to {limit} "
                 'files). When you have finished, or if you have none, press "Continue".'
-            ).format(limit=MAX_FILES),
+            ).format(limit=MAX_FILES)
+            + "\n\n"
+            + file_warning(_),
             [[(_("Continue"), f"{CALLBACK}next")]],
         ),
         "contact": (
@@ -275,6 +311,16 @@ async def ask(update: Update, step: str, _: Translate) -> None:
     await answer(update, text, reply_markup=buttons(rows) if rows else None)
 
 
+def file_warning(_: Translate) -> str:
+    """Said before any file is sent: a file goes to the office as it is."""
+    return _(
+        "Before you send a file: its name and its content reach the director and the "
+        "handlers exactly as they are, and the bot cannot remove anything from them. A file "
+        "name, the author written inside a document, or the details of a photo may show who "
+        "you are. If that matters, rename the file, or send a screenshot of it instead."
+    )
+
+
 async def show_summary(update: Update, data: dict[str, Any], _: Translate) -> None:
     """Everything the complaint will say, before it is sent."""
     lines = [
@@ -310,16 +356,16 @@ LIMITS = {"what": MAX_WHAT, "who": MAX_FIELD, "when": MAX_FIELD, "where": MAX_FI
 async def change_draft(
     update: Update,
     context: ContextTypes.DEFAULT_TYPE,
-    tag: str,
-    change: Callable[[ComplaintDraft], tuple[str, dict[str, Any]] | None],
-) -> ComplaintDraft | None:
+    writer: WriterKey,
+    change: Callable[[Draft], tuple[str, dict[str, Any]] | None],
+) -> Draft | None:
     """Apply ``change`` (the next step and data, or None for "no change") to the writer's
     conversation, again if another update saved first; return the draft as saved."""
     app = services(context)
     for _attempt in range(5):
         now = app.clock()
         with app.db.transaction() as session:
-            found = complaints.draft(session, tag, now=now)
+            found = complaints.draft(session, writer.tag, writer.cipher, now=now)
             if found is None:
                 return None
             changed = change(found)
@@ -327,7 +373,7 @@ async def change_draft(
                 return found
             step, data = changed
             if complaints.save_draft(
-                session, found, step=step, data=data, expires_at=expiry(app, now)
+                session, found, writer.cipher, step=step, data=data, expires_at=expiry(app, now)
             ):
                 found.step, found.data = step, data
                 return found
@@ -335,7 +381,7 @@ async def change_draft(
 
 
 async def on_answer(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, draft: ComplaintDraft, tag: str
+    update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Draft, writer: WriterKey
 ) -> None:
     """A message while filing: the answer to the question asked, or a file."""
     _ = translator(language_of(update, context))
@@ -343,12 +389,12 @@ async def on_answer(
     assert message is not None
     attachment = attachment_of(message)
     if attachment is not None:
-        await add_file(update, context, tag, attachment, _)
+        await add_file(update, context, writer, attachment, _)
     text = clean_block(message.text if attachment is None else message.caption)
     if attachment is not None and (not text or draft.step not in LIMITS):
         return
     if draft.step in LIMITS or draft.step == "contact_text":
-        await answer_question(update, context, draft, tag, text, _)
+        await answer_question(update, context, draft, writer, text, _)
     elif draft.step == "files":
         await answer(update, _('Please send photos or documents, or press "Continue".'))
     else:
@@ -358,8 +404,8 @@ async def on_answer(
 async def answer_question(
     update: Update,
     context: ContextTypes.DEFAULT_TYPE,
-    draft: ComplaintDraft,
-    tag: str,
+    draft: Draft,
+    writer: WriterKey,
     text: str,
     _: Translate,
 ) -> None:
@@ -380,12 +426,12 @@ async def answer_question(
         return
     key = "contact" if step == "contact_text" else step
 
-    def fill(found: ComplaintDraft) -> tuple[str, dict[str, Any]] | None:
+    def fill(found: Draft) -> tuple[str, dict[str, Any]] | None:
         if found.step != step:
             return None
         return NEXT_STEP[step], {**found.data, key: text}
 
-    saved = await change_draft(update, context, tag, fill)
+    saved = await change_draft(update, context, writer, fill)
     if saved is not None and saved.step != step:
         await ask(update, saved.step, _)
 
@@ -406,17 +452,17 @@ def attachment_of(message: Message) -> Attachment | None:
 async def add_file(
     update: Update,
     context: ContextTypes.DEFAULT_TYPE,
-    tag: str,
+    writer: WriterKey,
     attachment: Attachment,
     _: Translate,
 ) -> None:
-    def attach(found: ComplaintDraft) -> tuple[str, dict[str, Any]] | None:
+    def attach(found: Draft) -> tuple[str, dict[str, Any]] | None:
         files = list(found.data.get("files", []))
         if len(files) >= MAX_FILES:
             return None
         return found.step, {**found.data, "files": [*files, attachment.as_json()]}
 
-    saved = await change_draft(update, context, tag, attach)
+    saved = await change_draft(update, context, writer, attach)
     count = len(saved.data.get("files", [])) if saved else 0
     if saved is None or not any(f["file_id"] == attachment.file_id for f in saved.data["files"]):
         await answer(
@@ -437,17 +483,14 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     _ = translator(language_of(update, context))
     action = (query.data or "").removeprefix(CALLBACK)
-    tag = tag_of(update, keys) if keys else None
-    if keys is None or tag is None:
+    if keys is None or update.effective_user is None:
         await not_open(update, _)
         return
     if action.startswith("add:"):
-        await start_addition(update, context, keys, tag, action.removeprefix("add:"), _)
+        await start_addition(update, context, keys, action.removeprefix("add:"), _)
         return
-    app = services(context)
-    with app.db.transaction() as session:
-        found = complaints.draft(session, tag, now=app.clock())
-    if found is None or not await press(update, context, found, tag, action, _):
+    current = current_draft(update, context)
+    if current is None or not await press(update, context, current[0], current[1], action, _):
         await query.answer(
             _("This button is no longer valid. Please type the command again."), show_alert=True
         )
@@ -475,14 +518,14 @@ CHOICES: dict[str, tuple[str, str, dict[str, Any]]] = {
 async def press(
     update: Update,
     context: ContextTypes.DEFAULT_TYPE,
-    found: ComplaintDraft,
-    tag: str,
+    found: Draft,
+    writer: WriterKey,
     action: str,
     _: Translate,
 ) -> bool:
     """Act on a pressed button; False when it does not fit where the conversation is."""
     if found.kind == "addition" and action == "end":
-        await end_addition(update, context, tag, _)
+        await end_addition(update, context, writer, _)
         return True
     if found.kind != "complaint":
         return False
@@ -492,19 +535,19 @@ async def press(
         choice = CHOICES[action]
     elif action in ("send", "cancel") and found.step == "confirm":
         await (
-            submit(update, context, tag, _)
+            submit(update, context, writer, _)
             if action == "send"
-            else cancel_draft(update, context, tag, _)
+            else cancel_draft(update, context, writer, _)
         )
         return True
     else:
         return False
     step, following, values = choice
 
-    def record(current: ComplaintDraft) -> tuple[str, dict[str, Any]] | None:
+    def record(current: Draft) -> tuple[str, dict[str, Any]] | None:
         return None if current.step != step else (following, {**current.data, **values})
 
-    saved = await change_draft(update, context, tag, record)
+    saved = await change_draft(update, context, writer, record)
     if saved is None or saved.step != following:
         return False
     if following == "confirm":
@@ -515,15 +558,15 @@ async def press(
 
 
 async def cancel_draft(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, tag: str, _: Translate
+    update: Update, context: ContextTypes.DEFAULT_TYPE, writer: WriterKey, _: Translate
 ) -> None:
     with services(context).db.transaction() as session:
-        complaints.drop_draft(session, tag)
+        complaints.drop_draft(session, writer.tag)
     await answer(update, _("Cancelled. What you wrote has been deleted; nothing was sent."))
 
 
 async def submit(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, tag: str, _: Translate
+    update: Update, context: ContextTypes.DEFAULT_TYPE, writer: WriterKey, _: Translate
 ) -> None:
     """Send the complaint: one transaction records it, counts it against the day's limit and
     erases the conversation; the writer gets the tracking code, shown this once."""
@@ -535,28 +578,35 @@ async def submit(
     limit = app.settings.complaints.throttle.complaints_per_day
     code, filed = new_code(), None
     with app.db.transaction() as session:
-        found = complaints.draft(session, tag, now=now)
+        found = complaints.draft(session, writer.tag, writer.cipher, now=now)
         if found is None or found.step != "confirm":
             return
-        if complaints.count_hit(session, tag, "file", window_start=day_window(app, now)) <= limit:
+        counted = today(update, context, session).tag  # a draft begun yesterday counts today
+        if (
+            complaints.count_hit(session, counted, "file", window_start=day_window(app, now))
+            <= limit
+        ):
             data = found.data
             filed = complaints.file(
                 session,
                 NewComplaint(
-                    code_hash=keys.code_hash(normalise_code(code) or ""),
+                    code_hash=keys.code_hash(session, normalise_code(code) or ""),
                     what=str(data["what"]),
                     who=data.get("who"),
                     occurred=data.get("when"),
                     place=data.get("where"),
                     contact=data.get("contact"),
-                    notify_token=keys.seal(chat.id, language) if data.get("notify") else None,
+                    notify_token=(
+                        keys.seal_contact(chat.id, language) if data.get("notify") else None
+                    ),
                     acknowledge_by=acknowledge_by,
                     result_by=result_by,
                     attachments=[Attachment.from_json(f) for f in data.get("files", [])],
                 ),
+                keys,
                 now=now,
             )
-        complaints.drop_draft(session, tag)
+        complaints.drop_draft(session, writer.tag)
     if filed is None:
         await answer(update, too_many_today(_))
         return
@@ -588,8 +638,7 @@ async def submit(
 async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/complaint <tracking code>: what has become of a complaint (no registration needed)."""
     _, keys = translator(language_of(update, context)), keys_of(context)
-    tag = tag_of(update, keys) if keys else None
-    if keys is None or tag is None:
+    if keys is None or update.effective_user is None:
         await not_open(update, _)
         return
     typed = " ".join(context.args or [])
@@ -599,7 +648,7 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             _("Please type /complaint followed by your tracking code, e.g. /complaint 7K3M-9QXA"),
         )
         return
-    complaint_id = await check_code(update, context, keys, tag, typed, _)
+    complaint_id = await check_code(update, context, keys, typed, _)
     if complaint_id is not None:
         await show_status(update, context, complaint_id, typed, _)
 
@@ -608,7 +657,6 @@ async def check_code(
     update: Update,
     context: ContextTypes.DEFAULT_TYPE,
     keys: ComplaintKeys,
-    tag: str,
     typed: str,
     _: Translate,
 ) -> int | None:
@@ -618,9 +666,10 @@ async def check_code(
     now, code = app.clock(), normalise_code(typed)
     limit = app.settings.complaints.throttle.wrong_codes_per_hour
     with app.db.transaction() as session:
+        tag = today(update, context, session).tag
         wrong = complaints.hits(session, tag, "code", window_start=hour_window(now))
         found = (
-            complaints.by_code_hash(session, keys.code_hash(code))
+            complaints.by_code_hash(session, keys.code_hash(session, code))
             if code and wrong < limit
             else None
         )
@@ -659,8 +708,10 @@ async def show_status(
     language, zone = language_of(update, context), app.settings.office.zone
     with app.db.transaction() as session:
         complaint = complaints.by_id(session, complaint_id)
-    if complaint is None:
+    keys = keys_of(context)
+    if complaint is None or keys is None:
         return
+    answer_text = complaints.content(complaint, keys).outcome_text
     lines = [
         _("Your complaint"),
         _("Received: {date}").format(date=when(complaint.filed_at, language, zone)),
@@ -681,8 +732,8 @@ async def show_status(
             _("Closed: {date}").format(date=when(complaint.closed_at, language, zone)),
             _("Outcome: {outcome}").format(outcome=outcome_name(complaint.outcome, _)),
         ]
-        if complaint.outcome_text:
-            lines += ["", _("The office's answer:"), complaint.outcome_text]
+        if answer_text:
+            lines += ["", _("The office's answer:"), answer_text]
         elif complaint.erased_at is not None:
             lines.append(_("The details were erased after the retention period."))
         await answer(update, "\n".join(lines))
@@ -699,13 +750,16 @@ async def start_addition(
     update: Update,
     context: ContextTypes.DEFAULT_TYPE,
     keys: ComplaintKeys,
-    tag: str,
     typed: str,
     _: Translate,
 ) -> None:
     """ "Add information": the code is checked again (it travels in the button, which only
-    its owner's chat has); the next messages are added until "Finished"."""
-    complaint_id = await check_code(update, context, keys, tag, typed, _)
+    its owner's chat has); the next messages are added until "Finished".
+
+    The conversation holds the complaint's number encrypted with a key made from the day's
+    key, under the writer's tag for the day: both are gone once it ends ("Finished", or
+    ``ADDITION_TIMEOUT`` idle) and, for good, with the day's key."""
+    complaint_id = await check_code(update, context, keys, typed, _)
     if complaint_id is None:
         return
     app = services(context)
@@ -715,9 +769,11 @@ async def start_addition(
         if complaint is None or complaint.status == ComplaintStatus.CLOSED.value:
             complaint = None
         else:
+            writer = today(update, context, session)
             complaints.start_draft(
                 session,
-                tag,
+                writer.tag,
+                writer.cipher,
                 kind="addition",
                 step="add",
                 data={"complaint_id": complaint_id, "started": now.isoformat()},
@@ -731,13 +787,15 @@ async def start_addition(
         _(
             "Please type the information you wish to add, or send photos or documents. "
             'Press "Finished" when you are done.'
-        ),
+        )
+        + "\n\n"
+        + file_warning(_),
         reply_markup=buttons([[(_("Finished"), f"{CALLBACK}end")]]),
     )
 
 
 async def on_addition(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, draft: ComplaintDraft, tag: str
+    update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Draft, writer: WriterKey
 ) -> None:
     """A message while adding information: kept with the complaint at once."""
     _ = translator(language_of(update, context))
@@ -764,12 +822,12 @@ async def on_addition(
     complaint_id = int(draft.data["complaint_id"])
     with app.db.transaction() as session:
         added = complaints.add_information(
-            session, complaint_id, now=now, text=text, attachment=attachment
+            session, complaint_id, keys_or_fail(context), now=now, text=text, attachment=attachment
         )
         if added is not None:
             announce_addition(session, complaint_id, str(draft.data.get("started")), now, calendar)
         else:
-            complaints.drop_draft(session, tag)
+            complaints.drop_draft(session, writer.tag)
     if added is None:
         await answer(update, _("This complaint is closed: nothing more can be added to it."))
         return
@@ -782,10 +840,10 @@ async def on_addition(
 
 
 async def end_addition(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, tag: str, _: Translate
+    update: Update, context: ContextTypes.DEFAULT_TYPE, writer: WriterKey, _: Translate
 ) -> None:
     with services(context).db.transaction() as session:
-        complaints.drop_draft(session, tag)
+        complaints.drop_draft(session, writer.tag)
     await answer(
         update,
         _("Thank you. The officers following up your complaint have been told of what you added."),
@@ -794,23 +852,24 @@ async def end_addition(
 
 # -- the conversation's entry points (handler group -1, before everything else) --------
 
-OnDraft = Callable[
-    [Update, ContextTypes.DEFAULT_TYPE, ComplaintDraft, str], Coroutine[Any, Any, None]
-]
+OnDraft = Callable[[Update, ContextTypes.DEFAULT_TYPE, Draft, WriterKey], Coroutine[Any, Any, None]]
 KINDS: dict[str, OnDraft] = {"complaint": on_answer, "addition": on_addition}
 
 
 def current_draft(
     update: Update, context: ContextTypes.DEFAULT_TYPE
-) -> tuple[ComplaintDraft, str] | None:
-    keys = keys_of(context)
-    tag = tag_of(update, keys) if keys else None
-    if tag is None:
+) -> tuple[Draft, WriterKey] | None:
+    """The writer's conversation in progress, under today's key or (just after midnight)
+    yesterday's; never makes a key."""
+    if keys_of(context) is None or update.effective_user is None:
         return None
     app = services(context)
     with app.db.transaction() as session:
-        found = complaints.draft(session, tag, now=app.clock())
-    return None if found is None else (found, tag)
+        for writer in writers(update, context, session, create=False):
+            found = complaints.draft(session, writer.tag, writer.cipher, now=app.clock())
+            if found is not None:
+                return found, writer
+    return None
 
 
 async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -823,10 +882,10 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         return
     if current is None:
         return
-    draft, tag = current
+    draft, writer = current
     handler = KINDS.get(draft.kind) or EXTRA_KINDS.get(draft.kind)
     if handler is not None:
-        await confidential(_bind(handler, draft, tag))(update, context)
+        await confidential(_bind(handler, draft, writer))(update, context)
     raise ApplicationHandlerStop
 
 
@@ -834,9 +893,9 @@ EXTRA_KINDS: dict[str, OnDraft] = {}
 """Conversations of the handlers' side (a note, an outcome), registered by bot.complaints."""
 
 
-def _bind(handler: OnDraft, draft: ComplaintDraft, tag: str) -> Handler:
+def _bind(handler: OnDraft, draft: Draft, writer: WriterKey) -> Handler:
     async def bound(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await handler(update, context, draft, tag)
+        await handler(update, context, draft, writer)
 
     bound.__name__ = getattr(handler, "__name__", "conversation")
     return bound

@@ -29,11 +29,12 @@ class ComplainantSender:
         with self.db.transaction() as session:
             complaint = complaints.by_id(session, complaint_id)
         token = complaint.notify_token if complaint is not None else None
-        contact = self.keys.unseal(token) if self.keys is not None and token else None
-        if complaint is None or contact is None:
+        contact = self.keys.open_contact(token) if self.keys is not None and token else None
+        if complaint is None or contact is None or self.keys is None:
             # erased meanwhile (the case closed long ago), or the key was changed
             return Undeliverable("the complainant's contact is no longer kept", False)
         chat_id, chosen = contact
-        params = {**message.params, "outcome_text": complaint.outcome_text}
+        answer = complaints.content(complaint, self.keys).outcome_text
+        params = {**message.params, "outcome_text": answer}
         resolved = message.model_copy(update={"chat_id": chat_id, "params": params})
         return await self.inner.send(resolved, chosen)

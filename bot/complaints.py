@@ -23,11 +23,15 @@ from bot.complain import (
     buttons,
     clean_block,
     confidential,
+    current_draft,
     expiry,
     forget_buttons,
     keys_of,
+    keys_or_fail,
     not_open,
+    today,
 )
+from bot.complaint_keys import WriterKey
 from bot.complaint_words import (
     OUTCOME_BUTTONS,
     outcome_name,
@@ -35,7 +39,7 @@ from bot.complaint_words import (
     status_name,
     when,
 )
-from bot.i18n import Translate, translator
+from bot.i18n import N_, Translate, translator
 from bot.power import refusal
 from bot.roles import may_use, role_name
 from bot.services import services
@@ -44,7 +48,8 @@ from jobs import power as notices
 from jobs.calendar import OfficeCalendar
 from jobs.complaints import erase_at, notice, overdue
 from storage import complaints, outbox, people
-from storage.models import Complaint, ComplaintDraft, ComplaintEntry, ComplaintStatus, Role
+from storage.complaints import Draft, EntryContent
+from storage.models import Complaint, ComplaintEntry, ComplaintStatus, Role
 from storage.power import Change, Gate
 
 CALLBACK = "cp:"
@@ -185,6 +190,7 @@ async def show(
         complaints.record_view(session, complaint.id or 0, actor=actor(viewer), now=now)
         found = list(complaints.entries(session, complaint.id or 0))
         writers = {e.staff_id: people.by_id(session, e.staff_id) for e in found if e.staff_id}
+    keys = keys_or_fail(context)
     lines = [
         reference(complaint.id, _),
         _("Status: {status}").format(status=status_name(complaint.status, _)),
@@ -196,7 +202,7 @@ async def show(
     if complaint.erased_at is not None:
         lines.append(_("The content was erased after the retention period; only counts remain."))
     else:
-        lines += _content(complaint, found, writers, language, zone, _)
+        lines += _content(complaint, found, writers, keys, language, zone, _)
     await answer(update, "\n".join(lines), reply_markup=_card_buttons(complaint, found, _))
 
 
@@ -204,25 +210,34 @@ def _content(
     complaint: Complaint,
     found: list[ComplaintEntry],
     writers: dict[int, people.Person | None],
+    cipher: complaints.Cipher,
     language: str,
     zone: Any,
     _: Translate,
 ) -> list[str]:
+    """The complaint's words, decrypted; its files by a neutral name ("Attachment 1"), never
+    the name they were sent under (a file name can name its sender)."""
+    words = complaints.content(complaint, cipher)
     lines = [
         "",
-        _("What happened: {text}").format(text=complaint.what or "-"),
-        _("Who: {text}").format(text=complaint.who or "-"),
-        _("When: {text}").format(text=complaint.occurred or "-"),
-        _("Where: {text}").format(text=complaint.place or "-"),
+        _("What happened: {text}").format(text=words.what or "-"),
+        _("Who: {text}").format(text=words.who or "-"),
+        _("When: {text}").format(text=words.occurred or "-"),
+        _("Where: {text}").format(text=words.place or "-"),
         _("Contact details for the office: {text}").format(
-            text=complaint.contact or _("none (anonymous)")
+            text=words.contact or _("none (anonymous)")
         ),
         _("The complainant asked to be told of progress: {answer}").format(
             answer=_("yes") if complaint.notify_token else _("no")
         ),
     ]
-    if complaint.outcome_text:
-        lines += ["", _("The answer given to the complainant:"), complaint.outcome_text]
+    if words.outcome_text:
+        lines += ["", _("The answer given to the complainant:"), words.outcome_text]
+    opened = {item.id: complaints.entry_content(item, cipher) for item in found}
+    unreadable = words.unreadable or any(one.unreadable for one in opened.values())
+    if unreadable:
+        lines += ["", _(UNREADABLE)]
+    numbers = _file_numbers(found)
     for item in found:
         lines.append("")
         stamp = when(item.at, language, zone)
@@ -235,9 +250,22 @@ def _content(
             head = _("Added by the complainant, {date}:").format(date=stamp)
         else:
             head = _("Sent with the complaint:")
-        body = item.text or _("file: {name}").format(name=item.file_name or "-")
+        text = opened[item.id].text
+        body = text or _("Attachment {number}").format(number=numbers.get(item.id or 0, "-"))
         lines.append(f"{head} {body}")
     return lines
+
+
+UNREADABLE = N_(
+    "Part of this complaint cannot be read with the complaint key now configured. Ask the "
+    "system administrator to add the previous key (see rotate-complaint-key in the README)."
+)
+
+
+def _file_numbers(found: list[ComplaintEntry]) -> dict[int, int]:
+    """Each file's number in the complaint (1, 2, …), in the order they came."""
+    files = [item.id for item in found if item.file_kind and item.id is not None]
+    return {entry_id: number for number, entry_id in enumerate(files, start=1)}
 
 
 def _card_buttons(
@@ -252,10 +280,9 @@ def _card_buttons(
     if complaint.status != ComplaintStatus.CLOSED.value:
         rows.append([(_("Add a note"), f"{prefix}note")])
         rows.append([(_("Record the outcome and close"), f"{prefix}close")])
-    files = [item for item in found if item.file_id]
-    for number, item in enumerate(files, start=1):
-        label = _("File {number}: {name}").format(number=number, name=(item.file_name or "")[:30])
-        rows.append([(label, f"{prefix}file:{item.id}")])
+    for entry_id, number in _file_numbers(found).items():
+        label = _("Attachment {number}").format(number=number)
+        rows.append([(label, f"{prefix}file:{entry_id}")])
     return buttons(rows) if rows else None
 
 
@@ -362,12 +389,12 @@ async def confirm_close(
 ) -> None:
     """ "Confirm": record the outcome and close; tell the complainant if they asked."""
     app, _ = services(context), translator(viewer.language)
-    keys = keys_of(context)
-    tag = keys.owner_tag(update.effective_user.id) if keys and update.effective_user else None
+    keys = keys_or_fail(context)
+    current = current_draft(update, context)
     now, result = app.clock(), complaints.StepOutcome.NOT_FOUND
     calendar = OfficeCalendar.from_office(app.settings.office)
     with app.db.transaction() as session:
-        draft = complaints.draft(session, tag, now=now) if tag else None
+        draft = current[0] if current else None
         if (
             draft is None
             or draft.kind != "outcome"
@@ -381,6 +408,7 @@ async def confirm_close(
                 complaint.id or 0,
                 outcome=str(draft.data["outcome"]),
                 text=str(draft.data["text"]),
+                cipher=keys,
                 actor=actor(viewer),
                 now=now,
                 erase_at=erase_at(now, app.settings.complaints, calendar),
@@ -417,18 +445,29 @@ async def send_file(
     with app.db.transaction() as session:
         item = complaints.entry(session, entry_id) if entry_id else None
     chat = update.effective_chat
-    if item is None or item.complaint_id != complaint.id or not item.file_id or chat is None:
+    opened = (
+        complaints.entry_content(item, keys_or_fail(context))
+        if item is not None
+        else EntryContent(None, None, None, False)
+    )
+    file_id = opened.file_id
+    if item is None or item.complaint_id != complaint.id or not file_id or chat is None:
         await answer(update, _("This button is no longer valid. Please type the command again."))
         return
     if update.callback_query is not None:
         await update.callback_query.answer()
-    caption = reference(complaint.id, _)
+    with app.db.transaction() as session:
+        found = list(complaints.entries(session, complaint.id or 0))
+    number = _file_numbers(found).get(item.id or 0, 0)
+    caption = "{complaint} – {file}".format(
+        complaint=reference(complaint.id, _), file=_("Attachment {number}").format(number=number)
+    )
     if item.file_kind == "photo":
-        await chat.send_photo(item.file_id, caption=caption)
+        await chat.send_photo(file_id, caption=caption)
     elif item.file_kind == "video":
-        await chat.send_video(item.file_id, caption=caption)
+        await chat.send_video(file_id, caption=caption)
     else:
-        await chat.send_document(item.file_id, caption=caption)
+        await chat.send_document(file_id, caption=caption)
 
 
 Action = Callable[
@@ -454,9 +493,11 @@ def _start(
     app = services(context)
     now = app.clock()
     with app.db.transaction() as session:
+        writer = today(update, context, session)
         complaints.start_draft(
             session,
-            keys.owner_tag(user.id),
+            writer.tag,
+            writer.cipher,
             kind=kind,
             step=step,
             data=data,
@@ -469,7 +510,7 @@ def _start(
 
 
 async def on_staff_text(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, draft: ComplaintDraft, tag: str
+    update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Draft, writer: WriterKey
 ) -> None:
     """A note or an outcome's text, from someone who may still see complaints."""
     app, user = services(context), update.effective_user
@@ -477,7 +518,7 @@ async def on_staff_text(
         person = people.by_telegram_user(session, user.id) if user is not None else None
     if person is None or not person.staff.active or not may_see(context, person):
         with app.db.transaction() as session:
-            complaints.drop_draft(session, tag)
+            complaints.drop_draft(session, writer.tag)
         await refuse(update, translator(person.language if person else "th"))
         return
     _ = translator(person.language)
@@ -491,26 +532,31 @@ async def on_staff_text(
         )
         return
     if draft.kind == "note":
-        await _save_note(update, context, person, draft, tag, text)
+        await _save_note(update, context, person, draft, writer, text)
     else:
-        await _preview_outcome(update, context, person, draft, text)
+        await _preview_outcome(update, context, person, draft, writer, text)
 
 
 async def _save_note(
     update: Update,
     context: ContextTypes.DEFAULT_TYPE,
     person: people.Person,
-    draft: ComplaintDraft,
-    tag: str,
+    draft: Draft,
+    writer: WriterKey,
     text: str,
 ) -> None:
     app, _ = services(context), translator(person.language)
     complaint_id = int(draft.data["complaint_id"])
     with app.db.transaction() as session:
         added = complaints.add_note(
-            session, complaint_id, text=text, actor=actor(person), now=app.clock()
+            session,
+            complaint_id,
+            keys_or_fail(context),
+            text=text,
+            actor=actor(person),
+            now=app.clock(),
         )
-        complaints.drop_draft(session, tag)
+        complaints.drop_draft(session, writer.tag)
     if added is None:
         await answer(update, _("This complaint no longer exists. Nothing was changed."))
         return
@@ -523,7 +569,8 @@ async def _preview_outcome(
     update: Update,
     context: ContextTypes.DEFAULT_TYPE,
     person: people.Person,
-    draft: ComplaintDraft,
+    draft: Draft,
+    writer: WriterKey,
     text: str,
 ) -> None:
     app, _ = services(context), translator(person.language)
@@ -532,6 +579,7 @@ async def _preview_outcome(
         saved = complaints.save_draft(
             session,
             draft,
+            writer.cipher,
             step="confirm",
             data={**draft.data, "text": text},
             expires_at=draft.expires_at,
@@ -556,7 +604,7 @@ async def _preview_outcome(
 
 
 async def on_confirm_text(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, draft: ComplaintDraft, tag: str
+    update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Draft, writer: WriterKey
 ) -> None:
     """Text while a closing waits for its confirmation: point at the button."""
     person = None
@@ -567,7 +615,7 @@ async def on_confirm_text(
     if draft.step == "confirm":
         await answer(update, _('Please press "Confirm and close" above, or type /cancel.'))
     else:
-        await on_staff_text(update, context, draft, tag)
+        await on_staff_text(update, context, draft, writer)
 
 
 EXTRA_KINDS.update({"note": on_staff_text, "outcome": on_confirm_text})

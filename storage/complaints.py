@@ -2,18 +2,23 @@
 event in the caller's transaction.
 
 Nothing here receives a Telegram id. The complainant is known only as "complainant" in the
-audit log; conversations and limits are keyed by a keyed hash (``owner_tag``) made in bot/.
+audit log; conversations and limits are keyed by a keyed hash (``owner_tag``) made in bot/
+with the day's key. The content is written and read through a ``Cipher`` (bot/ holds the
+keys): nothing of a complaint's words reaches the database in clear.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import delete, event, func, text, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from storage import audit
@@ -23,6 +28,7 @@ from storage.models import (
     ComplaintDraft,
     ComplaintEntry,
     ComplaintHandler,
+    ComplaintSecret,
     ComplaintStatus,
     ComplaintThrottle,
     OutboxMessage,
@@ -34,6 +40,77 @@ from storage.people import Actor
 COMPLAINANT = Actor("complainant")
 SYSTEM = Actor("system:tick")
 NOTICE_PREFIX = "complaint:{id}:notice-"  # the outbox keys of the complainant's notices
+DAY_PREFIX = "day:"  # the names of the days' keys in complaint_secret
+CONTENT_FIELDS = ("what", "who", "occurred", "place", "contact", "outcome_text")
+ENTRY_FIELDS = ("text", "file_id", "file_name")
+
+
+class Cipher(Protocol):
+    """Encrypts and decrypts the channel's content (bot.complaint_keys implements it)."""
+
+    def seal(self, text: str) -> str: ...
+
+    def open(self, token: str) -> str | None:
+        """The text, or None when no key given can read the token."""
+
+    def rotate(self, token: str) -> str | None:
+        """The token encrypted again with the current key; None when unreadable."""
+
+
+class UnreadableContent(Exception):
+    """Some encrypted values cannot be read with the keys given; nothing was changed."""
+
+    def __init__(self, count: int) -> None:
+        super().__init__(f"{count} encrypted values cannot be read with the keys given")
+        self.count = count
+
+
+@dataclass(frozen=True, slots=True)
+class Content:
+    """A complaint's words, decrypted for the director and the handlers."""
+
+    what: str | None
+    who: str | None
+    occurred: str | None
+    place: str | None
+    contact: str | None
+    outcome_text: str | None
+    unreadable: bool  # a value could not be decrypted with the keys given
+
+
+@dataclass(frozen=True, slots=True)
+class EntryContent:
+    text: str | None
+    file_id: str | None
+    file_name: str | None
+    unreadable: bool
+
+
+def _open_fields(row: Any, names: Sequence[str], cipher: Cipher) -> tuple[dict[str, Any], bool]:
+    values: dict[str, Any] = {}
+    unreadable = False
+    for name in names:
+        value = getattr(row, name)
+        if value is not None and row.sealed:
+            value = cipher.open(value)
+            unreadable = unreadable or value is None
+        values[name] = value
+    return values, unreadable
+
+
+def content(complaint: Complaint, cipher: Cipher) -> Content:
+    """The complaint's words (a row from before revision 0009 not yet sealed reads as is)."""
+    values, unreadable = _open_fields(complaint, CONTENT_FIELDS, cipher)
+    return Content(**values, unreadable=unreadable)
+
+
+def entry_content(row: ComplaintEntry, cipher: Cipher) -> EntryContent:
+    values, unreadable = _open_fields(row, ENTRY_FIELDS, cipher)
+    return EntryContent(**values, unreadable=unreadable)
+
+
+def _seal(cipher: Cipher, value: str | None) -> str | None:
+    return None if value is None else cipher.seal(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,28 +165,30 @@ def _audit(
 # -- filing and reading ----------------------------------------------------------------
 
 
-def file(session: Session, new: NewComplaint, *, now: datetime) -> Complaint:
-    """Record a complaint and its files; the audit event says only what was given, not who."""
+def file(session: Session, new: NewComplaint, cipher: Cipher, *, now: datetime) -> Complaint:
+    """Record a complaint and its files, encrypted; the audit event says only what was given,
+    not who."""
     complaint = Complaint(
         code_hash=new.code_hash,
         status=ComplaintStatus.RECEIVED.value,
         filed_at=now,
-        what=new.what,
-        who=new.who,
-        occurred=new.occurred,
-        place=new.place,
-        contact=new.contact,
+        what=cipher.seal(new.what),
+        who=_seal(cipher, new.who),
+        occurred=_seal(cipher, new.occurred),
+        place=_seal(cipher, new.place),
+        contact=_seal(cipher, new.contact),
         notify_token=new.notify_token,
         acknowledge_by=new.acknowledge_by,
         result_by=new.result_by,
         next_step=0,
         next_action_at=now,
+        sealed=True,
     )
     session.add(complaint)
     session.flush()
     assert complaint.id is not None
     for attachment in new.attachments:
-        add_entry(session, complaint.id, kind="filed", now=now, attachment=attachment)
+        add_entry(session, complaint.id, cipher, kind="filed", now=now, attachment=attachment)
     details = {
         "attachments": len(new.attachments),
         "contact_left": new.contact is not None,
@@ -139,6 +218,7 @@ def entry(session: Session, entry_id: int) -> ComplaintEntry | None:
 def add_entry(
     session: Session,
     complaint_id: int,
+    cipher: Cipher,
     *,
     kind: str,
     now: datetime,
@@ -151,10 +231,11 @@ def add_entry(
         at=now,
         kind=kind,
         staff_id=staff_id,
-        text=text,
-        file_id=attachment.file_id if attachment else None,
-        file_name=attachment.file_name if attachment else None,
+        text=_seal(cipher, text),
+        file_id=cipher.seal(attachment.file_id) if attachment else None,
+        file_name=cipher.seal(attachment.file_name) if attachment else None,
         file_kind=attachment.file_kind if attachment else None,
+        sealed=True,
     )
     session.add(row)
     session.flush()
@@ -164,6 +245,7 @@ def add_entry(
 def add_information(
     session: Session,
     complaint_id: int,
+    cipher: Cipher,
     *,
     now: datetime,
     text: str | None = None,
@@ -174,7 +256,7 @@ def add_information(
     if complaint is None or complaint.status == ComplaintStatus.CLOSED.value:
         return None
     row = add_entry(
-        session, complaint_id, kind="addition", now=now, text=text, attachment=attachment
+        session, complaint_id, cipher, kind="addition", now=now, text=text, attachment=attachment
     )
     details = {"entry": row.id, "text": text is not None, "file": attachment is not None}
     _audit(session, COMPLAINANT, now, "complaint.information_added", complaint_id, details)
@@ -182,12 +264,20 @@ def add_information(
 
 
 def add_note(
-    session: Session, complaint_id: int, *, text: str, actor: Actor, now: datetime
+    session: Session,
+    complaint_id: int,
+    cipher: Cipher,
+    *,
+    text: str,
+    actor: Actor,
+    now: datetime,
 ) -> ComplaintEntry | None:
     """A handler's note on what was done (not shown to the complainant)."""
     if by_id(session, complaint_id) is None:
         return None
-    row = add_entry(session, complaint_id, kind="note", now=now, text=text, staff_id=actor.staff_id)
+    row = add_entry(
+        session, complaint_id, cipher, kind="note", now=now, text=text, staff_id=actor.staff_id
+    )
     _audit(session, actor, now, "complaint.note_added", complaint_id, {"entry": row.id})
     return row
 
@@ -266,6 +356,7 @@ def close(
     *,
     outcome: str,
     text: str,
+    cipher: Cipher,
     actor: Actor,
     now: datetime,
     erase_at: datetime,
@@ -275,6 +366,8 @@ def close(
     complaint = by_id(session, complaint_id)
     if complaint is None:
         return StepOutcome.NOT_FOUND
+    if not complaint.sealed:  # from before revision 0009: its answer is sealed with the rest
+        seal_plain(session, cipher)
     statement = (
         update(Complaint)
         .where(
@@ -288,7 +381,7 @@ def close(
             closed_at=now,
             closed_by_staff_id=actor.staff_id,
             outcome=outcome,
-            outcome_text=text,
+            outcome_text=cipher.seal(text),
             next_action_at=None,
             erase_at=erase_at,
         )
@@ -341,7 +434,8 @@ def earliest_action(session: Session) -> datetime | None:
         select(func.min(Complaint.erase_at)).where(col(Complaint.erased_at).is_(None))
     ).one()
     draft = session.exec(select(func.min(ComplaintDraft.expires_at))).one()
-    found = [m for m in (ladder, erase, draft) if isinstance(m, datetime)]
+    key = session.exec(select(func.min(ComplaintSecret.expires_at))).one()
+    found = [m for m in (ladder, erase, draft, key) if isinstance(m, datetime)]
     return min(found) if found else None
 
 
@@ -452,20 +546,42 @@ def remove_handler(session: Session, staff_id: int, *, actor: Actor, now: dateti
     return True
 
 
-# -- conversations and limits (keyed by a keyed hash) ----------------------------------
+# -- conversations and limits (keyed by a keyed hash made with the day's key) ----------
 
 
-def draft(session: Session, owner_tag: str, *, now: datetime) -> ComplaintDraft | None:
-    """The conversation in progress, unless it has expired."""
+@dataclass(slots=True)
+class Draft:
+    """A conversation in progress, its data decrypted (the row holds it sealed with a key
+    made from the day's key: gone with that key)."""
+
+    owner_tag: str
+    kind: str
+    step: str
+    data: dict[str, Any]
+    version: int
+    expires_at: datetime
+
+
+def _sealed_data(cipher: Cipher, data: dict[str, Any]) -> dict[str, Any]:
+    return {"sealed": cipher.seal(json.dumps(data, ensure_ascii=False))}
+
+
+def draft(session: Session, owner_tag: str, cipher: Cipher, *, now: datetime) -> Draft | None:
+    """The conversation in progress, unless it has expired (or cannot be read)."""
     found = session.get(ComplaintDraft, owner_tag)
     if found is None or found.expires_at <= now:
         return None
-    return found
+    plain = cipher.open(str(found.data.get("sealed", "")))
+    if plain is None:
+        return None
+    data = json.loads(plain)
+    return Draft(found.owner_tag, found.kind, found.step, data, found.version, found.expires_at)
 
 
 def start_draft(
     session: Session,
     owner_tag: str,
+    cipher: Cipher,
     *,
     kind: str,
     step: str,
@@ -476,7 +592,12 @@ def start_draft(
     drop_draft(session, owner_tag)
     session.add(
         ComplaintDraft(
-            owner_tag=owner_tag, kind=kind, step=step, data=data, version=0, expires_at=expires_at
+            owner_tag=owner_tag,
+            kind=kind,
+            step=step,
+            data=_sealed_data(cipher, data),
+            version=0,
+            expires_at=expires_at,
         )
     )
     session.flush()
@@ -484,7 +605,8 @@ def start_draft(
 
 def save_draft(
     session: Session,
-    found: ComplaintDraft,
+    found: Draft,
+    cipher: Cipher,
     *,
     step: str,
     data: dict[str, Any],
@@ -498,7 +620,12 @@ def save_draft(
             col(ComplaintDraft.owner_tag) == found.owner_tag,
             col(ComplaintDraft.version) == found.version,
         )
-        .values(step=step, data=data, version=found.version + 1, expires_at=expires_at)
+        .values(
+            step=step,
+            data=_sealed_data(cipher, data),
+            version=found.version + 1,
+            expires_at=expires_at,
+        )
     )
     return bool(execute_bulk(session, statement).rowcount == 1)
 
@@ -509,7 +636,7 @@ def drop_draft(session: Session, owner_tag: str) -> bool:
 
 
 def drop_expired(session: Session, *, now: datetime, throttle_before: datetime) -> int:
-    """Forget unfinished conversations and old limits."""
+    """Forget unfinished conversations, old limits and the days' keys whose time is over."""
     drafts = execute_bulk(
         session, delete(ComplaintDraft).where(col(ComplaintDraft.expires_at) <= now)
     ).rowcount
@@ -517,7 +644,7 @@ def drop_expired(session: Session, *, now: datetime, throttle_before: datetime) 
         session,
         delete(ComplaintThrottle).where(col(ComplaintThrottle.window_start) < throttle_before),
     ).rowcount
-    return int(drafts or 0) + int(limits or 0)
+    return int(drafts or 0) + int(limits or 0) + forget_days(session, now=now)
 
 
 def hits(session: Session, owner_tag: str, action: str, *, window_start: datetime) -> int:
@@ -541,3 +668,153 @@ def count_hit(session: Session, owner_tag: str, action: str, *, window_start: da
     session.add(row)
     session.flush()
     return row.count
+
+
+# -- the keys kept in the database (each encrypted with the channel's key) -------------
+
+
+def secret(session: Session, name: str) -> ComplaintSecret | None:
+    return session.get(ComplaintSecret, name)
+
+
+def day_secrets(session: Session) -> Sequence[ComplaintSecret]:
+    query = select(ComplaintSecret).where(col(ComplaintSecret.name).startswith(DAY_PREFIX))
+    return session.exec(query.order_by(col(ComplaintSecret.name))).all()
+
+
+def keep_secret(
+    session: Session,
+    name: str,
+    value: str,
+    *,
+    use_until: datetime | None = None,
+    expires_at: datetime | None = None,
+) -> ComplaintSecret:
+    """Keep a new key under ``name``; when another process kept one first, that one (every
+    process must use the same)."""
+    row = ComplaintSecret(name=name, value=value, use_until=use_until, expires_at=expires_at)
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        kept = session.get(ComplaintSecret, name, populate_existing=True)
+        assert kept is not None
+        return kept
+    return row
+
+
+def forget_days(session: Session, *, now: datetime) -> int:
+    """Delete the days' keys whose time is over, and the limits counted under them: from then
+    on no stored tag can be tied to a Telegram id by anyone. On SQLite the freed space is
+    overwritten (``secure_delete``), so that the key does not linger in the file's free pages."""
+    expired = session.exec(
+        select(ComplaintSecret).where(
+            col(ComplaintSecret.name).startswith(DAY_PREFIX),
+            col(ComplaintSecret.expires_at) <= now,
+        )
+    ).all()
+    if not expired:
+        return 0
+    _secure_delete(session)
+    if session.get_bind().dialect.name == "sqlite":
+        event.listen(session, "after_commit", _empty_the_log, once=True)
+    ends = [row.use_until for row in expired if row.use_until is not None]
+    removed = execute_bulk(
+        session,
+        delete(ComplaintSecret).where(col(ComplaintSecret.name).in_([r.name for r in expired])),
+    ).rowcount
+    if ends:
+        execute_bulk(
+            session,
+            delete(ComplaintThrottle).where(col(ComplaintThrottle.window_start) < max(ends)),
+        )
+    return int(removed or 0)
+
+
+def _empty_the_log(session: Session) -> None:
+    """After the commit: copy the write-ahead log into the file and empty it, so that the
+    deleted key is not left in the log's old frames (best effort: a reader may keep it)."""
+    with session.get_bind().connect() as connection:  # type: ignore[union-attr]
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def _secure_delete(session: Session) -> None:
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("PRAGMA secure_delete = ON"))
+
+
+# -- first start with the key, and a change of key -------------------------------------
+
+
+def seal_plain(session: Session, cipher: Cipher) -> int:
+    """Encrypt the complaints and entries written in clear before revision 0009; their
+    number. (The freed clear text is overwritten on SQLite: see :func:`compact`.)"""
+    _secure_delete(session)
+    sealed = 0
+    for model, names in ((Complaint, CONTENT_FIELDS), (ComplaintEntry, ENTRY_FIELDS)):
+        rows = session.exec(select(model).where(col(model.sealed).is_(False))).all()
+        for row in rows:
+            for name in names:
+                setattr(row, name, _seal(cipher, getattr(row, name)))
+            row.sealed = True
+            session.add(row)
+            sealed += 1
+    session.flush()
+    return sealed
+
+
+@dataclass(frozen=True, slots=True)
+class Rotation:
+    complaints: int
+    entries: int
+    keys: int
+    sealed_now: int  # rows from before revision 0009, encrypted for the first time
+
+
+def rotate(session: Session, cipher: Cipher) -> Rotation:
+    """Encrypt every value of the channel again with the current key (the first), in the
+    caller's transaction; :class:`UnreadableContent` (and nothing changed, once the caller
+    rolls back) when a value cannot be read with any key given."""
+    sealed_now = seal_plain(session, cipher)
+    failed = 0
+
+    def again(value: str | None) -> str | None:
+        nonlocal failed
+        if value is None:
+            return None
+        rotated = cipher.rotate(value)
+        if rotated is None:
+            failed += 1
+            return value
+        return rotated
+
+    complaint_rows = session.exec(select(Complaint)).all()
+    for complaint in complaint_rows:
+        for name in (*CONTENT_FIELDS, "notify_token"):
+            setattr(complaint, name, again(getattr(complaint, name)))
+        session.add(complaint)
+    entry_rows = session.exec(select(ComplaintEntry)).all()
+    for row in entry_rows:
+        for name in ENTRY_FIELDS:
+            setattr(row, name, again(getattr(row, name)))
+        session.add(row)
+    kept = session.exec(select(ComplaintSecret)).all()
+    for key in kept:
+        key.value = again(key.value) or key.value
+        session.add(key)
+    if failed:
+        raise UnreadableContent(failed)
+    session.flush()
+    return Rotation(len(complaint_rows), len(entry_rows), len(kept), sealed_now)
+
+
+def compact(engine: Engine) -> None:
+    """SQLite: rewrite the file and empty the write-ahead log, so that text replaced by its
+    encrypted form is not left in free pages or old log frames. PostgreSQL: nothing (its
+    dead rows are reclaimed by autovacuum; old clear text may stay in the files until then)."""
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        connection.exec_driver_sql("VACUUM")
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")

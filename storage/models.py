@@ -414,7 +414,10 @@ class Complaint(SQLModel, table=True):
     chat id, no name. ``notify_token`` is the one exception the complainant may choose: the
     chat to tell of acknowledgement and outcome, encrypted with the server's key, erased once
     the case is closed. ``code_hash`` is a keyed hash of the tracking code, never the code.
-    After the retention period the content is erased and the row only counts.
+    The content (what, who, when, where, contact, the office's answer) is encrypted with the
+    channel's key (Fernet) when ``sealed``; rows written before revision 0009 are sealed at the
+    first start with the key. After the retention period the content is erased and the row
+    only counts.
     """
 
     __tablename__ = "complaint"
@@ -444,6 +447,7 @@ class Complaint(SQLModel, table=True):
     outcome_text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     erase_at: datetime | None = _when(index=True)
     erased_at: datetime | None = _when()
+    sealed: bool = False  # the content is encrypted (always, since revision 0009)
 
 
 class ComplaintEntry(SQLModel, table=True):
@@ -458,9 +462,10 @@ class ComplaintEntry(SQLModel, table=True):
     kind: str = Field(max_length=16)  # "filed", "addition", "note"
     staff_id: int | None = Field(default=None, foreign_key="staff.id")  # a note's writer
     text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
-    file_id: str | None = Field(default=None, max_length=300)
-    file_name: str | None = Field(default=None, max_length=300)
+    file_id: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    file_name: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     file_kind: str | None = Field(default=None, max_length=16)  # "document", "photo"
+    sealed: bool = False  # text, file id and file name encrypted, as the complaint's content
 
 
 class ComplaintHandler(SQLModel, table=True):
@@ -499,7 +504,32 @@ class ComplaintThrottle(SQLModel, table=True):
     count: int = 0
 
 
-ALL_TABLES.extend([Complaint, ComplaintEntry, ComplaintHandler, ComplaintDraft, ComplaintThrottle])
+class ComplaintSecret(SQLModel, table=True):
+    """A key of the complaint channel kept in the database, itself encrypted with the channel's
+    key: ``tracking-code`` (the key of the tracking codes' hashes, kept for good) and
+    ``day:<date>`` (a random key made for one office day, under which that day's conversations
+    and limits are kept; deleted at ``expires_at``, after which they can be tied to nobody).
+    A day's key makes new tags until ``use_until``; until ``expires_at`` it still finds a
+    conversation begun before midnight."""
+
+    __tablename__ = "complaint_secret"
+
+    name: str = Field(primary_key=True, max_length=40)
+    value: str = Field(sa_column=Column(Text, nullable=False))
+    use_until: datetime | None = _when()
+    expires_at: datetime | None = _when(index=True)
+
+
+ALL_TABLES.extend(
+    [
+        Complaint,
+        ComplaintEntry,
+        ComplaintHandler,
+        ComplaintDraft,
+        ComplaintThrottle,
+        ComplaintSecret,
+    ]
+)
 
 
 # -- power: changes the director confirms (issue 11) --------------------------------------

@@ -190,9 +190,10 @@ async def test_an_unregistered_person_complains_and_follows_it_to_the_outcome(
     assert "• เรื่องร้องเรียนที่ 1: ได้รับเรื่องแล้ว รอเจ้าหน้าที่ตอบรับ" in listing
     (card,) = await press(bot, HANDLER, "cp:1:open")
     assert WHAT in card and "ข้อมูลติดต่อกลับ: ไม่มี (ไม่ระบุตัวตน)" in card
-    assert "แนบมากับเรื่องร้องเรียน: ไฟล์ สลิปโอนเงิน.pdf" in card
+    assert "แนบมากับเรื่องร้องเรียน: ไฟล์แนบ 1" in card and "สลิปโอนเงิน" not in card
+    assert with_button(bot, HANDLER, "cp:1:file:1").button_data("ไฟล์แนบ 1") == "cp:1:file:1"
     sent = await press(bot, HANDLER, "cp:1:file:1")
-    assert sent == ["เรื่องร้องเรียนที่ 1"]  # the file itself, by Telegram's file id
+    assert sent == ["เรื่องร้องเรียนที่ 1 – ไฟล์แนบ 1"]  # the file itself, by Telegram's file id
     (acknowledged,) = await press(bot, HANDLER, "cp:1:ack")
     assert acknowledged.startswith("ตอบรับเรื่องร้องเรียนที่ 1 แล้ว")
 
@@ -252,7 +253,9 @@ async def test_a_complainant_who_asked_is_told_and_their_chat_is_erased_at_close
     code = await file_complaint(bot, notify=True, contact="โทร 081-234-5678")
     row = complaint_row(bot.db)
     assert row.notify_token and str(COMPLAINANT) not in row.notify_token
-    assert row.contact == "โทร 081-234-5678"
+    assert row.contact and "081" not in row.contact  # encrypted at rest
+    keys = services_of(bot.app).complaint_keys
+    assert keys is not None and complaints.content(row, keys).contact == "โทร 081-234-5678"
     await bot.say(HANDLER, "/complaints")
     await press(bot, HANDLER, "cp:1:open")
     await press(bot, HANDLER, "cp:1:ack")
@@ -495,7 +498,9 @@ async def test_after_the_retention_period_only_counts_remain(
         await press(bot, DIRECTOR, "cp:1:confirm")
         assert complaint_row(db).erase_at == bkk(2, 5, 16, 30)  # 30 days after closing
         await wake(bot, bkk(2, 5, 9))
-        assert complaint_row(db).what == WHAT  # not yet
+        keys = services_of(bot.app).complaint_keys
+        assert keys is not None
+        assert complaints.content(complaint_row(db), keys).what == WHAT  # not yet
         await wake(bot, bkk(2, 6, 9))
         row = complaint_row(db)
         assert (row.what, row.who, row.place, row.contact, row.outcome_text) == (None,) * 5
@@ -576,3 +581,42 @@ async def test_an_anonymous_complaint_leaves_no_trace_of_who_filed_it(
     with bot.db.transaction() as session:
         complaint_ids = session.exec(select(Complaint.id).order_by(col(Complaint.id))).all()
     assert complaint_ids == [1]
+
+
+# -- files -----------------------------------------------------------------------------------
+
+WARNING = (
+    "โปรดทราบก่อนส่งไฟล์: ชื่อไฟล์และเนื้อหาในไฟล์จะถึงศึกษาธิการจังหวัดและผู้รับผิดชอบเรื่องร้องเรียนตามที่ส่งมาทุกประการ"
+)
+
+
+async def test_the_complainant_is_warned_before_a_file_and_handlers_see_neutral_names(
+    office: Harness,
+) -> None:
+    bot = office
+    code = await file_complaint(bot)  # sends "สลิปโอนเงิน.pdf" at the files step
+    said = texts(bot, COMPLAINANT)
+    asked = next(i for i, t in enumerate(said) if t.startswith("หากมีหลักฐาน"))
+    received = said.index("ได้รับไฟล์แล้ว (รวม 1 ไฟล์)")
+    assert WARNING in said[asked] and asked < received  # warned before the file came
+    assert "เปลี่ยนชื่อไฟล์ หรือส่งภาพหน้าจอ" in said[asked]
+    await bot.say(COMPLAINANT, f"/complaint {code}")
+    (ask,) = await press(bot, COMPLAINANT, f"cm:add:{code.replace('-', '')}")
+    assert WARNING in ask  # and again before adding one
+    await bot.send_file(COMPLAINANT, "หลักฐานของสมศักดิ์ วงศ์ใหญ่.pdf", b"%PDF named")
+    await press(bot, COMPLAINANT, "cm:end")
+
+    await bot.say(HANDLER, "/complaints")
+    (card,) = await press(bot, HANDLER, "cp:1:open")
+    assert "แนบมากับเรื่องร้องเรียน: ไฟล์แนบ 1" in card
+    assert "ไฟล์แนบ 2" in card and "สมศักดิ์" not in card and ".pdf" not in card
+    opened = with_button(bot, HANDLER, "cp:1:file:1")
+    labels = [
+        str(button["text"]) for button in opened.buttons if "file:" in button["callback_data"]
+    ]
+    assert labels == ["ไฟล์แนบ 1", "ไฟล์แนบ 2"]
+    second = opened.button_data("ไฟล์แนบ 2")
+    sent = await bot.press(HANDLER, opened, second)
+    assert sent == ["เรื่องร้องเรียนที่ 1 – ไฟล์แนบ 2"]
+    document = bot.last(HANDLER)
+    assert document.kind == "document" and document.file_bytes == b"%PDF named"

@@ -122,26 +122,30 @@ def test_codes_are_easy_to_type_and_forgiving() -> None:
     assert len({new_code() for _ in range(200)}) == 200
 
 
-def test_keys_hash_without_revealing_and_seal_the_contact() -> None:
+def test_keys_seal_the_content_and_the_contact() -> None:
     keys, other = ComplaintKeys.from_secret(KEY), ComplaintKeys.from_secret(KEY + "x")
-    tag = keys.owner_tag(5550123987)
-    assert len(tag) == 64 and "5550123987" not in tag
-    assert tag == keys.owner_tag(5550123987) != other.owner_tag(5550123987)
-    assert keys.code_hash("7K3M9QXA") != other.code_hash("7K3M9QXA")
-    token = keys.seal(5550123987, "en")
+    token = keys.seal_contact(5550123987, "en")
     assert "5550123987" not in token
-    assert keys.unseal(token) == (5550123987, "en")
-    assert other.unseal(token) is None and keys.unseal("not-a-token") is None
+    assert keys.open_contact(token) == (5550123987, "en")
+    assert other.open_contact(token) is None and keys.open_contact("not-a-token") is None
+    sealed = keys.seal("เจ้าหน้าที่เรียกเงิน")
+    assert "เจ้าหน้าที่" not in sealed and keys.open(sealed) == "เจ้าหน้าที่เรียกเงิน"
+    assert other.open(sealed) is None
+    both = ComplaintKeys([KEY + "x", KEY])  # the new key first, the old one to read
+    assert both.open(sealed) == "เจ้าหน้าที่เรียกเงิน" and both.count == 2
+    assert other.open(both.rotate(sealed) or "") == "เจ้าหน้าที่เรียกเงิน"
 
 
 def test_the_key_comes_from_the_environment_or_a_file_and_placeholders_are_refused(
     tmp_path: Path,
 ) -> None:
-    assert load_complaint_keys(ComplaintSettings(), {ENV_VAR: KEY}).owner_tag(1)
+    sealed = load_complaint_keys(ComplaintSettings(), {ENV_VAR: KEY}).seal("x")
     key_file = tmp_path / "complaint-key"
     key_file.write_text(KEY + "\n", encoding="utf-8")
     from_file = load_complaint_keys(ComplaintSettings(key_file=key_file), {})
-    assert from_file.owner_tag(1) == ComplaintKeys.from_secret(KEY).owner_tag(1)
+    assert from_file.open(sealed) == "x" and from_file.count == 1
+    key_file.write_text(f"{KEY}x\n{KEY}\n", encoding="utf-8")  # new, then old: both read
+    assert load_complaint_keys(ComplaintSettings(key_file=key_file), {}).count == 2
     for wrong in ("short", "paste-your-complaint-key-here-0123456789"):
         with pytest.raises(ComplaintKeyError, match="at least 32 random characters"):
             load_complaint_keys(ComplaintSettings(), {ENV_VAR: wrong})
