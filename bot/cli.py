@@ -22,7 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from telegram import Bot
 from telegram.error import TelegramError
 
-from bot import logs
+from bot import complaint_admin, logs
 from bot.complaint_keys import ComplaintKeyError, ComplaintKeys, load_complaint_keys
 from bot.credentials import TokenError, load_token
 from bot.i18n import format_datetime
@@ -113,6 +113,11 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--loans", action="store_true", help="the property loan register (measure 1.4) instead"
     )
+    command(
+        "rotate-complaint-key",
+        "encrypt the complaint channel again with the first key given (the new one first, "
+        "the old one after it)",
+    )
     invite = command("invite", "make a registration code and its link")
     invite.add_argument("--group", help="the work group's key (the director needs none)")
     invite.add_argument("--role", default=Role.STAFF.value, choices=[r.value for r in Role])
@@ -123,6 +128,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
+    os.umask(0o077)  # every file the bot makes (database, WAL, copies, exports): owner only
     os.environ.setdefault("PTB_TIMEDELTA", "true")  # python-telegram-bot 22: no deprecation noise
     logs.configure(arguments.log_level)
     handlers = {
@@ -134,6 +140,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "preview": _preview,
         "export": _export,
         "invite": _invite,
+        "rotate-complaint-key": _rotate_complaint_key,
     }
     try:
         return handlers[arguments.command](arguments)
@@ -190,6 +197,8 @@ def _run(arguments: argparse.Namespace) -> int:
     database = open_database(settings, create_if_empty=True)
     try:
         keys = _complaint_keys(settings)
+        if keys is not None:
+            complaint_admin.prepare(database, keys)
     except ComplaintKeyError:
         database.dispose()
         raise
@@ -318,6 +327,8 @@ def _check_config(arguments: argparse.Namespace) -> int:
             f"ladder {obligation.ladder}"
         )
     _print_complaints(settings)
+    for line in complaint_admin.loose_secret_files(settings):  # never the secret itself
+        print(line)
     return 0
 
 
@@ -337,6 +348,23 @@ def _print_complaints(settings: Settings) -> None:
         print("    key: found")
     except ComplaintKeyError as error:
         print(f"  WARNING: `run` will refuse to start until this is fixed: {error}")
+
+
+def _rotate_complaint_key(arguments: argparse.Namespace) -> int:
+    """``rotate-complaint-key``: every complaint encrypted again with the first key given."""
+    settings = _settings(arguments)
+    if not settings.complaints.enabled:
+        raise CommandError("the complaint channel is off ([complaints] enabled = false)")
+    database = _existing_database(settings)
+    if database is None:
+        raise CommandError(
+            "no database to re-encrypt: start the bot (or run migrate) first", EXIT_DATABASE
+        )
+    try:
+        print(complaint_admin.rotate_key(database, settings))
+    finally:
+        database.dispose()
+    return 0
 
 
 def _existing_database(settings: Settings) -> Database | None:
