@@ -64,5 +64,8 @@ def keep_libraries_quiet() -> None:
     DEBUG is for our own loggers (bot, jobs, storage)."""
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # Alembic's INFO lines ("Context impl SQLiteImpl", "Running upgrade …") are for DEBUG
+    debugging = logging.getLogger().level <= logging.DEBUG
+    logging.getLogger("alembic").setLevel(logging.INFO if debugging else logging.WARNING)
     for library in ("telegram", "httpcore"):
         logging.getLogger(library).setLevel(max(logging.INFO, logging.getLogger().level))

@@ -20,6 +20,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from jobs.calendar import OfficeCalendar
 from jobs.dispatch import Dispatcher, DispatchReport, Sender
+from jobs.nightly_backup import NightlyBackup
 from jobs.settings import Settings
 from jobs.tick import Planner, TickReport
 from storage import leader, outbox
@@ -28,6 +29,7 @@ from storage.leader import Leadership
 
 log = logging.getLogger(__name__)
 WAKE_JOB, SAFETY_JOB = "wake", "safety-net"
+WAITING = timedelta(seconds=1)  # how soon to look again at chats another process holds
 
 
 class Engine:
@@ -52,14 +54,17 @@ class Engine:
             clock,
             per_chat_interval=per_chat_interval,
             lease=timedelta(seconds=timing.lease_seconds),
+            calendar=lambda: self.planner.calendar,
         )
         self.dispatching = timing.dispatch
         self.safety_interval = timedelta(seconds=timing.safety_interval_seconds)
         self.takeover = timedelta(seconds=timing.takeover_seconds)
         self.leadership = Leadership(db.engine)
+        self.nightly_backup = NightlyBackup(db, settings, clock, self.leadership.is_leader)
         self.holder = f"{socket.gethostname()}:{os.getpid()}"
         self.scheduler: AsyncIOScheduler | None = None
         self._lock = asyncio.Lock()
+        self._stopped = False
         self._materialised_on: date | None = None
         self.last_tick: datetime | None = None
 
@@ -73,12 +78,27 @@ class Engine:
             max_instances=2,
             coalesce=True,
         )
+        self.nightly_backup.schedule(self.scheduler)
         self.scheduler.start()
         self.wake_at(self.clock())
 
     def shutdown(self) -> None:
+        self._stopped = True
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        self.leadership.release()
+
+    async def stop(self, *, grace: float = 10.0) -> None:
+        """Stop keeping time, let a running wake-up finish (at most ``grace`` seconds: a
+        send cut short is retried after its lease), then let go of the lock."""
+        self._stopped = True
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        try:
+            await asyncio.wait_for(self._lock.acquire(), timeout=grace)
+            self._lock.release()  # a wake-up waiting behind it sees the stop and returns
+        except TimeoutError:
+            log.warning("stopping while a wake-up is still sending")
         self.leadership.release()
 
     def wake_at(self, moment: datetime) -> None:
@@ -113,6 +133,8 @@ class Engine:
            ``takeover`` to try to lead, so a dead leader is replaced within that time.
         """
         async with self._lock:
+            if self._stopped:  # asked for just before the stop: nothing more to do
+                return TickReport(), DispatchReport()
             now = self.clock()
             tick, leading = TickReport(), self.leadership.is_leader()
             if leading:
@@ -120,7 +142,7 @@ class Engine:
                 tick = self.planner.tick(self.db, now)
                 self._beat(now)
             sent = await self.dispatcher.dispatch() if self.dispatching else DispatchReport()
-            self._sleep(leading)
+            self._sleep(leading, sent.waiting)
             if tick.messages or sent.sent or sent.failed:
                 log.info("tick: %s; dispatch: %s", tick, sent)
             return tick, sent
@@ -130,13 +152,15 @@ class Engine:
         with self.db.transaction() as session:
             leader.beat(session, holder=self.holder, at=now)
 
-    def _sleep(self, leading: bool) -> None:
+    def _sleep(self, leading: bool, waiting: bool = False) -> None:
         now = self.clock()
         following = self.planner.next_wake(self.db, now) if leading else None
         if not leading:
             with self.db.transaction() as session:
                 following = outbox.next_due_at(session)
             following = min(filter(None, (following, now + self.takeover)))
+        if waiting and following is not None:  # a chat another process is sending to
+            following = max(following, now + WAITING)
         if following is not None:
             self.wake_at(following)
 

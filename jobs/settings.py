@@ -352,6 +352,17 @@ class LoanSettings(_Strict):
     maintenance_obligation: str = "maintenance-plan"  # confirmed by the announcement
 
 
+class BackupSettings(_Strict):
+    """The nightly backup (``staff-report-bot backup`` on a timer, by the scheduler's leader).
+
+    Off while ``dir`` is unset; ``keep`` is how many of the newest copies stay in ``dir``.
+    """
+
+    dir: Path | None = None
+    at: time = time(2, 0)  # office time, outside office hours
+    keep: int = Field(default=14, ge=1, le=3650)
+
+
 class Settings(_Strict):
     office: Office
     telegram: TelegramSettings = TelegramSettings()
@@ -366,6 +377,7 @@ class Settings(_Strict):
     obligations: list[Obligation] = Field(default_factory=list)
     loans: LoanSettings = LoanSettings()
     complaints: ComplaintSettings = ComplaintSettings()
+    backup: BackupSettings = BackupSettings()
 
     _source: str = PrivateAttr(default="<config>")
 

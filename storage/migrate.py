@@ -10,7 +10,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -37,7 +37,17 @@ def head_revision() -> str:
 
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        return current_revision_on(connection)
+
+
+def current_revision_on(connection: Connection) -> str | None:
+    """The revision as seen by ``connection`` (inside its transaction, e.g. a snapshot)."""
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def is_known(revision: str) -> bool:
+    """Whether this program ships ``revision`` (else a newer program wrote it)."""
+    return revision in {s.revision for s in ScriptDirectory(str(MIGRATIONS)).walk_revisions()}
 
 
 def schema_state(engine: Engine) -> SchemaState:
