@@ -54,8 +54,10 @@ _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 HOW_TO_MAKE = "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
 CODE_KEY = "tracking-code"
 DAY_PREFIX = "day:"
-DAY_KEY_GRACE = timedelta(hours=3)
-"""How long after midnight a day's key still finds a conversation begun before it."""
+DAY_KEY_GRACE = timedelta(hours=1)
+"""How long after midnight a day's key still finds a conversation begun before it. Short, and
+over before the nightly backup (``[backup] at``, 02:00 by default), so that a backup holds a
+day's key only if someone used the channel between midnight and the backup."""
 
 
 class ComplaintKeyError(Exception):

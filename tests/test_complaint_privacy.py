@@ -169,8 +169,8 @@ async def test_after_a_day_no_stored_value_can_be_tied_to_the_complainant(
     with pytest.raises(AssertionError):
         attacker_keys(bot.db, KEY + "-guessed")
 
-    # a day later (the key kept until 03.00 for a conversation begun before midnight)
-    await wake(bot, bkk(1, 7, 3, 0))
+    # a day later (the key kept until 01.00 for a conversation begun before midnight)
+    await wake(bot, bkk(1, 7, 1, 0))
     with bot.db.transaction() as session:
         assert sorted(row.name for row in session.exec(select(ComplaintSecret))) == [
             "tracking-code"
@@ -198,7 +198,7 @@ async def test_a_conversation_begun_before_midnight_goes_on_after_it(office: Har
     bot.clock.now = bkk(1, 7, 0, 20)  # the next day: a new key, the old one still finds it
     (when,) = await bot.say(COMPLAINANT, "นางสาว ข. เจ้าหน้าที่การเงิน")
     assert when.startswith("3/4 ")
-    await wake(bot, bkk(1, 7, 3, 0))  # the old day's key is gone, and the draft with it
+    await wake(bot, bkk(1, 7, 1, 0))  # the old day's key is gone, and the draft with it
     (answer,) = await bot.say(COMPLAINANT, "ที่สำนักงาน")
     assert not answer.startswith("4/4 ")  # nothing of it can be found any more
 
@@ -272,7 +272,7 @@ async def test_the_raw_database_file_holds_none_of_a_complaints_words(
                 select(ComplaintSecret.value).where(ComplaintSecret.name == "day:2025-01-06")
             ).one()
         assert day_key.encode() in raw
-        await wake(bot, bkk(1, 7, 3, 0))  # deleted, and not left in free pages or the log
+        await wake(bot, bkk(1, 7, 2, 0))  # deleted, and not left in free pages or the log
         assert day_key.encode() not in raw_bytes(tmp_path / "office.sqlite3")
 
 
