@@ -20,17 +20,17 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from telegram import Bot
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError
 
-from bot import complaint_admin, logs
+from bot import complaint_admin, failures, logs
 from bot.complaint_keys import ComplaintKeyError, ComplaintKeys, load_complaint_keys
 from bot.credentials import TokenError, load_token
 from bot.i18n import format_datetime
 from bot.services import Services, system_clock
 from jobs.offsets import OffsetUnit, parse_offset
 from jobs.settings import ConfigError, Settings, load_settings
-from storage import groups, invites, leader, migrate, outbox
-from storage.db import Database, describe, normalise_url
+from storage import backup, groups, invites, leader, migrate, outbox
+from storage.db import Database, DatabaseMissing, describe, normalise_url, sqlite_path
 from storage.groups import GroupSpec
 from storage.invites import GROUPLESS_ROLES
 from storage.models import Role
@@ -113,6 +113,21 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--loans", action="store_true", help="the property loan register (measure 1.4) instead"
     )
+    backup = command("backup", "a checked copy of the database, safe while the bot runs")
+    backup.add_argument(
+        "--out",
+        type=Path,
+        help="the file to write (default: [backup] dir, else here, named by the time)",
+    )
+    restore = command(
+        "restore", "put a backup back (the bot stopped); the coordinators are told what it lost"
+    )
+    restore.add_argument("file", type=Path, help="the backup file (its .json beside it)")
+    restore.add_argument(
+        "--force",
+        action="store_true",
+        help="restore even though the database shows a recent tick (only if the bot is stopped)",
+    )
     command(
         "rotate-complaint-key",
         "encrypt the complaint channel again with the first key given (the new one first, "
@@ -141,15 +156,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         "export": _export,
         "invite": _invite,
         "rotate-complaint-key": _rotate_complaint_key,
+        "backup": _backup,
+        "restore": _restore,
     }
     try:
-        return handlers[arguments.command](arguments)
+        code = handlers[arguments.command](arguments)
+        sys.stdout.flush()  # a full disk or a closed pipe shows here, not at exit
+        return code
     except (ConfigError, TokenError, ComplaintKeyError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_CONFIG
     except CommandError as error:
         print(f"error: {error}", file=sys.stderr)
         return error.code
+    except (Exception, KeyboardInterrupt) as error:  # the world failed us: one line, no traceback
+        debug = arguments.log_level.upper() == "DEBUG"
+        return failures.report(error, debug=debug, database=_database_name(arguments))
+
+
+def _database_name(arguments: argparse.Namespace) -> str:
+    """The configured database for a failure's line (password hidden), if the config reads."""
+    try:
+        url = make_url(_settings(arguments).database.url)
+    except Exception:  # the config itself may be what is wrong
+        return "the database"
+    return f"the database {url.render_as_string(hide_password=True)}"
 
 
 def _settings(arguments: argparse.Namespace) -> Settings:
@@ -194,12 +225,18 @@ def _run(arguments: argparse.Namespace) -> int:
     settings = _settings(arguments)
     token = load_token(settings.telegram.token_file)
     secret = _webhook_secret(settings) if arguments.webhook else None
+    logs.protect([token])
     database = open_database(settings, create_if_empty=True)
     try:
         keys = _complaint_keys(settings)
         if keys is not None:
             complaint_admin.prepare(database, keys)
     except ComplaintKeyError:
+        database.dispose()
+        raise
+    try:
+        asyncio.run(reach_telegram(settings, token))
+    except BaseException:
         database.dispose()
         raise
     application = build_application(Services(settings, database, complaint_keys=keys), token)
@@ -221,6 +258,33 @@ def _run(arguments: argparse.Namespace) -> int:
     finally:
         database.dispose()
     return 0
+
+
+FIRST_WAIT, LONGEST_WAIT = 1.0, 300.0
+
+
+async def reach_telegram(settings: Settings, token: str) -> None:
+    """Ask Telegram who we are until it answers: a server that boots before its network
+    keeps trying, one line per attempt, waiting 1, 2, 4 … and at most 300 seconds between
+    tries. A token Telegram rejects is final (``InvalidToken``: exit 2, the token unshown)."""
+    wait, attempt = FIRST_WAIT, 1
+    while True:
+        try:
+            async with Bot(token, base_url=settings.telegram.base_url) as bot:
+                log.info("Telegram answers: this is @%s", bot.username)
+                return
+        except InvalidToken:
+            raise
+        except (NetworkError, RetryAfter) as error:
+            reason = logs.redact(str(error).splitlines()[0] if str(error) else type(error).__name__)
+            print(
+                f"Telegram cannot be reached ({reason}): attempt {attempt} failed, trying "
+                f"again in {wait:.0f} s (Ctrl+C stops)",
+                file=sys.stderr,
+                flush=True,
+            )
+        await asyncio.sleep(wait)
+        wait, attempt = min(wait * 2, LONGEST_WAIT), attempt + 1
 
 
 def _complaint_keys(settings: Settings) -> ComplaintKeys | None:
@@ -250,47 +314,61 @@ def _webhook_secret(settings: Settings) -> str:
 
 
 def _health(arguments: argparse.Namespace) -> int:
-    """One line of JSON for a load balancer or a monitor; exit 1 when something is wrong."""
+    """One line of JSON for a load balancer or a monitor; exit 1 when something is wrong.
+
+    The database is opened read-only and nothing is created: a SQLite path with a typo is
+    reported, not made into an empty database.
+    """
     settings = _settings(arguments)
-    report: dict[str, object] = {"database": "unreachable"}
-    healthy = False
+    report: dict[str, object] = {"healthy": False, "database": "unreachable"}
     try:
-        database = Database.from_url(settings.database.url)
+        database = Database.from_url(settings.database.url, read_only=True)
         try:
-            report, healthy = _health_report(database, settings)
+            report = _health_report(database, settings)
         finally:
             database.dispose()
+    except DatabaseMissing as error:
+        report.update(database="missing", reason=f"{error}: start the bot (or migrate) first")
     except SQLAlchemyError as error:
-        report["error"] = error.__class__.__name__
+        report.update(error=error.__class__.__name__, reason=failures.explain(error).message)
     print(json.dumps(report, ensure_ascii=False))
-    return 0 if healthy else 1
+    return 0 if report["healthy"] else 1
 
 
-def _health_report(database: Database, settings: Settings) -> tuple[dict[str, object], bool]:
+def _health_report(database: Database, settings: Settings) -> dict[str, object]:
     state = migrate.schema_state(database.engine)
-    report: dict[str, object] = {"database": "ok", "schema": state.value}
+    report: dict[str, object] = {"healthy": False, "database": "ok", "schema": state.value}
     if state is not migrate.SchemaState.CURRENT:
-        return report, False
+        report["reason"] = _schema_problem(state, settings)
+        return report
     with database.transaction() as session:
         beat = leader.last_beat(session)
         report["outbox_backlog"] = outbox.backlog(session)
     now = system_clock()
     age = (now - beat.at).total_seconds() if beat else None
+    limit = 3 * settings.engine.safety_interval_seconds
     report.update(
         {
             "last_tick": beat.at.isoformat() if beat else None,
             "tick_holder": beat.holder if beat else None,
             "tick_age_seconds": round(age, 1) if age is not None else None,
+            "healthy": age is not None and age <= limit,
         }
     )
-    limit = 3 * settings.engine.safety_interval_seconds
-    return report, age is not None and age <= limit
+    if age is None:
+        report["reason"] = "no tick yet: is `staff-report-bot run` started?"
+    elif age > limit:
+        report["reason"] = f"no tick for {round(age)} s (over {round(limit)}): is the bot running?"
+    else:
+        report["reason"] = "ok"
+    return report
 
 
 def _demo(arguments: argparse.Namespace) -> int:
     from bot.demo import main as demo
 
-    logging.getLogger().setLevel(logging.WARNING)  # the transcript is the output
+    for logger in ("", "telegram", "alembic"):  # the transcript is the output
+        logging.getLogger(logger).setLevel(logging.WARNING)
     return demo()
 
 
@@ -367,8 +445,11 @@ def _rotate_complaint_key(arguments: argparse.Namespace) -> int:
     return 0
 
 
-def _existing_database(settings: Settings) -> Database | None:
-    """The configured database if it exists and is current; never creates one."""
+def _existing_database(settings: Settings, *, must_reach: bool = False) -> Database | None:
+    """The configured database if it exists and is current; never creates one.
+
+    ``must_reach``: a database that exists but cannot be reached is an error (exit 3), not
+    a reason to go on without it (as preview does)."""
     url = make_url(normalise_url(settings.database.url))
     if url.drivername.startswith("sqlite") and not (url.database and Path(url.database).exists()):
         return None
@@ -377,7 +458,11 @@ def _existing_database(settings: Settings) -> Database | None:
         if migrate.schema_state(database.engine) is migrate.SchemaState.CURRENT:
             return database
     except SQLAlchemyError as error:
+        database.dispose()
+        if must_reach:
+            raise
         log.warning("preview without the database (%s)", error.__class__.__name__)
+        return None
     database.dispose()
     return None
 
@@ -409,7 +494,7 @@ def _export(arguments: argparse.Namespace) -> int:
             raise CommandError(f"{flag} is required, e.g. export --fy 2568 --out ita-2568.xlsx")
     if not 2500 <= arguments.fy <= 2700:
         raise CommandError(f"--fy: {arguments.fy} is not a fiscal year in B.E. (e.g. 2568)")
-    database = _existing_database(settings)
+    database = _existing_database(settings, must_reach=True)
     if database is None:
         raise CommandError(
             "no database to export: start the bot (or run migrate) first", EXIT_DATABASE
@@ -435,7 +520,7 @@ def _export_loans(arguments: argparse.Namespace, settings: Settings) -> int:
     if not 2500 <= fiscal_year <= 2700:
         raise CommandError(f"--fy: {fiscal_year} is not a fiscal year in B.E. (e.g. 2569)")
     out = arguments.out or Path(f"loans-{fiscal_year}.{arguments.format}")
-    database = _existing_database(settings)
+    database = _existing_database(settings, must_reach=True)
     if database is None:
         raise CommandError(
             "no database to export: start the bot (or run migrate) first", EXIT_DATABASE
@@ -446,6 +531,71 @@ def _export_loans(arguments: argparse.Namespace, settings: Settings) -> int:
         database.dispose()
     counts = f"{register.loans} loans, {register.items} items"
     print(f"fiscal year {fiscal_year}: {counts} written to {out}")
+    return 0
+
+
+def _running_within(settings: Settings) -> timedelta:
+    """A tick this recent means the bot is running (the health check's limit)."""
+    return timedelta(seconds=3 * settings.engine.safety_interval_seconds)
+
+
+def _backup(arguments: argparse.Namespace) -> int:
+    """``backup``: a consistent, checked copy, the rows of every table printed."""
+    settings = _settings(arguments)
+    database = _existing_database_or_fail(settings)
+    now = system_clock()
+    try:
+        out = arguments.out or (settings.backup.dir or Path()) / backup.default_name(
+            database.engine, now
+        )
+        info = backup.take(database, out, now=now, running_within=_running_within(settings))
+    finally:
+        database.dispose()
+    rows = ", ".join(f"{table} {count}" for table, count in info.counts.items() if count)
+    print(f"{out}: checked, schema {info.revision}, {sum(info.counts.values())} rows")
+    print(f"  {rows or 'no rows'}")
+    print(f"  described in {backup.sidecar(out)} (keep the two together)")
+    return 0
+
+
+def _existing_database_or_fail(settings: Settings) -> Database:
+    path = sqlite_path(settings.database.url)
+    if path is not None and not path.is_file():
+        raise CommandError(
+            f"no database at {path}: check [database] url in {settings.source}", EXIT_DATABASE
+        )
+    return Database.from_url(settings.database.url)
+
+
+def _restore(arguments: argparse.Namespace) -> int:
+    """``restore FILE``: refuses while a bot runs on the database; then see storage.backup."""
+    settings = _settings(arguments)
+    info = backup.read_info(arguments.file)  # a missing or broken file: say so, touch nothing
+    database = Database.from_url(settings.database.url)
+    now = system_clock()
+    try:
+        running = backup.bot_running(database, now=now, within=_running_within(settings))
+        if running and not arguments.force:
+            raise CommandError(
+                f"the bot looks to be running on this database ({running}): stop it first "
+                "(or, if it is stopped, wait a few minutes or add --force)",
+                EXIT_DATABASE,
+            )
+        restored = backup.restore(database, arguments.file, now=now)
+    finally:
+        database.dispose()
+    zone = settings.office.zone
+    taken = format_datetime(info.taken_at.astimezone(zone), "en")
+    print(f"{describe(database.engine)}: restored from {arguments.file} (taken {taken})")
+    if restored.safety_copy is not None:
+        print(f"  the database as it was is kept in {restored.safety_copy}")
+    if restored.upgraded_from is not None:
+        print(f"  schema brought from {restored.upgraded_from} to {migrate.head_revision()}")
+    print(
+        f"  {restored.superseded} messages that were due at the backup will not be sent again; "
+        f"{restored.told} coordinators will be told that what was recorded since {taken} "
+        "may be lost"
+    )
     return 0
 
 

@@ -108,11 +108,13 @@ def test_health_reports_the_database_the_last_tick_and_the_backlog(
     assert main(["health", "--config", str(config)]) == 1  # no tick has run yet
     first = json.loads(capsys.readouterr().out)
     assert first["database"] == "ok" and first["last_tick"] is None
+    assert first["healthy"] is False and first["reason"].startswith("no tick yet")
     with database.transaction() as session:
         leader.beat(session, holder="host:123", at=datetime.now(UTC))
     assert main(["health", "--config", str(config)]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["tick_holder"] == "host:123" and report["outbox_backlog"] == 0
+    assert report["healthy"] is True and report["reason"] == "ok"
     database.dispose()
 
 
