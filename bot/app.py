@@ -234,7 +234,7 @@ async def stop_services(application: AnyApplication) -> None:
     """Stop the engine; ``post_shutdown`` of ``run_polling``, or by hand before ``stop()``."""
     services = services_of(application)
     if services.engine is not None:
-        services.engine.shutdown()
+        await services.engine.stop()
         services.engine = None
     bulk = application.bot_data.pop(BULK_BOT, None)
     if isinstance(bulk, ExtBot):

@@ -20,7 +20,7 @@ from bot.app import build_application, polling
 from bot.fake_telegram import FakeTelegram, SentMessage
 from bot.services import Services, system_clock
 from jobs.settings import Obligation, OnceRecurrence, Owners, Settings, load_settings
-from storage import groups, invites, migrate
+from storage import groups, invites, migrate, outbox
 from storage.db import Database
 from storage.groups import GroupSpec
 from storage.models import Role
@@ -152,11 +152,24 @@ async def _play(fake: FakeTelegram, database: Database, transcript: Transcript) 
         if not confirmed:
             confirmed = await _somchai_confirms(fake, transcript)
         if any("ศึกษาธิการ" in (m.text or "") for m in fake.messages_to(DIRECTOR)[1:]):
+            if not await _drained(database, deadline):
+                break
             transcript.flush()
             transcript.say("demo", "the director has been told; done.")
             return 0
     transcript.say("demo", "the escalation did not arrive in time")
     return 1
+
+
+async def _drained(database: Database, deadline: float) -> bool:
+    """Wait until the outbox holds nothing waiting (the coordinators' copies of the
+    escalation come a moment after the director's): the demo stops only when it is empty."""
+    while time.monotonic() < deadline:
+        with database.transaction() as session:
+            if outbox.backlog(session) == 0:
+                return True
+        await asyncio.sleep(0.1)
+    return False
 
 
 async def _somchai_confirms(fake: FakeTelegram, transcript: Transcript) -> bool:
