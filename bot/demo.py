@@ -153,7 +153,8 @@ async def _play(fake: FakeTelegram, database: Database, transcript: Transcript) 
             confirmed = await _somchai_confirms(fake, transcript)
         if any("ศึกษาธิการ" in (m.text or "") for m in fake.messages_to(DIRECTOR)[1:]):
             if not await _drained(database, deadline):
-                break
+                transcript.say("demo", "the outbox did not empty in time")
+                return 1
             transcript.flush()
             transcript.say("demo", "the director has been told; done.")
             return 0
