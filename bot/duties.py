@@ -97,7 +97,7 @@ async def done_button(
             _("This report was already confirmed. Nothing was changed."), show_alert=True
         )
         return
-    questions.ask(app, person, questions.EVIDENCE, {"assignment": assignment_id})
+    await questions.ask(app, person, questions.EVIDENCE, {"assignment": assignment_id})
     hint = _(
         "If you have the evidence file (a document or a photo), send it here within 30 "
         "minutes, or reply to the reminder with it, and it will be kept with this report."
@@ -183,7 +183,7 @@ async def evidence(
     message, app, _ = update.effective_message, services(context), translator(person.language)
     if message is None:
         return
-    assignment_id = _evidence_target(update, context, person)
+    assignment_id = await _evidence_target(update, context, person)
     if assignment_id is None:
         await answer(
             update,
@@ -214,7 +214,7 @@ async def evidence(
             path=path,
             now=app.clock(),
         )
-    questions.take(app, person, questions.EVIDENCE)
+    await questions.take(app, person, questions.EVIDENCE)
     kept = _("The evidence file {name} is kept with the report. Thank you.").format(name=file_name)
     if outcome in (schedule.ConfirmOutcome.ON_TIME, schedule.ConfirmOutcome.LATE) and confirmed:
         zone = app.settings.office.zone
@@ -225,7 +225,7 @@ async def evidence(
     await answer(update, kept)
 
 
-def _evidence_target(
+async def _evidence_target(
     update: Update, context: ContextTypes.DEFAULT_TYPE, person: people.Person
 ) -> int | None:
     message, app = update.effective_message, services(context)
@@ -235,7 +235,7 @@ def _evidence_target(
             row = outbox.by_telegram_message(session, update.effective_chat.id, replied.message_id)
         if row is not None and row.assignment_id is not None:
             return row.assignment_id
-    pending = questions.peek(app, person, questions.EVIDENCE)
+    pending = await questions.peek(app, person, questions.EVIDENCE)
     return int(pending["assignment"]) if pending else None
 
 
@@ -315,6 +315,17 @@ async def may_answer(
     return verdict is power.Answer.ALLOWED
 
 
+def _receives_escalations(context: ContextTypes.DEFAULT_TYPE, person: people.Person) -> bool:
+    """The director, the coordinator, group heads — and whoever acts for the director today."""
+    if person.has_any(*AUDITED_ROLES):
+        return True
+    app = services(context)
+    with app.db.transaction() as session:
+        return office.is_acting(
+            session, person.id, app.clock().astimezone(app.settings.office.zone).date()
+        )
+
+
 def _escalation_refusal(verdict: power.Answer, _: Translate) -> str:
     if verdict is power.Answer.OWN:
         return _(
@@ -343,6 +354,9 @@ async def escalation_button(
     """The buttons on an escalation: remind again now, excuse (with a reason), or "I will
     order it myself" — for whoever may answer for that assignment (see ``may_answer``)."""
     query, app, _ = update.callback_query, services(context), translator(person.language)
+    if not _receives_escalations(context, person):  # never sent one: a stale or forged press
+        await answer(update, _escalation_refusal(power.Answer.NOT_ALLOWED, _))
+        return
     parsed = parse_escalation(query.data if query else None)
     with app.db.transaction() as session:
         duty = schedule.duty(session, parsed[1]) if parsed else None
@@ -366,7 +380,7 @@ async def escalation_button(
         )
         return
     if action == "x":
-        questions.ask(app, person, questions.EXCUSE_REASON, {"assignment": assignment_id})
+        await questions.ask(app, person, questions.EXCUSE_REASON, {"assignment": assignment_id})
         await answer(
             update, _("Please type the reason for the excuse in one message (or /cancel).")
         )
@@ -423,7 +437,7 @@ async def excuse_reason(
     """The reason typed after "excuse": the assignment is excused, with the reason logged
     (the right to answer checked again: roles may have changed since the press)."""
     app, _ = services(context), translator(person.language)
-    asked = questions.take(app, person, questions.EXCUSE_REASON)
+    asked = await questions.take(app, person, questions.EXCUSE_REASON)
     assignment_id = int(asked["assignment"]) if asked else 0
     reason = clean_text(text, MAX_REASON)
     with app.db.transaction() as session:
