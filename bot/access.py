@@ -49,12 +49,11 @@ def how_to_register(context: ContextTypes.DEFAULT_TYPE) -> str:
     ).format(office=office)
 
 
-def load_person(update: Update, context: ContextTypes.DEFAULT_TYPE) -> people.Person | None:
+async def load_person(update: Update, context: ContextTypes.DEFAULT_TYPE) -> people.Person | None:
     user = update.effective_user
     if user is None:
         return None
-    with services(context).db.transaction() as session:
-        return people.by_telegram_user(session, user.id)
+    return await services(context).db.run(lambda s: people.by_telegram_user(s, user.id))
 
 
 def registered(handler: PersonHandler) -> Handler:
@@ -62,7 +61,7 @@ def registered(handler: PersonHandler) -> Handler:
 
     @functools.wraps(handler)
     async def wrapper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        person = load_person(update, context)
+        person = await load_person(update, context)
         if person is None:
             await answer(update, how_to_register(context))
         elif not person.staff.active:
@@ -75,20 +74,20 @@ def registered(handler: PersonHandler) -> Handler:
                 ),
             )
         else:
-            _note_reachable(update, context, person)
+            await _note_reachable(update, context, person)
             await handler(update, context, person)
 
     return wrapper
 
 
-def _note_reachable(
+async def _note_reachable(
     update: Update, context: ContextTypes.DEFAULT_TYPE, person: people.Person
 ) -> None:
     """Someone marked unreachable wrote to us: they can be reached again."""
     chat = update.effective_chat
     if chat is not None and chat.type == "private" and not person.staff.reachable:
-        with services(context).db.transaction() as session:
-            people.mark_reachable(session, person.id, chat.id)
+        chat_id = chat.id
+        await services(context).db.run(lambda s: people.mark_reachable(s, person.id, chat_id))
 
 
 def requires(*roles: Role) -> Callable[[PersonHandler], Handler]:

@@ -249,7 +249,7 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Pe
     if not text:
         await unexpected_message(update, context)
         return
-    topic = questions.typed_topic(services(context), person)
+    topic = await questions.typed_topic(services(context), person)
     if topic == questions.EXCUSE_REASON:
         await duties.excuse_reason(update, context, person, text)
     elif topic == questions.PAPER_DATE:
@@ -260,27 +260,27 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Pe
 
 async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/cancel: forget every question the bot is waiting on (a loan entry included)."""
-    person = load_person(update, context)
+    person = await load_person(update, context)
     if person is not None:
-        questions.forget(services(context), person)
+        await questions.forget(services(context), person)
     _ = translator(person.language if person else "th")
     await answer(update, _("Cancelled. Nothing was changed."))
 
 
-def _language_of(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
-    person = load_person(update, context)
+async def _language_of(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    person = await load_person(update, context)
     return person.language if person else "th"
 
 
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A command we do not have."""
-    _ = translator(_language_of(update, context))
+    _ = translator(await _language_of(update, context))
     await answer(update, _("I do not know that command. Type /help to see what you can do."))
 
 
 async def unexpected_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Text, files or stickers when nothing was asked for."""
-    _ = translator(_language_of(update, context))
+    _ = translator(await _language_of(update, context))
     await answer(
         update,
         _(
@@ -292,7 +292,7 @@ async def unexpected_message(update: Update, context: ContextTypes.DEFAULT_TYPE)
 
 async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A button whose data no handler recognises (old, or forged)."""
-    _ = translator(_language_of(update, context))
+    _ = translator(await _language_of(update, context))
     if update.callback_query is not None:
         await update.callback_query.answer(
             _("This button is no longer valid. Please type the command again."), show_alert=True
@@ -301,7 +301,7 @@ async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 async def group_chat(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Commands typed in a group: the bot works one to one, so say so."""
-    _ = translator(_language_of(update, context))
+    _ = translator(await _language_of(update, context))
     await answer(update, _("Please message me privately: I do not work in group chats."))
 
 
@@ -311,7 +311,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     try:
-        language = _language_of(update, context)
+        language = await _language_of(update, context)
     except Exception:  # the database itself may be what failed
         language = "th"
     try:

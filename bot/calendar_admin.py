@@ -42,7 +42,7 @@ async def _propose(
     change: dict[str, Any],
     preview: str,
 ) -> None:
-    questions.ask(services(context), person, questions.CALENDAR_CHANGE, change)
+    await questions.ask(services(context), person, questions.CALENDAR_CHANGE, change)
     _ = translator(person.language)
     await answer(
         update,
@@ -150,7 +150,7 @@ async def confirm_change(
 ) -> None:
     """Confirm or cancel the change just previewed."""
     query, app, _ = update.callback_query, services(context), translator(person.language)
-    change = questions.take(app, person, questions.CALENDAR_CHANGE)
+    change = await questions.take(app, person, questions.CALENDAR_CHANGE)
     if query is None or query.data != f"{CONFIRM_CALLBACK}yes" or change is None:
         await answer(update, _("Cancelled. Nothing was changed."))
         return

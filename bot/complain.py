@@ -78,7 +78,7 @@ def confidential(handler: Handler) -> Handler:
 
 async def _apologise(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     try:
-        _ = translator(language_of(update, context))
+        _ = translator(await language_of(update, context))
         await answer(
             update,
             _(
@@ -90,9 +90,9 @@ async def _apologise(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         log.error("complaint apology failed: %s", type(error).__name__)
 
 
-def language_of(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+async def language_of(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     """Thai, unless a registered person chose English (looked up, never stored)."""
-    person = load_person(update, context)
+    person = await load_person(update, context)
     return person.language if person is not None and person.staff.active else "th"
 
 
@@ -166,7 +166,7 @@ async def not_open(update: Update, _: Translate) -> None:
 @confidential
 async def complain(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/complain: start a complaint (anyone, registered or not; private chats only)."""
-    language, keys, app = language_of(update, context), keys_of(context), services(context)
+    language, keys, app = await language_of(update, context), keys_of(context), services(context)
     _ = translator(language)
     if keys is None or update.effective_user is None:
         await not_open(update, _)
@@ -384,7 +384,7 @@ async def on_answer(
     update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Draft, writer: WriterKey
 ) -> None:
     """A message while filing: the answer to the question asked, or a file."""
-    _ = translator(language_of(update, context))
+    _ = translator(await language_of(update, context))
     message = update.effective_message
     assert message is not None
     attachment = attachment_of(message)
@@ -481,7 +481,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query, keys = update.callback_query, keys_of(context)
     if query is None:
         return
-    _ = translator(language_of(update, context))
+    _ = translator(await language_of(update, context))
     action = (query.data or "").removeprefix(CALLBACK)
     if keys is None or update.effective_user is None:
         await not_open(update, _)
@@ -572,7 +572,7 @@ async def submit(
     erases the conversation; the writer gets the tracking code, shown this once."""
     app, keys, chat = services(context), keys_of(context), update.effective_chat
     assert keys is not None and chat is not None
-    now, language = app.clock(), language_of(update, context)
+    now, language = app.clock(), await language_of(update, context)
     calendar = OfficeCalendar.from_office(app.settings.office)
     acknowledge_by, result_by = deadlines(now, app.settings.complaints, calendar)
     limit = app.settings.complaints.throttle.complaints_per_day
@@ -637,7 +637,7 @@ async def submit(
 @confidential
 async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/complaint <tracking code>: what has become of a complaint (no registration needed)."""
-    _, keys = translator(language_of(update, context)), keys_of(context)
+    _, keys = translator(await language_of(update, context)), keys_of(context)
     if keys is None or update.effective_user is None:
         await not_open(update, _)
         return
@@ -684,7 +684,9 @@ async def check_code(
             _(
                 "Too many wrong tracking codes from this account. For the safety of every "
                 "complainant, please try again after {time}."
-            ).format(time=when(retry, language_of(update, context), app.settings.office.zone)),
+            ).format(
+                time=when(retry, await language_of(update, context), app.settings.office.zone)
+            ),
         )
     else:
         await answer(
@@ -705,7 +707,7 @@ async def show_status(
     _: Translate,
 ) -> None:
     app = services(context)
-    language, zone = language_of(update, context), app.settings.office.zone
+    language, zone = await language_of(update, context), app.settings.office.zone
     with app.db.transaction() as session:
         complaint = complaints.by_id(session, complaint_id)
     keys = keys_of(context)
@@ -798,7 +800,7 @@ async def on_addition(
     update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Draft, writer: WriterKey
 ) -> None:
     """A message while adding information: kept with the complaint at once."""
-    _ = translator(language_of(update, context))
+    _ = translator(await language_of(update, context))
     message, app = update.effective_message, services(context)
     assert message is not None
     attachment = attachment_of(message)
@@ -912,7 +914,9 @@ async def on_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
 
     async def drop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await cancel_draft(update, context, current[1], translator(language_of(update, context)))
+        await cancel_draft(
+            update, context, current[1], translator(await language_of(update, context))
+        )
 
     await confidential(drop)(update, context)
     raise ApplicationHandlerStop

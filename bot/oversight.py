@@ -228,7 +228,9 @@ async def paper_button(
     if duty is None or duty.assignment.status not in schedule.OPEN_STATUSES:
         await answer(update, _("This report is no longer open. Nothing was changed."))
         return
-    questions.ask(services(context), viewer, questions.PAPER_DATE, {"assignment": assignment_id})
+    await questions.ask(
+        services(context), viewer, questions.PAPER_DATE, {"assignment": assignment_id}
+    )
     await answer(
         update,
         _('On what date did the report arrive? Type it like 9/1/2569, or "today" (or /cancel).'),
@@ -248,7 +250,7 @@ async def paper_date(
             update, _('Please type a date that has passed, like 9/1/2569, or "today" (or /cancel).')
         )
         return
-    asked = questions.take(app, viewer, questions.PAPER_DATE)
+    asked = await questions.take(app, viewer, questions.PAPER_DATE)
     if asked is None:  # expired, or taken meanwhile by a second press
         await answer(update, _("This report is no longer open. Nothing was changed."))
         return

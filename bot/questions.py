@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from sqlmodel import Session
+
 from bot.services import Services
 from storage import people
 from storage import questions as stored
@@ -24,31 +26,38 @@ LIFETIME = {
 }
 
 
-def ask(app: Services, person: people.Person, topic: str, data: dict[str, Any]) -> None:
-    with app.db.transaction() as session:
-        stored.ask(session, person.id, topic, data, now=app.clock(), ttl=LIFETIME[topic])
+async def ask(app: Services, person: people.Person, topic: str, data: dict[str, Any]) -> None:
+    now, ttl = app.clock(), LIFETIME[topic]
+    await app.db.run(lambda s: stored.ask(s, person.id, topic, data, now=now, ttl=ttl))
 
 
-def take(app: Services, person: people.Person, topic: str) -> dict[str, Any] | None:
+async def take(app: Services, person: people.Person, topic: str) -> dict[str, Any] | None:
     """The question's data, once: a second press or a second process finds nothing."""
-    with app.db.transaction() as session:
-        return stored.take(session, person.id, topic, now=app.clock())
+    now = app.clock()
+    return await app.db.run(lambda s: stored.take(s, person.id, topic, now=now))
 
 
-def peek(app: Services, person: people.Person, topic: str) -> dict[str, Any] | None:
-    with app.db.transaction() as session:
-        row = stored.awaited(session, person.id, topic, now=app.clock())
+async def peek(app: Services, person: people.Person, topic: str) -> dict[str, Any] | None:
+    now = app.clock()
+
+    def look(session: Session) -> dict[str, Any] | None:
+        row = stored.awaited(session, person.id, topic, now=now)
         return dict(row.data) if row is not None else None
 
+    return await app.db.run(look)
 
-def typed_topic(app: Services, person: people.Person) -> str | None:
+
+async def typed_topic(app: Services, person: people.Person) -> str | None:
     """Which question a plain text from this person answers: the one asked last."""
-    with app.db.transaction() as session:
-        row = stored.latest(session, person.id, TYPED, now=app.clock())
+    now = app.clock()
+
+    def look(session: Session) -> str | None:
+        row = stored.latest(session, person.id, TYPED, now=now)
         return row.topic if row is not None else None
 
+    return await app.db.run(look)
 
-def forget(app: Services, person: people.Person) -> bool:
+
+async def forget(app: Services, person: people.Person) -> bool:
     """/cancel: every question awaiting this person's answer is dropped."""
-    with app.db.transaction() as session:
-        return stored.forget(session, person.id) > 0
+    return await app.db.run(lambda s: stored.forget(s, person.id)) > 0

@@ -45,7 +45,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         result = invites.redeem(
             session, code=code, newcomer=_newcomer(user, chat.id), now=app.clock()
         )
-    known = load_person(update, context)
+    known = await load_person(update, context)
     await answer(update, _redemption_text(result, known.language if known else "th", context))
     if result.person is not None and result.outcome in _CHANGED:
         app.wake(materialise=True)  # the newcomer owes what is still open
@@ -56,7 +56,7 @@ _CHANGED = (invites.RedeemOutcome.REGISTERED, invites.RedeemOutcome.GRANTED)
 
 
 async def _greet(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    person = load_person(update, context)
+    person = await load_person(update, context)
     if person is None or not person.staff.active:
         await answer(update, how_to_register(context))
         return

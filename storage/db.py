@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Table, event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, SQLModel, create_engine
 
 
@@ -37,6 +40,32 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # cost (one fsync per commit) is invisible at an office's few writes a second.
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.close()
+
+
+LOCK_TIMEOUT_MS = 3_000  # a press on a row another session holds answers "try again" by then
+STATEMENT_TIMEOUT_MS = 60_000  # no statement of ours runs this long; a stuck one is stopped
+BUSY_SQLSTATES = frozenset({"55P03", "57014", "40P01"})  # lock timeout, cancelled, deadlock
+
+
+def _postgres_timeouts(dbapi_connection: Any, _record: Any) -> None:
+    """Nobody waits for ever on a lock another session holds (migrations lift the statement
+    limit for themselves: storage/migrations/env.py)."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"SET lock_timeout = {LOCK_TIMEOUT_MS}")
+    cursor.execute(f"SET statement_timeout = {STATEMENT_TIMEOUT_MS}")
+    cursor.close()
+    dbapi_connection.commit()
+
+
+def is_busy(error: BaseException) -> bool:
+    """Whether ``error`` says the data was held by someone else too long (PostgreSQL's lock or
+    statement timeout, a deadlock, SQLite's "database is locked"): worth trying again."""
+    if not isinstance(error, DBAPIError):
+        return False
+    original = error.orig
+    if getattr(original, "sqlstate", None) in BUSY_SQLSTATES:
+        return True
+    return "database is locked" in str(original) or "database table is locked" in str(original)
 
 
 def _read_only_session(dbapi_connection: Any, _record: Any) -> None:
@@ -76,6 +105,7 @@ def make_engine(url: str, *, echo: bool = False, read_only: bool = False) -> Eng
         pool_pre_ping=True,
         connect_args={"connect_timeout": POSTGRES_CONNECT_TIMEOUT},
     )
+    event.listen(engine, "connect", _postgres_timeouts)
     if read_only:
         event.listen(engine, "connect", _read_only_session)
     return engine
@@ -98,11 +128,18 @@ def describe(engine: Engine) -> str:
     return engine.url.render_as_string(hide_password=True)
 
 
+T = TypeVar("T")
+DATABASE_THREADS = 4  # within SQLAlchemy's default pool of 5: a connection always at hand
+
+
 class Database:
-    """The one entry to the database for the rest of the program."""
+    """The one entry to the database for the rest of the program: ``transaction()`` where
+    blocking is fine (the command line, a worker thread), ``await run(work)`` on the event loop.
+    """
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._executor: ThreadPoolExecutor | None = None
 
     @classmethod
     def from_url(cls, url: str, *, read_only: bool = False) -> Database:
@@ -119,7 +156,28 @@ class Database:
                 session.rollback()
                 raise
 
+    async def run(self, work: Callable[[Session], T]) -> T:
+        """``work(session)`` in one transaction on a worker thread, off the event loop: a
+        slow or locked database delays the caller, never every other user and the scheduler.
+
+        ``work`` gets a session that commits when it returns; what it returns (detached rows,
+        plain values) is handed back to the awaiting coroutine."""
+
+        def in_transaction() -> T:
+            with self.transaction() as session:
+                return work(session)
+
+        return await asyncio.get_running_loop().run_in_executor(self._workers(), in_transaction)
+
+    def _workers(self) -> ThreadPoolExecutor:
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(DATABASE_THREADS, thread_name_prefix="database")
+        return self._executor
+
     def dispose(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+            self._executor = None
         self.engine.dispose()
 
 

@@ -13,6 +13,8 @@ target_metadata = SQLModel.metadata
 def run_migrations_online() -> None:
     engine = context.config.attributes["engine"]
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":  # a migration of a large table takes time
+            connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
         context.configure(
             connection=connection,
             target_metadata=target_metadata,
