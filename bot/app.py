@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -47,6 +49,7 @@ from bot.sender import TelegramSender
 from bot.services import SERVICES_KEY, Services, services, services_of
 from bot.transport import AiohttpRequest
 from jobs.engine import Engine
+from storage.db import is_busy
 from storage.people import Person
 
 log = logging.getLogger(__name__)
@@ -306,21 +309,35 @@ async def group_chat(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log every exception (the token is redacted by bot.logs) and apologise to the person."""
-    log.error("error while handling an update", exc_info=context.error)
+    """Log every exception (the token is redacted by bot.logs) and apologise to the person;
+    data someone else held too long is no fault: they are asked to try again."""
+    busy = context.error is not None and is_busy(context.error)
+    if busy:
+        log.warning("a request waited too long for data another session held; asked to retry")
+    else:
+        log.error("error while handling an update", exc_info=context.error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     try:
         language = await _language_of(update, context)
     except Exception:  # the database itself may be what failed
         language = "th"
-    try:
-        _ = translator(language)
-        await update.effective_chat.send_message(
-            _(
-                "Sorry, something went wrong on our side and nothing was changed. Please try again "
-                "in a moment; if it keeps happening, tell the system administrator."
-            )
+    _ = translator(language)
+    text = (
+        _(
+            "Many people are using this at the moment and nothing was changed. Please try "
+            "again in a few seconds."
         )
+        if busy
+        else _(
+            "Sorry, something went wrong on our side and nothing was changed. Please try again "
+            "in a moment; if it keeps happening, tell the system administrator."
+        )
+    )
+    try:
+        if update.callback_query is not None:
+            with contextlib.suppress(TelegramError):  # the press may be answered already
+                await update.callback_query.answer()
+        await update.effective_chat.send_message(text)
     except Exception:  # the apology itself may fail (network, database)
         log.exception("could not tell the person about the error")
