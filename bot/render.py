@@ -221,13 +221,49 @@ def _unreachable(params: dict[str, Any], language: str, zone: ZoneInfo) -> Rende
         head = _("The bot cannot reach {name} on Telegram (blocked or left).")
     else:
         head = _("A message to {name} could not be delivered.")
+    if params.get("failed") == "duty":
+        advice = _(
+            "Please contact them directly. The follow-ups continue as planned and the director "
+            "will still be told if the report does not arrive."
+        )
+    else:  # an escalation, a notice …: nothing else will carry it to them
+        advice = _(
+            "Please contact them directly and pass the message on: the bot will not send it "
+            "again."
+        )
     lines = [
         head.format(name=params.get("name", "-")),
         _("About: {title}").format(title=_title(params, language) or "-"),
-        _(
-            "Please contact them directly. The follow-ups continue as planned and the director "
-            "will still be told if the report does not arrive."
+        advice,
+    ]
+    return Rendered("\n".join(lines))
+
+
+def _outage(params: dict[str, Any], language: str, zone: ZoneInfo) -> Rendered:
+    """One summary to the coordinators after Telegram could not be reached for a while."""
+    _ = translator(language)
+    minutes = int(params.get("minutes", 0))
+    hours, rest = divmod(minutes, 60)
+    if hours and rest:
+        span = _("{hours} h {minutes} min").format(hours=hours, minutes=rest)
+    elif hours:
+        span = _("{hours} h").format(hours=hours)
+    else:
+        span = _("{minutes} min").format(minutes=minutes)
+    lines = [
+        _("The bot could not reach Telegram from {start} to {end} (about {span}).").format(
+            start=_when(params.get("started_at"), language, zone),
+            end=_when(params.get("ended_at"), language, zone),
+            span=span,
         ),
+        _("Messages delayed, now being sent in order: {count}").format(
+            count=params.get("delayed", 0)
+        ),
+        _(
+            "Reminders not sent because a later reminder replaced them or their report is long "
+            "past due: {count}"
+        ).format(count=params.get("expired", 0)),
+        _("No message was lost; nothing needs to be done."),
     ]
     return Rendered("\n".join(lines))
 
@@ -317,6 +353,7 @@ TEMPLATES: dict[str, Callable[[dict[str, Any], str, ZoneInfo], Rendered]] = {
     "escalation": _escalation,
     "onward": _onward,
     "unreachable": _unreachable,
+    "outage": _outage,
     "digest": _digest,
 }
 

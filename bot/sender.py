@@ -1,7 +1,9 @@
 """The one sender: renders an outbox row and sends it through python-telegram-bot.
 
 Telegram's answers are sorted into the dispatcher's three outcomes. ``BadRequest`` and
-``TimedOut`` subclass ``NetworkError``, so they are caught first.
+``TimedOut`` subclass ``NetworkError``, so they are caught first. A timeout or a network
+error (python-telegram-bot raises ``NetworkError`` for a 5xx too) says Telegram itself is
+not answering: the dispatcher then probes rather than trying every message in turn.
 """
 
 from __future__ import annotations
@@ -57,9 +59,9 @@ class TelegramSender:
             gone = any(words in error.message.lower() for words in _CHAT_GONE)
             return Undeliverable(f"400: {error.message}", person_unreachable=gone)
         except TimedOut as error:
-            return Retry(f"timed out: {error.message}")
-        except NetworkError as error:
-            return Retry(f"network: {error.message}")
+            return Retry(f"timed out: {error.message}", outage=True)
+        except NetworkError as error:  # no connection, or a 5xx from Telegram's front
+            return Retry(f"network: {error.message}", outage=True)
         except TelegramError as error:
             return Retry(f"telegram: {error.message}")
         return Delivered(sent.message_id)

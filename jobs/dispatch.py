@@ -2,17 +2,30 @@
 
 Telegram asks for about 30 messages a second overall (python-telegram-bot's AIORateLimiter
 keeps that) and one a second to any one chat, which nothing in the library keeps: the
-dispatcher does, by sending each chat's messages in order, spaced, while chats run side by
-side. Transient errors retry with back-off (honouring 429's ``retry_after``); permanent ones
-mark the person unreachable and tell the coordinator.
+dispatcher does, through ``chat_pace`` in the database, so that it holds across processes.
+
+A transient failure (network, timeout, 5xx, 429) never ends a message; only Telegram's
+"blocked", "deactivated", "chat not found" (and a request it refuses as malformed) do. What
+ends a message otherwise is that it stopped mattering:
+
+- a reminder (``duty``) is *superseded* when a later reminder about the same assignment has
+  been written to the same chat before it went out (the later one says how many it replaces),
+  and *expires* ``REMINDER_LIFETIME`` (14 days) after its report's due instant;
+- everything else (an escalation, a complaint notice, a digest, …) is retried while the bot
+  runs.
+
+When a send fails for want of Telegram (network, timeout, 5xx), the dispatcher stops trying
+the others: they all wait for one probe, sent after as long as Telegram has been unreachable
+(1 s, 2 s, 4 s, … at most ``MAX_BACKOFF``, five minutes). The first delivery after that ends
+the outage: what waited is due at once, goes out in the order it was written (each chat's
+first, paced), and if the outage lasted ``OUTAGE_SUMMARY_AFTER`` or more the coordinators get
+one summary of it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import time
-from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,15 +33,19 @@ from typing import Protocol
 
 from sqlmodel import Session
 
+from jobs.calendar import OfficeCalendar
+from jobs.ladder import STAFF_FACING
 from storage import loans, outbox, people, schedule
 from storage.db import Database
 from storage.models import OutboxMessage, Role
-from storage.outbox import NewMessage
+from storage.outbox import NewMessage, Outage
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=60)
-MAX_ATTEMPTS = 15
-MAX_BACKOFF = 600.0
+MAX_BACKOFF = 300.0  # seconds: Telegram is probed at least every five minutes
+REMINDER_LIFETIME = timedelta(days=14)  # after its report's due instant
+OUTAGE_SUMMARY_AFTER = timedelta(minutes=10)
+ROTATE = timedelta(seconds=1)  # a failed probe waits behind the others for the next one
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +57,7 @@ class Delivered:
 class Retry:
     error: str
     after: float | None = None  # seconds Telegram asked us to wait (429), if any
+    outage: bool = False  # Telegram itself did not answer (network, timeout, 5xx)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,17 +80,37 @@ class DispatchReport:
     sent: int = 0
     retried: int = 0
     failed: int = 0
+    expired: int = 0  # superseded or expired reminders
+    outage: bool = False  # Telegram unreachable: the rest waits for the next probe
+    waiting: bool = False  # due messages left whose chats another dispatcher holds
 
 
 def backoff(attempts: int, retry_after: float | None) -> float:
-    """Seconds before the next try: Telegram's word if it gave one, else doubling."""
+    """Seconds before one message's next try: Telegram's word if it gave one, else doubling,
+    at most ``MAX_BACKOFF``."""
     if retry_after is not None:
         return retry_after + 0.5
     return float(min(2 ** max(attempts - 1, 0), MAX_BACKOFF))
 
 
+def probe_delay(down_for: timedelta) -> float:
+    """Seconds before the next probe of an unreachable Telegram: as long as it has been down
+    (so 1, 2, 4, 8 … seconds), at least one second, at most ``MAX_BACKOFF``."""
+    return float(min(max(down_for.total_seconds(), 1.0), MAX_BACKOFF))
+
+
+def reminder_expired(message: OutboxMessage, now: datetime) -> bool:
+    """A reminder held back by failures until ``REMINDER_LIFETIME`` after its report's due
+    instant. (One the tick writes late, catching up after the bot itself was stopped, is
+    what the ladder wants sent now: it does not expire.)"""
+    due = message.params.get("due_at")
+    if message.template != "duty" or message.failed_since is None or not isinstance(due, str):
+        return False
+    return now - datetime.fromisoformat(due) > REMINDER_LIFETIME
+
+
 class Dispatcher:
-    """Sends what the outbox holds; keeps the per-chat pace between calls."""
+    """Sends what the outbox holds, each chat at its pace, through outages."""
 
     def __init__(
         self,
@@ -84,6 +122,7 @@ class Dispatcher:
         in_flight: int = 1,
         batch: int = 200,
         lease: timedelta = LEASE,
+        calendar: Callable[[], OfficeCalendar] | None = None,
     ) -> None:
         self.db = db
         self.sender = sender
@@ -92,59 +131,63 @@ class Dispatcher:
         self.batch = batch
         self.lease = lease
         self.in_flight = in_flight
-        self._last_sent: dict[int, float] = {}
+        self.calendar = calendar  # reminders wait for office hours (none: they go at once)
 
     async def dispatch(self) -> DispatchReport:
-        """1. Claim due rows (a lease, committed: other dispatchers skip them).
-        2. Send them, each chat's in order and at most one a second, the next message always
-           the one whose chat is ready first; ``in_flight`` sends at a time (one by default,
-           so that a crash can duplicate at most the one message it was sending).
-        3. Record each result in its own short transaction.
-        Repeats until nothing is due.
+        """1. Claim due rows, the first of each chat whose pace allows (a lease and the chat's
+           pace reserved, committed: other dispatchers skip them).
+        2. Drop the ones that no longer matter; send the rest, ``in_flight`` at a time (one by
+           default, so that a crash can duplicate at most the one message it was sending).
+        3. Record each result in its own short transaction, with the chat's next free instant.
+        Repeats until nothing is due, waiting out the pace of chats that have more; stops at
+        the first sign that Telegram is unreachable.
         """
         report = DispatchReport()
-        while True:
+        while not report.outage:
+            now = self.clock()
             with self.db.transaction() as session:
-                claimed = outbox.claim(
-                    session, now=self.clock(), lease=self.lease, limit=self.batch
-                )
-                claimed = self._drop_settled(session, list(claimed))
+                claimed = list(outbox.claim(session, now=now, lease=self.lease, limit=self.batch))
+                kept = self._drop_moot(session, claimed, now, report)
                 languages = people.languages(
-                    session, {m.staff_id for m in claimed if m.staff_id is not None}
+                    session, {m.staff_id for m in kept if m.staff_id is not None}
                 )
+                wait = None if claimed else outbox.pace_wait(session, now=now)
             if not claimed:
+                if wait is not None and wait <= self.per_chat_interval + 0.5:
+                    await asyncio.sleep(wait)  # Telegram's pace is real time, not the clock's
+                    continue
+                report.waiting = wait is not None
                 return report
-            queues: dict[int, deque[OutboxMessage]] = defaultdict(deque)
-            for message in claimed:
-                queues[message.chat_id].append(message)
-            busy: set[int] = set()
-            await asyncio.gather(
-                *(self._worker(queues, busy, languages, report) for _ in range(self.in_flight))
-            )
+            await self._send_all(kept, languages, report)
+        return report
 
-    async def _worker(
-        self,
-        queues: dict[int, deque[OutboxMessage]],
-        busy: set[int],
-        languages: dict[int, str],
-        report: DispatchReport,
+    async def _send_all(
+        self, messages: list[OutboxMessage], languages: dict[int, str], report: DispatchReport
     ) -> None:
-        while (chat := self._next_chat(queues, busy)) is not None:
-            busy.add(chat)
-            await self._pace(chat)
-            message = queues[chat].popleft()
-            result = await self._send(message, languages.get(message.staff_id or 0, "th"))
-            self._last_sent[chat] = time.monotonic()
-            busy.discard(chat)
-            self._record(message, result, report)
+        queue = list(reversed(messages))  # at most one per chat: any order keeps each chat's
+        untried: list[OutboxMessage] = []
 
-    def _next_chat(self, queues: dict[int, deque[OutboxMessage]], busy: set[int]) -> int | None:
-        """The chat, among those with messages and not being sent to, that may be sent to
-        soonest."""
-        waiting = [chat for chat, rows in queues.items() if rows and chat not in busy]
-        if not waiting:
-            return None
-        return min(waiting, key=lambda chat: self._last_sent.get(chat, 0.0))
+        async def worker() -> None:
+            while queue:
+                message = queue.pop()
+                if report.outage:
+                    untried.append(message)
+                    continue
+                result = await self._send(message, languages.get(message.staff_id or 0, "th"))
+                self._record(message, result, report)
+
+        await asyncio.gather(*(worker() for _ in range(self.in_flight)))
+        if untried:
+            with self.db.transaction() as session:
+                until = self._outage_until(session, self.clock())
+                outbox.release(
+                    session,
+                    [_message_id(m) for m in untried],
+                    at=until,
+                    error="waiting: Telegram unreachable",
+                    delayed_since=self.clock(),
+                )
+                outbox.pace(session, {m.chat_id for m in untried}, after=0.0)
 
     async def _send(self, message: OutboxMessage, language: str) -> Outcome:
         try:
@@ -153,47 +196,112 @@ class Dispatcher:
             log.exception("sending outbox message %s failed", message.id)
             return Retry(f"{type(error).__name__}: {error}")
 
-    @staticmethod
-    def _drop_settled(session: Session, claimed: list[OutboxMessage]) -> list[OutboxMessage]:
-        """A reminder whose report came in meanwhile (or was excused) is not sent."""
-        reminders = {
-            m.assignment_id for m in claimed if m.template == "duty" and m.assignment_id is not None
-        }
-        settled = schedule.closed_among(session, reminders)
-        for message in claimed:
-            if message.template == "duty" and message.assignment_id in settled:
-                outbox.cancel(session, _message_id(message), reason="the report is settled")
-        kept = [m for m in claimed if not (m.template == "duty" and m.assignment_id in settled)]
-        return _drop_returned_loans(session, kept)
-
-    async def _pace(self, chat_id: int) -> None:
-        last = self._last_sent.get(chat_id)
-        if last is not None:
-            wait = self.per_chat_interval - (time.monotonic() - last)
-            if wait > 0:
-                await asyncio.sleep(wait)
+    def _drop_moot(
+        self,
+        session: Session,
+        claimed: list[OutboxMessage],
+        now: datetime,
+        report: DispatchReport,
+    ) -> list[OutboxMessage]:
+        """Claimed rows not to send now: a reminder whose report came in (or was excused) or
+        a loan's whose loan came back (cancelled), a reminder a later one replaced
+        (superseded) or held back until long past its report's due instant (expired), and a
+        delayed ladder's reminder outside office hours (pending until they open). Their chats
+        are free again."""
+        kept = _drop_settled(session, claimed)
+        superseded = set(outbox.supersede(session, among=[_message_id(m) for m in kept]))
+        expired = {_message_id(m) for m in kept if reminder_expired(m, now)} - superseded
+        outbox.expire(session, expired, reason="its report is long past due")
+        report.expired += len(superseded) + len(expired)
+        kept = [m for m in kept if _message_id(m) not in superseded | expired]
+        if self.calendar is not None:
+            calendar = self.calendar()
+            if not calendar.in_office_hours(now):
+                closed = {_message_id(m) for m in kept if _held_for_office_hours(m)}
+                opens = calendar.next_office_moment(now).astimezone(now.tzinfo)
+                outbox.release(session, closed, at=opens)
+                kept = [m for m in kept if _message_id(m) not in closed]
+        kept_ids = {_message_id(m) for m in kept}
+        outbox.pace(session, {m.chat_id for m in claimed if m.id not in kept_ids}, after=0.0)
+        return kept
 
     def _record(self, message: OutboxMessage, result: Outcome, report: DispatchReport) -> None:
-        message_id = message.id
-        assert message_id is not None
+        message_id = _message_id(message)
         now = self.clock()
         with self.db.transaction() as session:
+            outbox.pace(session, [message.chat_id], after=self.per_chat_interval)
             if isinstance(result, Delivered):
                 outbox.mark_sent(
                     session, message_id, telegram_message_id=result.message_id, now=now
                 )
                 report.sent += 1
-            elif isinstance(result, Retry) and message.attempts < MAX_ATTEMPTS:
+                ended = outbox.close_outage(session, now=now)
+                if ended is not None:
+                    self._recovered(session, ended, now)
+            elif isinstance(result, Retry) and result.outage:
+                report.retried += 1
+                report.outage = True
+                until = self._outage_until(session, now, result.error)
+                outbox.retry_later(
+                    session, message_id, at=until + ROTATE, error=result.error, now=now
+                )
+                outbox.postpone_due(session, now=now, until=until, error=result.error)
+            elif isinstance(result, Retry):
                 delay = backoff(message.attempts, result.after)
                 outbox.retry_later(
-                    session, message_id, at=now + timedelta(seconds=delay), error=result.error
+                    session,
+                    message_id,
+                    at=now + timedelta(seconds=delay),
+                    error=result.error,
+                    now=now,
                 )
                 report.retried += 1
             else:
                 outbox.mark_failed(session, message_id, error=result.error)
                 report.failed += 1
-                unreachable = isinstance(result, Undeliverable) and result.person_unreachable
-                self._tell_coordinator(session, message, result.error, unreachable, now)
+                self._tell_coordinator(
+                    session, message, result.error, result.person_unreachable, now
+                )
+
+    @staticmethod
+    def _outage_until(session: Session, now: datetime, error: str = "unreachable") -> datetime:
+        """When Telegram is next probed (the outage opened now if none is under way)."""
+        outage = outbox.open_outage(session, now=now, error=error)
+        return now + timedelta(seconds=probe_delay(now - outage.started_at))
+
+    def _recovered(self, session: Session, outage: Outage, now: datetime) -> None:
+        """Telegram answers again: what waited goes now, in order; after a long outage the
+        reminders that no longer matter are settled and the coordinators told, once."""
+        pulled = outbox.pull_forward(session, since=outage.started_at, now=now)
+        down_for = now - outage.started_at
+        log.warning("Telegram answers again after %s; %d messages now due", down_for, pulled)
+        if down_for < OUTAGE_SUMMARY_AFTER:
+            return
+        outbox.supersede(session)
+        outbox.expire(
+            session,
+            [_message_id(m) for m in outbox.pending_reminders(session) if reminder_expired(m, now)],
+            reason="its report is long past due",
+        )
+        delayed, expired = outbox.count_outage(session, outage)
+        notices = [
+            NewMessage(
+                idempotency_key=f"outage:{outage.id}:to-{staff.id}",
+                chat_id=staff.chat_id,
+                staff_id=staff.id,
+                template="outage",
+                params={
+                    "started_at": outage.started_at.isoformat(),
+                    "ended_at": now.isoformat(),
+                    "minutes": int(down_for.total_seconds() // 60),
+                    "delayed": delayed,
+                    "expired": expired,
+                },
+            )
+            for staff in people.holders_of(session, Role.COORDINATOR)
+            if staff.reachable
+        ]
+        outbox.enqueue(session, notices, now=now)
 
     def _tell_coordinator(
         self,
@@ -203,15 +311,16 @@ class Dispatcher:
         unreachable: bool,
         now: datetime,
     ) -> None:
-        """A person we cannot reach: mark them, and tell the coordinators (once per failure).
+        """A message Telegram refused for good: tell the coordinators (a person found
+        unreachable once, until they are reachable again; another refusal once per message).
 
         Notices about notices are not sent, so a coordinator who cannot be reached either
         does not start a chain.
         """
-        if message.staff_id is None or message.template == "unreachable":
+        if message.staff_id is None or message.template in ("unreachable", "outage"):
             return
-        if unreachable:
-            people.mark_unreachable(session, message.staff_id, error)
+        if unreachable and not people.mark_unreachable(session, message.staff_id, error):
+            return  # already known to be unreachable: the coordinators were told then
         person = people.by_id(session, message.staff_id)
         if person is None:
             return
@@ -234,6 +343,29 @@ class Dispatcher:
             if staff.id != message.staff_id and staff.reachable
         ]
         outbox.enqueue(session, notices, now=now)
+
+
+def _held_for_office_hours(message: OutboxMessage) -> bool:
+    """A ladder's reminder held back by failures past closing waits for the office to open,
+    as the tick would have placed it (one the director asked for "now" goes at once)."""
+    return (
+        message.template == "duty"
+        and message.failed_since is not None
+        and message.params.get("kind") in STAFF_FACING
+    )
+
+
+def _drop_settled(session: Session, claimed: list[OutboxMessage]) -> list[OutboxMessage]:
+    """A reminder whose report came in meanwhile (or was excused) is not sent."""
+    reminders = {
+        m.assignment_id for m in claimed if m.template == "duty" and m.assignment_id is not None
+    }
+    settled = schedule.closed_among(session, reminders)
+    for message in claimed:
+        if message.template == "duty" and message.assignment_id in settled:
+            outbox.cancel(session, _message_id(message), reason="the report is settled")
+    kept = [m for m in claimed if not (m.template == "duty" and m.assignment_id in settled)]
+    return _drop_returned_loans(session, kept)
 
 
 def _drop_returned_loans(session: Session, claimed: list[OutboxMessage]) -> list[OutboxMessage]:

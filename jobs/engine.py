@@ -29,6 +29,7 @@ from storage.leader import Leadership
 
 log = logging.getLogger(__name__)
 WAKE_JOB, SAFETY_JOB = "wake", "safety-net"
+WAITING = timedelta(seconds=1)  # how soon to look again at chats another process holds
 
 
 class Engine:
@@ -53,6 +54,7 @@ class Engine:
             clock,
             per_chat_interval=per_chat_interval,
             lease=timedelta(seconds=timing.lease_seconds),
+            calendar=lambda: self.planner.calendar,
         )
         self.dispatching = timing.dispatch
         self.safety_interval = timedelta(seconds=timing.safety_interval_seconds)
@@ -140,7 +142,7 @@ class Engine:
                 tick = self.planner.tick(self.db, now)
                 self._beat(now)
             sent = await self.dispatcher.dispatch() if self.dispatching else DispatchReport()
-            self._sleep(leading)
+            self._sleep(leading, sent.waiting)
             if tick.messages or sent.sent or sent.failed:
                 log.info("tick: %s; dispatch: %s", tick, sent)
             return tick, sent
@@ -150,13 +152,15 @@ class Engine:
         with self.db.transaction() as session:
             leader.beat(session, holder=self.holder, at=now)
 
-    def _sleep(self, leading: bool) -> None:
+    def _sleep(self, leading: bool, waiting: bool = False) -> None:
         now = self.clock()
         following = self.planner.next_wake(self.db, now) if leading else None
         if not leading:
             with self.db.transaction() as session:
                 following = outbox.next_due_at(session)
             following = min(filter(None, (following, now + self.takeover)))
+        if waiting and following is not None:  # a chat another process is sending to
+            following = max(following, now + WAITING)
         if following is not None:
             self.wake_at(following)
 

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, Column, Float, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -51,6 +51,8 @@ class OutboxState(StrEnum):
     SENDING = "sending"  # claimed by a dispatcher until ``not_before``; then claimable again
     SENT = "sent"
     CANCELLED = "cancelled"  # its reason went away before it was sent (the report came in)
+    SUPERSEDED = "superseded"  # a reminder not yet sent when a later step to the same person was
+    EXPIRED = "expired"  # a reminder not sent while it mattered (its report long overdue)
     FAILED = "failed_permanent"
 
 
@@ -209,6 +211,7 @@ class OutboxMessage(SQLModel, table=True):
     telegram_message_id: int | None = Field(default=None, sa_column=Column(BigInteger))
     created_at: datetime = _created()
     sent_at: datetime | None = _when()
+    failed_since: datetime | None = _when()  # its first transient failure (delayed since)
 
 
 class AuditEvent(SQLModel, table=True):
@@ -561,3 +564,37 @@ class PowerProposal(SQLModel, table=True):
 
 
 ALL_TABLES.append(PowerProposal)
+
+
+# -- delivery through outages (issue 12) ----------------------------------------------------
+
+
+class ChatPace(SQLModel, table=True):
+    """When a chat may next be sent to (Telegram: one message a second per chat), shared by
+    every dispatching process. ``next_send_at`` is in seconds since the epoch by the database
+    server's clock, the one clock all dispatchers share; a claim sets it past its lease, the
+    recorded result to one interval after the send."""
+
+    __tablename__ = "chat_pace"
+
+    chat_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    next_send_at: float = Field(sa_column=Column(Float, nullable=False))
+
+
+class DeliveryOutage(SQLModel, table=True):
+    """A time Telegram could not be reached: opened by the first failed send, closed by the
+    first delivered one. ``open`` is true while it lasts and NULL after (unique: at most one
+    open outage, whichever process saw it first)."""
+
+    __tablename__ = "delivery_outage"
+
+    id: int | None = Field(default=None, primary_key=True)
+    started_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    ended_at: datetime | None = _when()
+    open: bool | None = Field(default=True, sa_column=Column(Boolean, unique=True, nullable=True))
+    last_error: str | None = Field(default=None, max_length=500)
+    delayed: int = 0
+    expired: int = 0
+
+
+ALL_TABLES.extend([ChatPace, DeliveryOutage])
