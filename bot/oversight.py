@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlmodel import Session
 from telegram import Update
 from telegram.ext import ContextTypes
 
@@ -52,26 +54,31 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE, viewer: peo
     """/status [obligation]: the current period of every obligation (or one), by group."""
     app, _ = services(context), translator(viewer.language)
     key = (context.args or [""])[0]
-    with app.db.transaction() as session:
-        chosen = [o for o in schedule.active_obligations(session) if not key or o.key == key]
-        if key and not chosen:
-            known = ", ".join(o.key for o in schedule.active_obligations(session))
-            await answer(
-                update,
-                _("There is no report called {key}. Known: {known}").format(
-                    key=quoted(key), known=known
-                ),
-            )
-            return
-        due_before = app.clock() + LIVE_AHEAD
-        shown = [
+    due_before = app.clock() + LIVE_AHEAD
+
+    def current(session: Session) -> tuple[list[Obligation], list[tuple[Obligation, Period]]]:
+        active = list(schedule.active_obligations(session))
+        chosen = [o for o in active if not key or o.key == key]
+        periods = [
             (o, oversight.current_period(session, o.id or 0, due_before=due_before)) for o in chosen
         ]
-    texts = [_period_text(context, viewer, o, p) for o, p in shown if p is not None]
+        return active, [(o, p) for o, p in periods if p is not None]
+
+    active, shown = await app.db.run(current)
+    if key and not any(o.key == key for o in active):
+        known = ", ".join(o.key for o in active)
+        await answer(
+            update,
+            _("There is no report called {key}. Known: {known}").format(
+                key=quoted(key), known=known
+            ),
+        )
+        return
+    texts = [await _period_text(context, viewer, o, p) for o, p in shown]
     if not texts:
         await answer(update, _("No report period has started yet."))
         return
-    keyboard = _status_keyboard(context, viewer, shown) if key else []
+    keyboard = await _status_keyboard(context, viewer, shown) if key and shown else []
     await answer(update, "\n\n".join(texts), reply_markup=markup(keyboard))
 
 
@@ -82,9 +89,12 @@ async def status_button(
     """A press on an earlier period under /status <obligation>."""
     query, app = update.callback_query, services(context)
     period_id = parse_id(query.data if query else None, STATUS_CALLBACK)
-    with app.db.transaction() as session:
+
+    def load(session: Session) -> tuple[Period | None, Obligation | None]:
         period = session.get(Period, period_id) if period_id else None
-        obligation = session.get(Obligation, period.obligation_id) if period else None
+        return period, session.get(Obligation, period.obligation_id) if period else None
+
+    period, obligation = await app.db.run(load)
     if period is None or obligation is None:
         await answer(
             update,
@@ -93,13 +103,12 @@ async def status_button(
             ),
         )
         return
-    keyboard = _person_buttons(context, viewer, period)
-    await answer(
-        update, _period_text(context, viewer, obligation, period), reply_markup=markup(keyboard)
-    )
+    keyboard = await _person_buttons(context, viewer, period)
+    text = await _period_text(context, viewer, obligation, period)
+    await answer(update, text, reply_markup=markup(keyboard))
 
 
-def _period_text(
+async def _period_text(
     context: ContextTypes.DEFAULT_TYPE,
     viewer: people.Person,
     obligation: Obligation,
@@ -108,10 +117,13 @@ def _period_text(
     app, language = services(context), viewer.language
     _ = translator(language)
     zone, today = app.settings.office.zone, app.clock().astimezone(app.settings.office.zone).date()
-    with app.db.transaction() as session:
-        rows = oversight.board(session, period.id or 0)
-        away = office.on_leave(session, today)
-        work_groups = {g.id: g for g in groups.active_groups(session)}
+
+    def board(session: Session) -> tuple[list[oversight.BoardRow], dict[int, Any], dict[Any, Any]]:
+        rows = list(oversight.board(session, period.id or 0))
+        away = dict(office.on_leave(session, today))
+        return rows, away, {g.id: g for g in groups.active_groups(session)}
+
+    rows, away, work_groups = await app.db.run(board)
     title = obligation.title_en if language == "en" else obligation.title_th
     label = period_label(duty_params(obligation, period), language, zone)
     due = format_datetime(period.due_at.astimezone(zone), language)
@@ -164,21 +176,18 @@ def _flagged(
     return f"{name} ({', '.join(flags)})" if flags else name
 
 
-def _status_keyboard(
+async def _status_keyboard(
     context: ContextTypes.DEFAULT_TYPE,
     viewer: people.Person,
-    shown: list[tuple[Obligation, Period | None]],
+    shown: list[tuple[Obligation, Period]],
 ) -> Keyboard:
     """Under /status <obligation>: the people still missing, then earlier periods."""
     obligation, period = shown[0]
-    if period is None:
-        return []
-    keyboard = _person_buttons(context, viewer, period)
+    keyboard = await _person_buttons(context, viewer, period)
     app, _ = services(context), translator(viewer.language)
-    with app.db.transaction() as session:
-        earlier = oversight.earlier_periods(
-            session, obligation.id or 0, before=period.due_at, limit=6
-        )
+    earlier = await app.db.run(
+        lambda s: oversight.earlier_periods(s, obligation.id or 0, before=period.due_at, limit=6)
+    )
     zone = app.settings.office.zone
     for older in earlier:
         label = period_label(duty_params(obligation, older), viewer.language, zone)
@@ -188,19 +197,15 @@ def _status_keyboard(
     return keyboard
 
 
-def _person_buttons(
+async def _person_buttons(
     context: ContextTypes.DEFAULT_TYPE, viewer: people.Person, period: Period
 ) -> Keyboard:
     """For each person still missing: mark a paper submission, or excuse (coordinator)."""
     if not viewer.has_any(Role.COORDINATOR):
         return []
     _ = translator(viewer.language)
-    with services(context).db.transaction() as session:
-        rows = [
-            r
-            for r in oversight.board(session, period.id or 0)
-            if r.assignment.status in schedule.OPEN_STATUSES
-        ]
+    board = await services(context).db.run(lambda s: oversight.board(s, period.id or 0))
+    rows = [r for r in board if r.assignment.status in schedule.OPEN_STATUSES]
     return [
         [
             (
@@ -223,8 +228,11 @@ async def paper_button(
     """ "Received on paper": ask the date the paper (or e-mail) arrived."""
     query, _ = update.callback_query, translator(viewer.language)
     assignment_id = parse_id(query.data if query else None, PAPER_CALLBACK)
-    with services(context).db.transaction() as session:
-        duty = schedule.duty(session, assignment_id) if assignment_id else None
+    duty = (
+        await services(context).db.run(lambda s: schedule.duty(s, assignment_id))
+        if assignment_id
+        else None
+    )
     if duty is None or duty.assignment.status not in schedule.OPEN_STATUSES:
         await answer(update, _("This report is no longer open. Nothing was changed."))
         return
@@ -256,9 +264,9 @@ async def paper_date(
         return
     assignment_id = int(asked["assignment"])
     received = now if day == today else OfficeCalendar.from_office(app.settings.office).closing(day)
-    with app.db.transaction() as session:
-        outcome, _duty = schedule.confirm(
-            session,
+    outcome, _duty = await app.db.run(
+        lambda s: schedule.confirm(
+            s,
             assignment_id,
             person=viewer,
             now=now,
@@ -266,6 +274,7 @@ async def paper_date(
             received_at=received,
             on_behalf=True,
         )
+    )
     if outcome not in (schedule.ConfirmOutcome.ON_TIME, schedule.ConfirmOutcome.LATE):
         await answer(update, _("This report is no longer open. Nothing was changed."))
         return
@@ -294,9 +303,14 @@ async def history(
         return
     zone = app.settings.office.zone
     fiscal_year = fiscal_year_of(app.clock().astimezone(zone).date())
-    with app.db.transaction() as session:
+
+    def record(session: Session) -> tuple[people.Person | None, list[Any]]:
         person = people.by_id(session, number)
-        rows = oversight.person_history(session, number, fiscal_year) if person else []
+        return person, list(
+            oversight.person_history(session, number, fiscal_year)
+        ) if person else []
+
+    person, rows = await app.db.run(record)
     if person is None:
         await answer(
             update, _("There is no person number {number}. See /staff.").format(number=number)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from sqlmodel import Session
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update, User
 from telegram.ext import ContextTypes
 
@@ -41,10 +42,8 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await _greet(update, context)
         return
     app = services(context)
-    with app.db.transaction() as session:
-        result = invites.redeem(
-            session, code=code, newcomer=_newcomer(user, chat.id), now=app.clock()
-        )
+    newcomer, now = _newcomer(user, chat.id), app.clock()
+    result = await app.db.run(lambda s: invites.redeem(s, code=code, newcomer=newcomer, now=now))
     known = await load_person(update, context)
     await answer(update, _redemption_text(result, known.language if known else "th", context))
     if result.person is not None and result.outcome in _CHANGED:
@@ -144,8 +143,8 @@ async def help_command(
 ) -> None:
     """/help: the commands this person's roles allow, and nothing else."""
     _ = translator(person.language)
-    with services(context).db.transaction() as session:
-        handler = complaints.is_handler(session, person.id)  # named by the director
+    # the complaint handlers are named by the director
+    handler = await services(context).db.run(lambda s: complaints.is_handler(s, person.id))
     lines = [_("What you can do here:"), ""]
     chosen = commands_for(person.roles, complaint_handler=handler)
     lines += [f"/{c.name} — {_(c.description)}" for c in chosen]
@@ -210,10 +209,12 @@ async def _set_language(
         _ = translator(person.language)
         await answer(update, _("Please choose th (ภาษาไทย) or en (English), e.g. /language en"))
         return
-    with services(context).db.transaction() as session:
+
+    def change(session: Session) -> tuple[people.Person | None, bool]:
         people.set_language(session, person.id, Language(choice))
-        updated = people.by_id(session, person.id)
-        handler = complaints.is_handler(session, person.id)
+        return people.by_id(session, person.id), complaints.is_handler(session, person.id)
+
+    updated, handler = await services(context).db.run(change)
     _ = translator(choice)
     await answer(update, _("From now on I will write to you in English."))
     if updated is not None:
@@ -236,6 +237,6 @@ async def rename(update: Update, context: ContextTypes.DEFAULT_TYPE, person: peo
         )
         return
     app = services(context)
-    with app.db.transaction() as session:
-        people.set_full_name(session, person.id, new_name, now=app.clock())
+    now = app.clock()
+    await app.db.run(lambda s: people.set_full_name(s, person.id, new_name, now=now))
     await answer(update, _("Your name is now recorded as {name}.").format(name=new_name))
