@@ -36,12 +36,11 @@ async def on_text(
 ) -> bool:
     """Give ``text`` to the step this person's draft is at; False if they have none."""
     app, _ = services(context), translator(person.language)
-    with app.db.transaction() as session:
-        row = loans.loans.draft(session, person.id)
+    row = await app.db.run(lambda session: loans.loans.draft(session, person.id))
     if row is None:
         return False
     if app.clock() - row.updated_at > loans.DRAFT_TTL or not person.has_any(Role.PROCUREMENT):
-        loans.drop(app, person)
+        await loans.drop(app, person)
         await answer(
             update,
             _("The unfinished entry has expired and nothing was recorded. Please start again."),

@@ -27,7 +27,6 @@ from bot.loans import (
     office_calendar,
     save,
     stale,
-    today_of,
 )
 from bot.render import Keyboard
 from bot.sender import markup
@@ -55,8 +54,7 @@ async def return_command(
     if argument:
         await _start(update, context, officer, parse_number(argument))
         return
-    with app.db.transaction() as session:
-        found = loans.open_loans(session)
+    found = await app.db.run(loans.open_loans)
     if not found:
         await answer(update, _("No property is out on loan at the moment."))
         return
@@ -78,8 +76,7 @@ async def _start(
     update: Update, context: ContextTypes.DEFAULT_TYPE, officer: people.Person, loan_id: int | None
 ) -> None:
     app, _ = services(context), translator(officer.language)
-    with app.db.transaction() as session:
-        found = loans.view(session, loan_id) if loan_id else None
+    found = await app.db.run(lambda session: loans.view(session, loan_id)) if loan_id else None
     if found is None or not found.is_open:
         await answer(
             update,
@@ -87,7 +84,7 @@ async def _start(
         )
         return
     data: dict[str, Any] = {"loan": found.id, "conditions": {}}
-    save(app, officer, "return", "items", data)
+    await save(app, officer, "return", "items", data)
     text, keyboard = _checklist(found, data, _)
     await answer(update, text, reply_markup=markup(keyboard))
 
@@ -117,9 +114,9 @@ def _checklist(found: LoanView, data: dict[str, Any], _: Translate) -> tuple[str
     return "\n".join(lines), keyboard
 
 
-def _loan_of(data: dict[str, Any], context: ContextTypes.DEFAULT_TYPE) -> LoanView | None:
-    with services(context).db.transaction() as session:
-        found = loans.view(session, int(data.get("loan", 0)))
+async def _loan_of(data: dict[str, Any], context: ContextTypes.DEFAULT_TYPE) -> LoanView | None:
+    loan_id = int(data.get("loan", 0))
+    found = await services(context).db.run(lambda session: loans.view(session, loan_id))
     return found if found is not None and found.is_open else None
 
 
@@ -134,12 +131,12 @@ async def return_button(
         await _start(update, context, officer, parse_number(action.removeprefix("s:")))
         return
     if action == "no":
-        drop(app, officer)
+        await drop(app, officer)
         await answer(update, _("Cancelled. Nothing was changed."))
         return
     step = {"n0": "note", "ok": "preview"}.get(action, "items")
-    row = current_draft(app, officer, "return", step)
-    found = _loan_of(row.data, context) if row is not None else None
+    row = await current_draft(app, officer, "return", step)
+    found = await _loan_of(row.data, context) if row is not None else None
     if row is None or found is None:
         await stale(update, _)
     elif action.startswith("i:"):
@@ -169,7 +166,7 @@ async def _choose(
         await stale(update, _)
         return
     data = {**data, "conditions": {**data.get("conditions", {}), item_id: CODES[code].value}}
-    save(app, officer, "return", "items", data)
+    await save(app, officer, "return", "items", data)
     text, keyboard = _checklist(found, data, _)
     query = update.callback_query
     if query is not None:
@@ -204,7 +201,7 @@ async def _ask_note(
     if not data.get("conditions"):
         await answer(update, _("Please press the condition of at least one item that came back."))
         return
-    save(app, officer, "return", "note", data)
+    await save(app, officer, "return", "note", data)
     if _not_good(data):
         await answer(
             update,
@@ -232,9 +229,9 @@ async def note_text(
     """The note typed after the conditions."""
     _ = translator(officer.language)
     note = clean_text(text, 10_000)
-    found = _loan_of(data, context)
+    found = await _loan_of(data, context)
     if found is None:
-        drop(services(context), officer)
+        await drop(services(context), officer)
         await answer(update, _("This loan is no longer open. Nothing was changed."))
         return
     if not note or len(note) > MAX_NOTE:
@@ -265,7 +262,7 @@ async def _preview(
     data: dict[str, Any],
 ) -> None:
     app, _ = services(context), translator(officer.language)
-    save(app, officer, "return", "preview", data)
+    await save(app, officer, "return", "preview", data)
     chosen = data.get("conditions", {})
     still = [
         {"asset": i.asset_number, "description": i.description}
@@ -307,13 +304,17 @@ async def _record(
         int(item_id): ReturnCondition(value) for item_id, value in data["conditions"].items()
     }
     note = str(data.get("note", ""))
-    with app.db.transaction() as session:
+
+    def work(session: Session) -> ReturnResult | None:
         result = loans.record_return(
             session, found.id, conditions, note, by_staff_id=officer.id, now=now
         )
         if result is not None and result.returned:
             _tell(session, app, found, result, note, officer, now)
         loans.drop_draft(session, officer.id)
+        return result
+
+    result = await app.db.run(work)
     if result is None or not result.returned:
         await answer(update, _("Nothing was recorded: these items are no longer on loan."))
         return
@@ -345,8 +346,10 @@ def _tell(
     officer: people.Person,
     now: datetime,
 ) -> None:
-    """The borrower hears what was recorded; the director, of anything damaged or missing."""
+    """The borrower hears what was recorded; the director, of anything damaged or missing
+    (in the transaction of the return, on a worker thread: the day is ``now``'s)."""
     calendar = office_calendar(app, session)
+    today = now.astimezone(app.settings.office.zone).date()
     first = min(item.id or 0 for item in result.returned)
     params = loan_params(found, calendar, now)
 
@@ -362,7 +365,7 @@ def _tell(
         not_good=listed(result.not_good),
         note=note,
         recorded_by=officer.name,
-        returned_on=today_of(app).isoformat(),
+        returned_on=today.isoformat(),
     )
     borrower = found.borrower
     messages = [
@@ -383,7 +386,7 @@ def _tell(
                 {**params, "for_director": True},
                 staff.id,
             )
-            for staff in directors_now(session, today_of(app))
+            for staff in directors_now(session, today)
         ]
     outbox.enqueue(session, messages, now=now)
 

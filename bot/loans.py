@@ -54,27 +54,36 @@ def office_calendar(app: Services, session: Session) -> OfficeCalendar:
     return dataclasses.replace(base, closed_days=base.closed_days | extra)
 
 
+async def calendar_of(app: Services) -> OfficeCalendar:
+    """:func:`office_calendar` in a transaction of its own, off the event loop."""
+    return await app.db.run(lambda session: office_calendar(app, session))
+
+
 def today_of(app: Services) -> date:
     return app.clock().astimezone(app.settings.office.zone).date()
 
 
-def save(app: Services, person: people.Person, kind: str, step: str, data: dict[str, Any]) -> None:
-    with app.db.transaction() as session:
-        loans.save_draft(session, person.id, kind=kind, step=step, data=data, now=app.clock())
+async def save(
+    app: Services, person: people.Person, kind: str, step: str, data: dict[str, Any]
+) -> None:
+    now = app.clock()
+    await app.db.run(
+        lambda session: loans.save_draft(
+            session, person.id, kind=kind, step=step, data=data, now=now
+        )
+    )
 
 
-def drop(app: Services, person: people.Person) -> None:
-    with app.db.transaction() as session:
-        loans.drop_draft(session, person.id)
+async def drop(app: Services, person: people.Person) -> None:
+    await app.db.run(lambda session: loans.drop_draft(session, person.id))
 
 
-def current_draft(
+async def current_draft(
     app: Services, person: people.Person, kind: str, step: str
 ) -> AwaitedAnswer | None:
     """This person's draft, if it is of ``kind``, at ``step`` and not forgotten (else a
     button is stale)."""
-    with app.db.transaction() as session:
-        row = loans.draft(session, person.id)
+    row = await app.db.run(lambda session: loans.draft(session, person.id))
     if row is None or app.clock() - row.updated_at > DRAFT_TTL:
         return None
     return row if row.kind == kind and row.step == step else None
@@ -93,7 +102,7 @@ async def loan_command(
 ) -> None:
     """/loan [name]: record a hand-over; first, who borrows (a name may follow the command)."""
     app, _ = services(context), translator(officer.language)
-    save(app, officer, "loan", "borrower", {})
+    await save(app, officer, "loan", "borrower", {})
     name = " ".join(context.args or [])
     if name.strip():
         await borrower_text(update, context, officer, {}, name)
@@ -117,8 +126,11 @@ async def borrower_text(
     """A part of the borrower's name: buttons for the registered staff it matches."""
     app, _ = services(context), translator(officer.language)
     wanted = clean_text(text, 60)
-    with app.db.transaction() as session:
-        found = loans.find_staff(session, wanted, limit=MATCHES_SHOWN + 1) if wanted else []
+    found = (
+        await app.db.run(lambda session: loans.find_staff(session, wanted, limit=MATCHES_SHOWN + 1))
+        if wanted
+        else []
+    )
     if not found:
         await answer(
             update,
@@ -207,13 +219,12 @@ async def items_text(
     app, _ = services(context), translator(officer.language)
     items, problems = parse_items(text, _)
     if not problems:
-        with app.db.transaction() as session:
-            problems = _out_already(session, items, _)
+        problems = await app.db.run(lambda session: _out_already(session, items, _))
     if problems:
         head = _("Nothing was recorded. Please type the whole list again.")
         await answer(update, "\n".join([*problems, "", head]))
         return
-    save(app, officer, "loan", "purpose", {**data, "items": items})
+    await save(app, officer, "loan", "purpose", {**data, "items": items})
     await answer(
         update,
         _(
@@ -240,13 +251,12 @@ async def purpose_text(
             ),
         )
         return
-    save(app, officer, "loan", "due", {**data, "purpose": purpose})
+    await save(app, officer, "loan", "due", {**data, "purpose": purpose})
     await _ask_due(update, context, officer)
 
 
-def _default_due(app: Services) -> date:
-    with app.db.transaction() as session:
-        calendar = office_calendar(app, session)
+async def _default_due(app: Services) -> date:
+    calendar = await calendar_of(app)
     return default_due_on(today_of(app), app.settings.loans.default_days, calendar)
 
 
@@ -254,7 +264,7 @@ async def _ask_due(
     update: Update, context: ContextTypes.DEFAULT_TYPE, officer: people.Person
 ) -> None:
     app, _ = services(context), translator(officer.language)
-    default = _default_due(app)
+    default = await _default_due(app)
     shown = format_date(default, officer.language)
     text = _(
         "Step 4 of 5: the due-back date. Under the regulations it is {date} ({days} days). "
@@ -278,8 +288,7 @@ async def due_text(
     app, _ = services(context), translator(officer.language)
     day, today = parse_date(text), today_of(app)
     latest = today + timedelta(days=app.settings.loans.max_days)
-    with app.db.transaction() as session:
-        calendar = office_calendar(app, session)
+    calendar = await calendar_of(app)
     if day is None or not today <= day <= latest or not calendar.is_working_day(day):
         await answer(
             update,
@@ -300,7 +309,7 @@ async def _due_chosen(
     day: date,
 ) -> None:
     app, _ = services(context), translator(officer.language)
-    save(app, officer, "loan", "condition", {**data, "due_on": day.isoformat()})
+    await save(app, officer, "loan", "condition", {**data, "due_on": day.isoformat()})
     keyboard: Keyboard = [[(_("Good, complete"), f"{LOAN_CALLBACK}c")]]
     await answer(
         update,
@@ -339,9 +348,9 @@ async def _preview(
     data: dict[str, Any],
 ) -> None:
     app, _ = services(context), translator(officer.language)
-    with app.db.transaction() as session:
-        borrower = people.by_id(session, int(data["borrower"]))
-    save(app, officer, "loan", "preview", data)
+    borrower_id = int(data["borrower"])
+    borrower = await app.db.run(lambda session: people.by_id(session, borrower_id))
+    await save(app, officer, "loan", "preview", data)
     items = [{"asset": asset, "description": text} for asset, text in data["items"]]
     lines = [
         _("Please check the loan before it is recorded:"),
@@ -370,18 +379,18 @@ async def loan_button(
     query, app, _ = update.callback_query, services(context), translator(officer.language)
     action = (query.data or "").removeprefix(LOAN_CALLBACK) if query else ""
     if action == "no":
-        drop(app, officer)
+        await drop(app, officer)
         await answer(update, _("Cancelled. Nothing was changed."))
         return
     step = {"d": "due", "c": "condition", "ok": "preview"}.get(action, "borrower")
-    row = current_draft(app, officer, "loan", step)
+    row = await current_draft(app, officer, "loan", step)
     if row is None:
         await stale(update, _)
         return
     if action.startswith("b:"):
         await _borrower_chosen(update, context, officer, parse_id(action, "b:"))
     elif action == "d":
-        await _due_chosen(update, context, officer, row.data, _default_due(app))
+        await _due_chosen(update, context, officer, row.data, await _default_due(app))
     elif action == "c":
         await _preview(update, context, officer, {**row.data, "condition": GOOD_CONDITION})
     elif action == "ok":
@@ -394,12 +403,13 @@ async def _borrower_chosen(
     update: Update, context: ContextTypes.DEFAULT_TYPE, officer: people.Person, staff_id: int | None
 ) -> None:
     app, _ = services(context), translator(officer.language)
-    with app.db.transaction() as session:
-        borrower = people.by_id(session, staff_id) if staff_id else None
+    borrower = (
+        await app.db.run(lambda session: people.by_id(session, staff_id)) if staff_id else None
+    )
     if borrower is None or not borrower.staff.active:
         await stale(update, _)
         return
-    save(app, officer, "loan", "items", {"borrower": borrower.id})
+    await save(app, officer, "loan", "items", {"borrower": borrower.id})
     await answer(update, _ask_items(_, borrower.name))
 
 
@@ -411,18 +421,14 @@ async def _record(
     now, today = app.clock(), today_of(app)
     items = [(str(asset), str(text)) for asset, text in data["items"]]
     due_on = date.fromisoformat(data["due_on"])
-    with app.db.transaction() as session:
+
+    def work(session: Session) -> tuple[LoanView, str] | list[str]:
+        """The loan recorded and its name, or (the draft back at its start) the problems."""
         borrower = people.by_id(session, int(data["borrower"]))
         problems = _out_already(session, items, _)
         if borrower is None or not borrower.staff.active or problems or due_on < today:
             loans.save_draft(session, officer.id, kind="loan", step="borrower", data={}, now=now)
-            await answer(
-                update,
-                "\n".join(
-                    [*problems, _("Nothing was recorded. Please start again from the borrower.")]
-                ),
-            )
-            return
+            return problems
         calendar = office_calendar(app, session)
         due_at = due_instant(due_on, calendar)
         step, at = first_step(app.settings.loans.ladder, due_at, calendar, now)
@@ -453,13 +459,25 @@ async def _record(
         )
         outbox.enqueue(session, [message], now=now)
         loans.drop_draft(session, officer.id)
+        return found, borrower.name
+
+    recorded = await app.db.run(work)
+    if isinstance(recorded, list):  # answered after the transaction, never inside it
+        await answer(
+            update,
+            "\n".join(
+                [*recorded, _("Nothing was recorded. Please start again from the borrower.")]
+            ),
+        )
+        return
+    found, name = recorded
     app.wake()
     await answer(
         update,
         _(
             "Loan no. {number} is recorded. {name} has been asked to confirm receipt; until "
             "then it shows as awaiting receipt in /loans."
-        ).format(number=found.id, name=borrower.name),
+        ).format(number=found.id, name=name),
     )
 
 
@@ -476,10 +494,10 @@ async def received_button(
     if query is None or loan_id is None:
         await stale(update, _)
         return
-    with app.db.transaction() as session:
-        outcome, found = loans.confirm_receipt(
-            session, loan_id, staff_id=person.id, now=app.clock()
-        )
+    now = app.clock()
+    outcome, found = await app.db.run(
+        lambda session: loans.confirm_receipt(session, loan_id, staff_id=person.id, now=now)
+    )
     if outcome in (loans.ReceiptOutcome.NOT_FOUND, loans.ReceiptOutcome.NOT_ALLOWED):
         await query.answer(
             _("This loan is not yours to confirm. Nothing was changed."), show_alert=True
@@ -503,8 +521,7 @@ async def received_button(
     )
     status = _("✅ Receipt confirmed on {moment}").format(moment=when)
     if not await _mark_received(query.message, status):
-        with app.db.transaction() as session:
-            calendar = office_calendar(app, session)
+        calendar = await calendar_of(app)
         text = handover_text(loan_params(found, calendar, app.clock()), person.language)
         await answer(update, f"{text}\n\n{status}", acknowledged=True)
 
@@ -554,13 +571,12 @@ async def cancel_loan_command(
             ).format(limit=MAX_CONDITION, number=number),
         )
         return
-    with app.db.transaction() as session:
-        found = loans.view(session, number)
+    found = await app.db.run(lambda session: loans.view(session, number))
     refusal = _cannot_withdraw(found, number, _)
     if refusal or found is None:
         await answer(update, refusal)
         return
-    save(app, officer, "withdraw", "preview", {"loan_id": found.id, "reason": reason})
+    await save(app, officer, "withdraw", "preview", {"loan_id": found.id, "reason": reason})
     items = [{"asset": i.asset_number, "description": i.description} for i in found.items]
     lines = [
         _("Withdraw loan no. {number} as recorded in error?").format(number=found.id),
@@ -603,15 +619,16 @@ async def withdraw_button(
 ) -> None:
     """Confirm under the preview of /cancel_loan: withdraw it and tell the borrower."""
     query, app, _ = update.callback_query, services(context), translator(officer.language)
-    row = current_draft(app, officer, "withdraw", "preview")
+    row = await current_draft(app, officer, "withdraw", "preview")
     if query is None or query.data != f"{WITHDRAW_CALLBACK}ok" or row is None:
         await stale(update, _)
         return
     loan_id, reason, now = int(row.data["loan_id"]), str(row.data["reason"]), app.clock()
-    with app.db.transaction() as session:
+
+    def work(session: Session) -> loans.Withdrawal:
         done = loans.withdraw(session, loan_id, by_staff_id=officer.id, reason=reason, now=now)
-        outcome, found = done.outcome, done.loan
-        if outcome is loans.WithdrawOutcome.DONE and found is not None and done.borrower_knew:
+        found = done.loan
+        if done.outcome is loans.WithdrawOutcome.DONE and found is not None and done.borrower_knew:
             params = {**loan_params(found, office_calendar(app, session), now), "reason": reason}
             borrower = found.borrower
             message = NewMessage(
@@ -623,6 +640,10 @@ async def withdraw_button(
             )
             outbox.enqueue(session, [message], now=now)
         loans.drop_draft(session, officer.id)
+        return done
+
+    done = await app.db.run(work)
+    outcome, found = done.outcome, done.loan
     if outcome is not loans.WithdrawOutcome.DONE or found is None:
         await answer(update, _cannot_withdraw(found, loan_id, _) or _("Nothing was changed."))
         return
@@ -669,9 +690,11 @@ async def loans_command(
         await _own(update, context, person)
         return
     app, _ = services(context), translator(person.language)
-    with app.db.transaction() as session:
-        found = loans.open_loans(session)
-        calendar = office_calendar(app, session)
+
+    def work(session: Session) -> tuple[list[LoanView], OfficeCalendar]:
+        return loans.open_loans(session), office_calendar(app, session)
+
+    found, calendar = await app.db.run(work)
     if not found:
         await answer(update, _("No property is out on loan at the moment."))
         return
@@ -703,9 +726,13 @@ async def my_loans(
 
 async def _own(update: Update, context: ContextTypes.DEFAULT_TYPE, person: people.Person) -> None:
     app, _ = services(context), translator(person.language)
-    with app.db.transaction() as session:
-        found = loans.loans_of(session, person.id, returned_since=today_of(app) - RECENT)
-        calendar = office_calendar(app, session)
+    since = today_of(app) - RECENT
+
+    def work(session: Session) -> tuple[list[LoanView], OfficeCalendar]:
+        found = loans.loans_of(session, person.id, returned_since=since)
+        return found, office_calendar(app, session)
+
+    found, calendar = await app.db.run(work)
     if not found:
         await answer(update, _("You have no government property on loan. Thank you."))
         return

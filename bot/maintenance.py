@@ -36,7 +36,7 @@ async def announce_command(
 ) -> None:
     """/announce_maintenance: asks for the announcement's text, then previews it."""
     app, _ = services(context), translator(officer.language)
-    save(app, officer, "announce", "text", {})
+    await save(app, officer, "announce", "text", {})
     await answer(
         update,
         _(
@@ -75,9 +75,8 @@ async def announcement_text(
             ),
         )
         return
-    with app.db.transaction() as session:
-        count = len(loans.active_staff(session))
-    save(app, officer, "announce", "preview", {"text": announcement})
+    count = len(await app.db.run(loans.active_staff))
+    await save(app, officer, "announce", "preview", {"text": announcement})
     keyboard: Keyboard = [
         [(_("Confirm"), f"{MAINTENANCE_CALLBACK}ok"), (_("Cancel"), f"{MAINTENANCE_CALLBACK}no")]
     ]
@@ -97,14 +96,14 @@ async def announce_button(
     query, app, _ = update.callback_query, services(context), translator(officer.language)
     action = (query.data or "").removeprefix(MAINTENANCE_CALLBACK) if query else ""
     if action == "no":
-        drop(app, officer)
+        await drop(app, officer)
         await answer(update, _("Cancelled. Nothing was changed."))
         return
-    row = current_draft(app, officer, "announce", "preview")
+    row = await current_draft(app, officer, "announce", "preview")
     if action != "ok" or row is None:
         await stale(update, _)
         return
-    count, title = _announce(context, officer, str(row.data["text"]))
+    count, title = await _announce(context, officer, str(row.data["text"]))
     app.wake()
     lines = [_("The announcement is on its way to {count} staff members.").format(count=count)]
     if title:
@@ -112,13 +111,14 @@ async def announce_button(
     await answer(update, "\n".join(lines))
 
 
-def _announce(
+async def _announce(
     context: ContextTypes.DEFAULT_TYPE, officer: people.Person, text: str
 ) -> tuple[int, str]:
     """In one transaction; returns how many will hear it and the title of the report confirmed."""
     app = services(context)
     now, fiscal_year = app.clock(), fiscal_year_of(today_of(app))
-    with app.db.transaction() as session:
+
+    def work(session: Session) -> tuple[int, str]:
         staff = loans.active_staff(session)
         row = loans.record_announcement(
             session,
@@ -136,7 +136,9 @@ def _announce(
         outbox.enqueue(session, messages, now=now)
         title = _confirm_duty(session, app.settings.loans.maintenance_obligation, officer, now)
         loans.drop_draft(session, officer.id)
-    return len(staff), title
+        return len(staff), title
+
+    return await app.db.run(work)
 
 
 def _confirm_duty(session: Session, key: str, officer: people.Person, now: datetime) -> str:
