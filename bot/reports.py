@@ -3,8 +3,10 @@ evidence workbook, sent as a document)."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session
 from telegram import InputFile, Update
@@ -26,18 +28,26 @@ DIGEST_ROLES = (Role.DIRECTOR, Role.COORDINATOR)
 
 @requires(*DIGEST_ROLES)
 async def digest(update: Update, context: ContextTypes.DEFAULT_TYPE, viewer: people.Person) -> None:
-    """/digest: the director's digest now, as text and a chart."""
+    """/digest: the director's digest now, as text and a chart (both built off the event loop:
+    the figures in a transaction on a worker thread, the chart on another thread)."""
     app = services(context)
     calendar = OfficeCalendar.from_office(app.settings.office)
-    now = app.clock()
-    with app.db.transaction() as session:
+    now, language, zone = app.clock(), viewer.language, app.settings.office.zone
+
+    def work(session: Session) -> dict[str, Any]:
         data = digest_data(session, calendar, now)
         if app.settings.complaints.enabled and _for_director(session, viewer, now, calendar):
             data["complaints"] = complaint_report(session, now, calendar)
+        return data
+
+    def render(data: dict[str, Any]) -> tuple[bytes, str]:
+        return digest_chart(data, language), digest_text(data, language, zone)
+
+    chart, text = await asyncio.to_thread(render, await app.db.run(work))
     chat = update.effective_chat
     if chat is not None:
-        await chat.send_photo(digest_chart(data, viewer.language))
-    await answer(update, digest_text(data, viewer.language, app.settings.office.zone))
+        await chat.send_photo(chart)
+    await answer(update, text)
 
 
 def _for_director(
@@ -62,7 +72,10 @@ async def export(update: Update, context: ContextTypes.DEFAULT_TYPE, viewer: peo
         await answer(update, _("Please type /export and a fiscal year in B.E., e.g. /export 2569"))
         return
     buffer = io.BytesIO()
-    export_fiscal_year(app.db, app.settings, fiscal_year, "xlsx", buffer, as_of=app.clock())
+    # the rows read and the workbook built on a thread (it opens its own transaction there)
+    await asyncio.to_thread(
+        export_fiscal_year, app.db, app.settings, fiscal_year, "xlsx", buffer, as_of=app.clock()
+    )
     chat = update.effective_chat
     if chat is not None:
         name = f"ita-evidence-{fiscal_year}.xlsx"
