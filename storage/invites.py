@@ -138,6 +138,8 @@ def redeem(session: Session, *, code: str, newcomer: Newcomer, now: datetime) ->
         return Redemption(RedeemOutcome.INACTIVE, person, group, role)
     if person is not None and role in person.roles and (group is None or group in person.groups):
         return Redemption(RedeemOutcome.ALREADY, person, group, role)
+    if role is Role.DIRECTOR and refuse_second_director(session, created_by="invite", now=now):
+        return Redemption(RedeemOutcome.USED_UP)  # a code made before the first director came
     if not _claim_use(session, invite):
         return Redemption(RedeemOutcome.USED_UP)
     outcome = RedeemOutcome.GRANTED if person else RedeemOutcome.REGISTERED
@@ -171,8 +173,9 @@ def _create(session: Session, newcomer: Newcomer, now: datetime) -> Staff:
 
 
 def refuse_second_director(session: Session, *, created_by: str, now: datetime) -> bool:
-    """A director invite while an active director exists is refused (the role is handed over
-    in chat, where the director confirms it); the attempt is audited. True when refused."""
+    """A director invite (made, or redeemed) while an active director exists is refused: the
+    role is handed over in chat, where the director confirms it. The attempt is audited; True
+    when refused."""
     holders = people.holders_of(session, Role.DIRECTOR)
     if not holders:
         return False

@@ -28,7 +28,7 @@ from storage.models import (
     Role,
 )
 from tests.harness import Clock, Harness, running_bot
-from tests.support import EXAMPLE_CONFIG, enrol
+from tests.support import EXAMPLE_CONFIG, enrol, invite_code
 from tests.test_complaints_bot import KEY, file_complaint
 from tests.test_invites import row_counts
 from tests.test_tick import bkk, only, q1_assignment
@@ -439,3 +439,17 @@ async def test_forged_escalation_presses_by_a_group_head_are_refused_and_audited
     assert excused.endswith("ลาป่วย")
     (event,) = actions(bot.db, "assignment.excused")
     assert event.subject_id == owed[SOMCHAI]
+
+
+async def test_a_director_code_made_before_the_first_director_came_no_longer_works(
+    office: Harness,
+) -> None:
+    bot = office
+    code = invite_code(bot.db, None, Role.DIRECTOR, uses=3, now=bkk(1, 2))  # made in advance
+    before = row_counts(bot.db)
+    (refused,) = await bot.say(880_111, f"/start {code}", first_name="ผู้แอบอ้าง")
+    assert refused.startswith("รหัสลงทะเบียนนี้ถูกใช้")
+    after = row_counts(bot.db)
+    assert after["staff"] == before["staff"] and after["staff_role"] == before["staff_role"]
+    (event,) = actions(bot.db, "power.refused")
+    assert event.details == {"attempted": "director_invite", "reason": "director_exists"}
