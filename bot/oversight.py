@@ -16,7 +16,7 @@ from bot import questions
 from bot.access import answer, requires
 from bot.duties import parse_id
 from bot.i18n import Translate, format_date, format_datetime, parse_date, translator
-from bot.render import ESCALATION_CALLBACK, Keyboard, period_label
+from bot.render import Keyboard, period_label
 from bot.sender import markup
 from bot.services import services
 from bot.texts import parse_number, quoted
@@ -200,7 +200,9 @@ async def _status_keyboard(
 async def _person_buttons(
     context: ContextTypes.DEFAULT_TYPE, viewer: people.Person, period: Period
 ) -> Keyboard:
-    """For each person still missing: mark a paper submission, or excuse (coordinator)."""
+    """For each person still missing: mark a paper submission (coordinator). Excusing is the
+    director's answer to an escalation (or a group head's, for their group), never the
+    coordinator's: storage/power.py."""
     if not viewer.has_any(Role.COORDINATOR):
         return []
     _ = translator(viewer.language)
@@ -211,11 +213,7 @@ async def _person_buttons(
             (
                 _("Received on paper: {name}").format(name=r.owner_name),
                 f"{PAPER_CALLBACK}{r.assignment.id}",
-            ),
-            (
-                _("Excuse: {name}").format(name=r.owner_name),
-                f"{ESCALATION_CALLBACK}x:{r.assignment.id}",
-            ),
+            )
         ]
         for r in rows[:BUTTON_LIMIT]
     ]

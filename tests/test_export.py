@@ -459,3 +459,25 @@ def test_a_name_that_looks_like_a_formula_is_quoted_in_csv(
     assert [v for v in cells if len(v) > 1 and v[0] in "=+-@\t\r"] == []
     assert {"'" + name for name in HOSTILE_NAMES.values()} <= set(cells)
     assert "'=1+1" in cells
+
+
+def test_every_audit_action_the_code_writes_has_its_thai_name_in_the_workbook() -> None:
+    """The assessor reads the audit sheet in Thai: no action shows as its code."""
+    import re
+
+    from bot.export import ACTION_TEXT
+    from tests.support import ROOT
+
+    written = {
+        found
+        for package in ("bot", "jobs", "storage")
+        for path in (ROOT / package).rglob("*.py")
+        if "migrations" not in path.parts
+        for found in re.findall(
+            r'"((?:assignment|staff|invite|obligation|calendar|loan|maintenance|power)\.[a-z_]+)"',
+            path.read_text(encoding="utf-8"),
+        )
+        if not found.endswith(".id")
+    }
+    assert len(written) > 30  # the scan sees the code
+    assert sorted(written - set(ACTION_TEXT)) == []

@@ -108,6 +108,7 @@ async def test_the_coordinator_marks_a_paper_submission_with_its_date(
     tick_at(bot, planner, bkk(1, 13, 9))
     await bot.say(COORDINATOR, "/status quarterly-progress")
     board = bot.last(COORDINATOR)
+    assert not [d for d in board.callback_data if d.startswith("esc:")]  # not hers to excuse
     (question,) = await bot.press(COORDINATOR, board, board.button_data("รับเป็นเอกสาร: มาลี ศรีสุข"))
     assert question.startswith("ได้รับรายงานเมื่อวันที่เท่าใด")
     before = row_counts(bot.db)
