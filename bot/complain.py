@@ -38,7 +38,8 @@ from jobs.calendar import OfficeCalendar
 from jobs.complaints import announce_addition, deadlines
 from storage import complaints
 from storage.complaints import Attachment, Draft, NewComplaint
-from storage.models import ComplaintStatus
+from storage.db import is_busy
+from storage.models import Complaint, ComplaintStatus
 
 log = logging.getLogger(__name__)
 CALLBACK = "cm:"
@@ -54,7 +55,9 @@ def confidential(handler: Handler) -> Handler:
 
     An exception is logged by its type and the code lines it passed through, never its
     message (which may quote a database parameter) nor the update; the person gets the usual
-    apology. ``ApplicationHandlerStop`` passes through: it only ends the handling.
+    apology, or (data another session held too long: no fault) is asked to try again, as
+    ``bot.app.on_error`` does. ``ApplicationHandlerStop`` passes through: it only ends the
+    handling.
     """
 
     @functools.wraps(handler)
@@ -64,27 +67,42 @@ def confidential(handler: Handler) -> Handler:
         except ApplicationHandlerStop:
             raise
         except Exception as error:
-            frames = "".join(traceback.format_tb(error.__traceback__))
-            log.error(
-                "complaint handler %s failed: %s\n%s",
-                handler.__name__,
-                type(error).__name__,
-                frames,
-            )
-            await _apologise(update, context)
+            busy = is_busy(error)
+            if busy:
+                log.warning("complaint handler %s waited too long for data", handler.__name__)
+            else:
+                frames = "".join(traceback.format_tb(error.__traceback__))
+                log.error(
+                    "complaint handler %s failed: %s\n%s",
+                    handler.__name__,
+                    type(error).__name__,
+                    frames,
+                )
+            await _apologise(update, context, busy=busy)
 
     return wrapper
 
 
-async def _apologise(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _apologise(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, *, busy: bool = False
+) -> None:
     try:
         _ = translator(await language_of(update, context))
+        if update.callback_query is not None:
+            with contextlib.suppress(TelegramError):  # the press may be answered already
+                await update.callback_query.answer()
         await answer(
             update,
             _(
+                "Many people are using this at the moment and nothing was changed. Please try "
+                "again in a few seconds."
+            )
+            if busy
+            else _(
                 "Sorry, something went wrong on our side and nothing was changed. Please try again "
                 "in a moment; if it keeps happening, tell the system administrator."
             ),
+            acknowledged=True,
         )
     except Exception as error:  # the database or Telegram itself may be what failed
         log.error("complaint apology failed: %s", type(error).__name__)
@@ -110,22 +128,28 @@ def keys_or_fail(context: ContextTypes.DEFAULT_TYPE) -> ComplaintKeys:
 
 
 def writers(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, session: Session, *, create: bool
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    session: Session,
+    *,
+    now: datetime,
+    create: bool,
 ) -> list[WriterKey]:
     """The writer under each live day's key, today's first (made with ``create``)."""
     app, keys, user = services(context), keys_of(context), update.effective_user
     if keys is None or user is None:
         return []
-    now = app.clock()
     start = day_window(app, now)
     end = datetime.combine(start.date() + timedelta(days=1), time(), tzinfo=start.tzinfo)
     return keys.writer(session, user.id, now=now, day_start=start, day_end=end, create=create)
 
 
-def today(update: Update, context: ContextTypes.DEFAULT_TYPE, session: Session) -> WriterKey:
+def today(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, session: Session, now: datetime
+) -> WriterKey:
     """The writer under today's key (made if need be), and any conversation of theirs under
     another day's key forgotten: a new conversation replaces it."""
-    found = writers(update, context, session, create=True)
+    found = writers(update, context, session, now=now, create=True)
     for other in found[1:]:
         complaints.drop_draft(session, other.tag)
     return found[0]
@@ -173,8 +197,9 @@ async def complain(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     now = app.clock()
     limit = app.settings.complaints.throttle.complaints_per_day
-    with app.db.transaction() as session:
-        writer = today(update, context, session)
+
+    def begin(session: Session) -> int:
+        writer = today(update, context, session, now)
         filed = complaints.hits(session, writer.tag, "file", window_start=day_window(app, now))
         if filed < limit:
             complaints.start_draft(
@@ -186,7 +211,9 @@ async def complain(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 data={},
                 expires_at=expiry(app, now),
             )
-    if filed >= limit:
+        return filed
+
+    if await app.db.run(begin) >= limit:
         await answer(update, too_many_today(_))
         return
     office = app.settings.office
@@ -363,21 +390,34 @@ async def change_draft(
     conversation, again if another update saved first; return the draft as saved."""
     app = services(context)
     for _attempt in range(5):
-        now = app.clock()
-        with app.db.transaction() as session:
-            found = complaints.draft(session, writer.tag, writer.cipher, now=now)
-            if found is None:
-                return None
-            changed = change(found)
-            if changed is None:
-                return found
-            step, data = changed
-            if complaints.save_draft(
-                session, found, writer.cipher, step=step, data=data, expires_at=expiry(app, now)
-            ):
-                found.step, found.data = step, data
-                return found
+        work = functools.partial(_change_once, app, writer, change, app.clock())
+        settled, found = await app.db.run(work)
+        if settled:
+            return found
     return None
+
+
+def _change_once(
+    app: Services,
+    writer: WriterKey,
+    change: Callable[[Draft], tuple[str, dict[str, Any]] | None],
+    now: datetime,
+    session: Session,
+) -> tuple[bool, Draft | None]:
+    """One try of ``change_draft``: whether it is settled, and the draft as it then is."""
+    found = complaints.draft(session, writer.tag, writer.cipher, now=now)
+    if found is None:
+        return True, None
+    changed = change(found)
+    if changed is None:
+        return True, found
+    step, data = changed
+    if complaints.save_draft(
+        session, found, writer.cipher, step=step, data=data, expires_at=expiry(app, now)
+    ):
+        found.step, found.data = step, data
+        return True, found
+    return False, None  # another update saved first: try again
 
 
 async def on_answer(
@@ -489,7 +529,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if action.startswith("add:"):
         await start_addition(update, context, keys, action.removeprefix("add:"), _)
         return
-    current = current_draft(update, context)
+    current = await current_draft(update, context)
     if current is None or not await press(update, context, current[0], current[1], action, _):
         await query.answer(
             _("This button is no longer valid. Please type the command again."), show_alert=True
@@ -560,8 +600,7 @@ async def press(
 async def cancel_draft(
     update: Update, context: ContextTypes.DEFAULT_TYPE, writer: WriterKey, _: Translate
 ) -> None:
-    with services(context).db.transaction() as session:
-        complaints.drop_draft(session, writer.tag)
+    await services(context).db.run(lambda s: complaints.drop_draft(s, writer.tag))
     await answer(update, _("Cancelled. What you wrote has been deleted; nothing was sent."))
 
 
@@ -576,12 +615,16 @@ async def submit(
     calendar = OfficeCalendar.from_office(app.settings.office)
     acknowledge_by, result_by = deadlines(now, app.settings.complaints, calendar)
     limit = app.settings.complaints.throttle.complaints_per_day
-    code, filed = new_code(), None
-    with app.db.transaction() as session:
+    code = new_code()
+
+    def send(session: Session) -> tuple[bool, Complaint | None]:
+        """Whether there was a complaint to send, and the complaint filed (None: over the
+        day's limit)."""
         found = complaints.draft(session, writer.tag, writer.cipher, now=now)
         if found is None or found.step != "confirm":
-            return
-        counted = today(update, context, session).tag  # a draft begun yesterday counts today
+            return False, None
+        counted = today(update, context, session, now).tag  # a draft begun yesterday counts today
+        filed = None
         if (
             complaints.count_hit(session, counted, "file", window_start=day_window(app, now))
             <= limit
@@ -607,6 +650,11 @@ async def submit(
                 now=now,
             )
         complaints.drop_draft(session, writer.tag)
+        return True, filed
+
+    sent, filed = await app.db.run(send)
+    if not sent:
+        return
     if filed is None:
         await answer(update, too_many_today(_))
         return
@@ -665,8 +713,9 @@ async def check_code(
     app = services(context)
     now, code = app.clock(), normalise_code(typed)
     limit = app.settings.complaints.throttle.wrong_codes_per_hour
-    with app.db.transaction() as session:
-        tag = today(update, context, session).tag
+
+    def look(session: Session) -> tuple[Complaint | None, int]:
+        tag = today(update, context, session, now).tag
         wrong = complaints.hits(session, tag, "code", window_start=hour_window(now))
         found = (
             complaints.by_code_hash(session, keys.code_hash(session, code))
@@ -675,6 +724,9 @@ async def check_code(
         )
         if found is None and wrong < limit:
             wrong = complaints.count_hit(session, tag, "code", window_start=hour_window(now))
+        return found, wrong
+
+    found, wrong = await app.db.run(look)
     if found is not None:
         return found.id
     if wrong >= limit:
@@ -708,8 +760,7 @@ async def show_status(
 ) -> None:
     app = services(context)
     language, zone = await language_of(update, context), app.settings.office.zone
-    with app.db.transaction() as session:
-        complaint = complaints.by_id(session, complaint_id)
+    complaint = await app.db.run(lambda s: complaints.by_id(s, complaint_id))
     keys = keys_of(context)
     if complaint is None or keys is None:
         return
@@ -766,22 +817,25 @@ async def start_addition(
         return
     app = services(context)
     now = app.clock()
-    with app.db.transaction() as session:
+
+    def begin(session: Session) -> bool:
+        """Whether the complaint is still open (and the addition begun)."""
         complaint = complaints.by_id(session, complaint_id)
         if complaint is None or complaint.status == ComplaintStatus.CLOSED.value:
-            complaint = None
-        else:
-            writer = today(update, context, session)
-            complaints.start_draft(
-                session,
-                writer.tag,
-                writer.cipher,
-                kind="addition",
-                step="add",
-                data={"complaint_id": complaint_id, "started": now.isoformat()},
-                expires_at=now + ADDITION_TIMEOUT,
-            )
-    if complaint is None:
+            return False
+        writer = today(update, context, session, now)
+        complaints.start_draft(
+            session,
+            writer.tag,
+            writer.cipher,
+            kind="addition",
+            step="add",
+            data={"complaint_id": complaint_id, "started": now.isoformat()},
+            expires_at=now + ADDITION_TIMEOUT,
+        )
+        return True
+
+    if not await app.db.run(begin):
         await answer(update, _("This complaint is closed: nothing more can be added to it."))
         return
     await answer(
@@ -821,16 +875,20 @@ async def on_addition(
         return
     now = app.clock()
     calendar = OfficeCalendar.from_office(app.settings.office)
-    complaint_id = int(draft.data["complaint_id"])
-    with app.db.transaction() as session:
+    complaint_id, keys = int(draft.data["complaint_id"]), keys_or_fail(context)
+
+    def add(session: Session) -> bool:
+        """Whether it was added (the complaint still open)."""
         added = complaints.add_information(
-            session, complaint_id, keys_or_fail(context), now=now, text=text, attachment=attachment
+            session, complaint_id, keys, now=now, text=text, attachment=attachment
         )
         if added is not None:
             announce_addition(session, complaint_id, str(draft.data.get("started")), now, calendar)
         else:
             complaints.drop_draft(session, writer.tag)
-    if added is None:
+        return added is not None
+
+    if not await app.db.run(add):
         await answer(update, _("This complaint is closed: nothing more can be added to it."))
         return
     app.wake()
@@ -844,8 +902,7 @@ async def on_addition(
 async def end_addition(
     update: Update, context: ContextTypes.DEFAULT_TYPE, writer: WriterKey, _: Translate
 ) -> None:
-    with services(context).db.transaction() as session:
-        complaints.drop_draft(session, writer.tag)
+    await services(context).db.run(lambda s: complaints.drop_draft(s, writer.tag))
     await answer(
         update,
         _("Thank you. The officers following up your complaint have been told of what you added."),
@@ -858,7 +915,7 @@ OnDraft = Callable[[Update, ContextTypes.DEFAULT_TYPE, Draft, WriterKey], Corout
 KINDS: dict[str, OnDraft] = {"complaint": on_answer, "addition": on_addition}
 
 
-def current_draft(
+async def current_draft(
     update: Update, context: ContextTypes.DEFAULT_TYPE
 ) -> tuple[Draft, WriterKey] | None:
     """The writer's conversation in progress, under today's key or (just after midnight)
@@ -866,19 +923,23 @@ def current_draft(
     if keys_of(context) is None or update.effective_user is None:
         return None
     app = services(context)
-    with app.db.transaction() as session:
-        for writer in writers(update, context, session, create=False):
-            found = complaints.draft(session, writer.tag, writer.cipher, now=app.clock())
+    now = app.clock()
+
+    def look(session: Session) -> tuple[Draft, WriterKey] | None:
+        for writer in writers(update, context, session, now=now, create=False):
+            found = complaints.draft(session, writer.tag, writer.cipher, now=now)
             if found is not None:
                 return found, writer
-    return None
+        return None
+
+    return await app.db.run(look)
 
 
 async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Any private message: the next step of a conversation in progress, or (with none)
     left to the other handlers."""
     try:
-        current = current_draft(update, context)
+        current = await current_draft(update, context)
     except Exception as error:
         log.error("complaint conversation lookup failed: %s", type(error).__name__)
         return
@@ -906,7 +967,7 @@ def _bind(handler: OnDraft, draft: Draft, writer: WriterKey) -> Handler:
 async def on_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/cancel during a complaint conversation: erase it (otherwise the usual /cancel)."""
     try:
-        current = current_draft(update, context)
+        current = await current_draft(update, context)
     except Exception as error:
         log.error("complaint conversation lookup failed: %s", type(error).__name__)
         return

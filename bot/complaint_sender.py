@@ -26,8 +26,7 @@ class ComplainantSender:
         if message.template != TEMPLATE or message.chat_id != CONTACT_CHAT:
             return await self.inner.send(message, language)
         complaint_id = int(message.params.get("complaint_id") or 0)
-        with self.db.transaction() as session:
-            complaint = complaints.by_id(session, complaint_id)
+        complaint = await self.db.run(lambda s: complaints.by_id(s, complaint_id))
         token = complaint.notify_token if complaint is not None else None
         contact = self.keys.open_contact(token) if self.keys is not None and token else None
         if complaint is None or contact is None or self.keys is None:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Coroutine
 from datetime import datetime
 from typing import Any
 
+from sqlmodel import Session
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
@@ -49,7 +50,7 @@ from jobs.calendar import OfficeCalendar
 from jobs.complaints import erase_at, notice, overdue
 from storage import complaints, outbox, people
 from storage.complaints import Draft, EntryContent
-from storage.models import Complaint, ComplaintEntry, ComplaintStatus, Role
+from storage.models import Complaint, ComplaintEntry, ComplaintStatus, Role, Staff
 from storage.power import Change, Gate
 
 CALLBACK = "cp:"
@@ -61,14 +62,14 @@ StaffHandler = Callable[
 ]
 
 
-def is_handler(context: ContextTypes.DEFAULT_TYPE, person: people.Person) -> bool:
-    with services(context).db.transaction() as session:
-        return complaints.is_handler(session, person.id)
+async def is_handler(context: ContextTypes.DEFAULT_TYPE, person: people.Person) -> bool:
+    return await services(context).db.run(lambda s: complaints.is_handler(s, person.id))
 
 
-def may_see(context: ContextTypes.DEFAULT_TYPE, person: people.Person) -> bool:
+async def may_see(context: ContextTypes.DEFAULT_TYPE, person: people.Person) -> bool:
     """The same rule /help shows: the director, or a handler the director named."""
-    return may_use(person.roles, "complaints", complaint_handler=is_handler(context, person))
+    handler = await is_handler(context, person)
+    return may_use(person.roles, "complaints", complaint_handler=handler)
 
 
 async def refuse(update: Update, _: Translate) -> None:
@@ -88,7 +89,7 @@ def complaint_staff(handler: StaffHandler) -> Callable[..., Coroutine[Any, Any, 
     async def checked(
         update: Update, context: ContextTypes.DEFAULT_TYPE, person: people.Person
     ) -> None:
-        if not may_see(context, person):
+        if not await may_see(context, person):
             await refuse(update, translator(person.language))
             return
         if keys_of(context) is None:
@@ -114,10 +115,13 @@ async def list_complaints(
     """/complaints: the open complaints, the overdue ones marked, each with a button."""
     app, _ = services(context), translator(viewer.language)
     now, zone = app.clock(), app.settings.office.zone
-    with app.db.transaction() as session:
+
+    def look(session: Session) -> tuple[list[Complaint], dict[str, int], list[str]]:
         found = list(complaints.open_complaints(session))
         counts = complaints.counts_by_status(session)
-        named = [staff.full_name for staff in complaints.handlers(session)]
+        return found, counts, [staff.full_name for staff in complaints.handlers(session)]
+
+    found, counts, named = await app.db.run(look)
     lines = [_("Open complaints: {count}").format(count=len(found))]
     rows = []
     for complaint in found:
@@ -164,8 +168,11 @@ async def _button(
     complaint_id = parse_number(parts[0]) if parts else None
     action, argument = [*parts, "", ""][1], [*parts, "", "", ""][2]
     _ = translator(viewer.language)
-    with services(context).db.transaction() as session:
-        complaint = complaints.by_id(session, complaint_id) if complaint_id else None
+    complaint = (
+        await services(context).db.run(lambda s: complaints.by_id(s, complaint_id))
+        if complaint_id
+        else None
+    )
     if complaint is None or action not in ACTIONS:
         if update.callback_query is not None:
             await update.callback_query.answer(
@@ -186,10 +193,13 @@ async def show(
     """One complaint in full, with the steps a handler may take; the look is audited."""
     app, _ = services(context), translator(viewer.language)
     now, zone, language = app.clock(), app.settings.office.zone, viewer.language
-    with app.db.transaction() as session:
+
+    def look(session: Session) -> tuple[list[ComplaintEntry], dict[int, people.Person | None]]:
         complaints.record_view(session, complaint.id or 0, actor=actor(viewer), now=now)
         found = list(complaints.entries(session, complaint.id or 0))
-        writers = {e.staff_id: people.by_id(session, e.staff_id) for e in found if e.staff_id}
+        return found, {e.staff_id: people.by_id(session, e.staff_id) for e in found if e.staff_id}
+
+    found, writers = await app.db.run(look)
     keys = keys_or_fail(context)
     lines = [
         reference(complaint.id, _),
@@ -297,13 +307,17 @@ async def acknowledge(
     asked to be; the reminders of acknowledgement stop."""
     app, _ = services(context), translator(viewer.language)
     now = app.clock()
-    with app.db.transaction() as session:
+
+    def take_up(session: Session) -> complaints.StepOutcome:
         outcome = complaints.acknowledge(session, complaint.id or 0, actor=actor(viewer), now=now)
         updated = complaints.by_id(session, complaint.id or 0)
         done = outcome is complaints.StepOutcome.DONE
         told = notice(updated, "acknowledged") if updated is not None and done else None
         if told is not None:
             outbox.enqueue(session, [told], now=now)
+        return outcome
+
+    outcome = await app.db.run(take_up)
     app.wake()
     if outcome is complaints.StepOutcome.DONE:
         await forget_buttons(update.callback_query.message if update.callback_query else None)
@@ -322,7 +336,7 @@ async def ask_note(
 ) -> None:
     """ "Add a note": the next message is the note (kept across processes, as a draft)."""
     _ = translator(viewer.language)
-    if not _start(context, update, "note", "text", {"complaint_id": complaint.id}):
+    if not await _start(context, update, "note", "text", {"complaint_id": complaint.id}):
         return
     await answer(
         update,
@@ -369,7 +383,7 @@ async def choose_outcome(
         await answer(update, _("This button is no longer valid. Please type the command again."))
         return
     data = {"complaint_id": complaint.id, "outcome": argument}
-    if not _start(context, update, "outcome", "text", data):
+    if not await _start(context, update, "outcome", "text", data):
         return
     await answer(
         update,
@@ -390,38 +404,39 @@ async def confirm_close(
     """ "Confirm": record the outcome and close; tell the complainant if they asked."""
     app, _ = services(context), translator(viewer.language)
     keys = keys_or_fail(context)
-    current = current_draft(update, context)
-    now, result = app.clock(), complaints.StepOutcome.NOT_FOUND
-    calendar = OfficeCalendar.from_office(app.settings.office)
-    with app.db.transaction() as session:
-        draft = current[0] if current else None
-        if (
-            draft is None
-            or draft.kind != "outcome"
-            or draft.step != "confirm"
-            or draft.data.get("complaint_id") != complaint.id
-        ):
-            draft = None
-        else:
-            result = complaints.close(
-                session,
-                complaint.id or 0,
-                outcome=str(draft.data["outcome"]),
-                text=str(draft.data["text"]),
-                cipher=keys,
-                actor=actor(viewer),
-                now=now,
-                erase_at=erase_at(now, app.settings.complaints, calendar),
-            )
-            complaints.drop_draft(session, draft.owner_tag)
-            updated = complaints.by_id(session, complaint.id or 0)
-            done = result is complaints.StepOutcome.DONE
-            told = notice(updated, "closed") if updated is not None and done else None
-            if told is not None:
-                outbox.enqueue(session, [told], now=now)
-    if draft is None:
+    current = await current_draft(update, context)
+    draft = current[0] if current else None
+    if (
+        draft is None
+        or draft.kind != "outcome"
+        or draft.step != "confirm"
+        or draft.data.get("complaint_id") != complaint.id
+    ):
         await answer(update, _("This button is no longer valid. Please type the command again."))
         return
+    now = app.clock()
+    calendar = OfficeCalendar.from_office(app.settings.office)
+
+    def close(session: Session) -> complaints.StepOutcome:
+        result = complaints.close(
+            session,
+            complaint.id or 0,
+            outcome=str(draft.data["outcome"]),
+            text=str(draft.data["text"]),
+            cipher=keys,
+            actor=actor(viewer),
+            now=now,
+            erase_at=erase_at(now, app.settings.complaints, calendar),
+        )
+        complaints.drop_draft(session, draft.owner_tag)
+        updated = complaints.by_id(session, complaint.id or 0)
+        done = result is complaints.StepOutcome.DONE
+        told = notice(updated, "closed") if updated is not None and done else None
+        if told is not None:
+            outbox.enqueue(session, [told], now=now)
+        return result
+
+    result = await app.db.run(close)
     app.wake()
     await forget_buttons(update.callback_query.message if update.callback_query else None)
     text = (
@@ -442,8 +457,7 @@ async def send_file(
     """A file sent with the complaint, sent again by Telegram's file id."""
     app, _ = services(context), translator(viewer.language)
     entry_id = parse_number(argument)
-    with app.db.transaction() as session:
-        item = complaints.entry(session, entry_id) if entry_id else None
+    item = await app.db.run(lambda s: complaints.entry(s, entry_id)) if entry_id else None
     chat = update.effective_chat
     opened = (
         complaints.entry_content(item, keys_or_fail(context))
@@ -456,8 +470,7 @@ async def send_file(
         return
     if update.callback_query is not None:
         await update.callback_query.answer()
-    with app.db.transaction() as session:
-        found = list(complaints.entries(session, complaint.id or 0))
+    found = list(await app.db.run(lambda s: complaints.entries(s, complaint.id or 0)))
     number = _file_numbers(found).get(item.id or 0, 0)
     caption = "{complaint} – {file}".format(
         complaint=reference(complaint.id, _), file=_("Attachment {number}").format(number=number)
@@ -484,7 +497,7 @@ ACTIONS: dict[str, Action] = {
 }
 
 
-def _start(
+async def _start(
     context: ContextTypes.DEFAULT_TYPE, update: Update, kind: str, step: str, data: dict[str, Any]
 ) -> bool:
     keys, user = keys_of(context), update.effective_user
@@ -492,8 +505,9 @@ def _start(
         return False
     app = services(context)
     now = app.clock()
-    with app.db.transaction() as session:
-        writer = today(update, context, session)
+
+    def begin(session: Session) -> None:
+        writer = today(update, context, session, now)
         complaints.start_draft(
             session,
             writer.tag,
@@ -503,6 +517,8 @@ def _start(
             data=data,
             expires_at=expiry(app, now),
         )
+
+    await app.db.run(begin)
     return True
 
 
@@ -514,11 +530,13 @@ async def on_staff_text(
 ) -> None:
     """A note or an outcome's text, from someone who may still see complaints."""
     app, user = services(context), update.effective_user
-    with app.db.transaction() as session:
-        person = people.by_telegram_user(session, user.id) if user is not None else None
-    if person is None or not person.staff.active or not may_see(context, person):
-        with app.db.transaction() as session:
-            complaints.drop_draft(session, writer.tag)
+    person = (
+        await app.db.run(lambda s: people.by_telegram_user(s, user.id))
+        if user is not None
+        else None
+    )
+    if person is None or not person.staff.active or not await may_see(context, person):
+        await app.db.run(lambda s: complaints.drop_draft(s, writer.tag))
         await refuse(update, translator(person.language if person else "th"))
         return
     _ = translator(person.language)
@@ -546,18 +564,17 @@ async def _save_note(
     text: str,
 ) -> None:
     app, _ = services(context), translator(person.language)
-    complaint_id = int(draft.data["complaint_id"])
-    with app.db.transaction() as session:
+    complaint_id, keys, now = int(draft.data["complaint_id"]), keys_or_fail(context), app.clock()
+
+    def keep(session: Session) -> bool:
+        """Whether the note was kept (the complaint still there)."""
         added = complaints.add_note(
-            session,
-            complaint_id,
-            keys_or_fail(context),
-            text=text,
-            actor=actor(person),
-            now=app.clock(),
+            session, complaint_id, keys, text=text, actor=actor(person), now=now
         )
         complaints.drop_draft(session, writer.tag)
-    if added is None:
+        return added is not None
+
+    if not await app.db.run(keep):
         await answer(update, _("This complaint no longer exists. Nothing was changed."))
         return
     await answer(
@@ -575,15 +592,16 @@ async def _preview_outcome(
 ) -> None:
     app, _ = services(context), translator(person.language)
     complaint_id = int(draft.data["complaint_id"])
-    with app.db.transaction() as session:
-        saved = complaints.save_draft(
-            session,
+    saved = await app.db.run(
+        lambda s: complaints.save_draft(
+            s,
             draft,
             writer.cipher,
             step="confirm",
             data={**draft.data, "text": text},
             expires_at=draft.expires_at,
         )
+    )
     if not saved:
         await answer(update, _("This button is no longer valid. Please type the command again."))
         return
@@ -607,10 +625,12 @@ async def on_confirm_text(
     update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Draft, writer: WriterKey
 ) -> None:
     """Text while a closing waits for its confirmation: point at the button."""
-    person = None
-    with services(context).db.transaction() as session:
-        if update.effective_user is not None:
-            person = people.by_telegram_user(session, update.effective_user.id)
+    user = update.effective_user
+    person = (
+        await services(context).db.run(lambda s: people.by_telegram_user(s, user.id))
+        if user is not None
+        else None
+    )
     _ = translator(person.language if person else "th")
     if draft.step == "confirm":
         await answer(update, _('Please press "Confirm and close" above, or type /cancel.'))
@@ -645,9 +665,11 @@ async def handlers_command(
     if number is not None:
         await _name(update, context, director, number)
         return
-    with app.db.transaction() as session:
-        named = list(complaints.handlers(session))
-        roster = people.roster(session)
+
+    def look(session: Session) -> tuple[list[Staff], list[people.Person]]:
+        return list(complaints.handlers(session)), people.roster(session)
+
+    named, roster = await app.db.run(look)
     lines = [_("Complaint handlers (besides the director):")]
     lines += [f"• #{staff.id} {staff.full_name}" for staff in named] or [_("  none named yet")]
     lines += ["", _("To name someone, type /handlers and their number:")]
@@ -665,23 +687,27 @@ async def _name(
     update: Update, context: ContextTypes.DEFAULT_TYPE, director: people.Person, number: int
 ) -> None:
     app, _ = services(context), translator(director.language)
-    with app.db.transaction() as session:
+    now = app.clock()
+
+    def name(session: Session) -> tuple[people.Person | None, bool]:
         person = people.by_id(session, number)
         named = (
             person is not None
             and person.staff.active
-            and complaints.name_handler(session, number, actor=actor(director), now=app.clock())
+            and complaints.name_handler(session, number, actor=actor(director), now=now)
         )
+        return person, named
+
+    person, named = await app.db.run(name)
     if person is None or not person.staff.active:
         await answer(update, _("Nobody active has the number {number}.").format(number=number))
         return
     if not named:
         await answer(update, _("{name} is already a complaint handler.").format(name=person.name))
         return
-    with app.db.transaction() as session:  # the handler and any other director are told
-        notices.made(
-            session, Change.HANDLER_NAMED, number, by_staff_id=director.id, now=app.clock()
-        )
+    await app.db.run(  # the handler and any other director are told
+        lambda s: notices.made(s, Change.HANDLER_NAMED, number, by_staff_id=director.id, now=now)
+    )
     app.wake()
     await menus.set_for(context.bot, person, complaint_handler=True)
     await answer(
@@ -703,15 +729,20 @@ async def remove_handler_button(
     if Role.DIRECTOR not in director.roles:
         await _refuse(update, context, director, Change.HANDLER_REMOVED, staff_id)
         return
-    with app.db.transaction() as session:
+    now = app.clock()
+
+    def remove(session: Session) -> tuple[people.Person | None, bool]:
         person = people.by_id(session, staff_id) if staff_id else None
         removed = person is not None and complaints.remove_handler(
-            session, person.id, actor=actor(director), now=app.clock()
+            session, person.id, actor=actor(director), now=now
         )
         if removed and person is not None:
             notices.made(
-                session, Change.HANDLER_REMOVED, person.id, by_staff_id=director.id, now=app.clock()
+                session, Change.HANDLER_REMOVED, person.id, by_staff_id=director.id, now=now
             )
+        return person, removed
+
+    person, removed = await app.db.run(remove)
     app.wake()
     if person is None or not removed:
         await answer(update, _("This button is no longer valid. Please type the command again."))
@@ -730,7 +761,10 @@ async def _refuse(
     """Not the director: naming (or removing) a handler is refused; when it names a real
     person, the attempt is audited and the director told."""
     app, _ = services(context), translator(person.language)
-    with app.db.transaction() as session:
+    now = app.clock()
+
+    def audit(session: Session) -> bool:
+        """Whether the attempt named a real person (and so was audited)."""
         target = people.by_id(session, staff_id) if staff_id else None
         real = target is not None and (
             change is Change.HANDLER_NAMED or complaints.is_handler(session, target.id)
@@ -742,9 +776,11 @@ async def _refuse(
                 target.id,
                 by_staff_id=person.id,
                 reason=Gate.DIRECTOR_ONLY.value,
-                now=app.clock(),
+                now=now,
             )
-    if not real:
+        return real
+
+    if not await app.db.run(audit):
         await answer(
             update,
             _("Sorry, this is only for {roles}. Type /help to see what you can do.").format(
