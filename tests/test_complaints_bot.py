@@ -3,17 +3,22 @@ a clock moved by hand, both databases."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import io
 import json
 import logging
 import re
-from collections.abc import AsyncIterator
+import sqlite3
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import datetime
 from typing import Any
 
 import openpyxl
 import pytest
 from sqlalchemy import select as select_rows
+from sqlalchemy import text as sql
 from sqlmodel import SQLModel, col, select
 
 from bot import logs
@@ -303,6 +308,76 @@ async def test_a_complaint_nobody_acknowledges_reaches_the_director(office: Harn
     assert coordinators.startswith("สรุป") and "เรื่องร้องเรียน" not in coordinators
     (_chart, directors) = await bot.say(DIRECTOR, "/digest", expect=2)
     assert "เกินกำหนด (1 เรื่อง):" in directors
+
+
+# -- a row another session holds -----------------------------------------------------------
+
+HOLD = 2.0  # seconds: under PostgreSQL's lock timeout (3 s) and SQLite's busy timeout (5 s)
+TRY_AGAIN = "ขณะนี้มีผู้ใช้งานพร้อมกันจำนวนมาก"
+
+
+@contextlib.contextmanager
+def holding_complaint(db: Database, complaint_id: int) -> Iterator[Callable[[], None]]:
+    """Another session holds the complaint: its row locked (PostgreSQL) or the database's
+    write lock taken (SQLite), until the function yielded is called (or the block ends)."""
+    if db.engine.dialect.name == "sqlite":
+        holder = sqlite3.connect(str(db.engine.url.database), timeout=0, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+
+        def release() -> None:
+            if holder.in_transaction:
+                holder.rollback()
+
+        try:
+            yield release
+        finally:
+            release()
+            holder.close()
+        return
+    with db.engine.connect() as connection:
+        connection.begin()
+        connection.execute(
+            sql("SELECT id FROM complaint WHERE id = :id FOR UPDATE"), {"id": complaint_id}
+        )
+        try:
+            yield connection.rollback
+        finally:
+            connection.rollback()
+
+
+async def test_a_press_on_a_complaint_another_session_holds_does_not_stop_the_bot(
+    office: Harness,
+) -> None:
+    """Issue 12: the handler's "Acknowledge" waits for the held row off the event loop, so
+    everything else keeps running meanwhile; the handler gets an answer all the same."""
+    bot = office
+    await file_complaint(bot)
+    await bot.say(HANDLER, "/complaints")
+    await press(bot, HANDLER, "cp:1:open")
+    gaps: list[float] = []
+    stop = asyncio.Event()
+
+    async def probe() -> None:  # how late each 10 ms sleep wakes up: the loop's stalls
+        while not stop.is_set():
+            started = time.perf_counter()
+            await asyncio.sleep(0.01)
+            gaps.append(time.perf_counter() - started)
+
+    with holding_complaint(bot.db, 1) as release:
+
+        async def release_later() -> None:
+            await asyncio.sleep(HOLD)
+            release()
+
+        watcher, releaser = asyncio.create_task(probe()), asyncio.create_task(release_later())
+        started = time.perf_counter()
+        (answer,) = await press(bot, HANDLER, "cp:1:ack")
+        waited = time.perf_counter() - started
+        stop.set()
+        await asyncio.gather(watcher, releaser)
+    assert answer.startswith(("ตอบรับเรื่องร้องเรียนที่ 1 แล้ว", TRY_AGAIN)), answer
+    assert waited >= HOLD * 0.9  # the press did meet the held row
+    assert max(gaps) < 1.0, f"the event loop stalled {max(gaps):.2f} s"
 
 
 # -- who may see complaints ---------------------------------------------------------------
