@@ -10,7 +10,8 @@ ends a message otherwise is that it stopped mattering:
 
 - a reminder (``duty``) is *superseded* when a later reminder about the same assignment has
   been written to the same chat before it went out (the later one says how many it replaces),
-  and *expires* ``REMINDER_LIFETIME`` (14 days) after its report's due instant;
+  and, once held back by failures, *expires* ``REMINDER_LIFETIME`` (14 days) after its
+  report's due instant; the coordinators are not told of either one by one;
 - everything else (an escalation, a complaint notice, a digest, …) is retried while the bot
   runs.
 
