@@ -8,11 +8,15 @@ director. Around it: who may do what, and bad input at each step changing nothin
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 
 import pytest
+from sqlalchemy import text as sql
 from sqlmodel import col, select
 
 from bot.fake_telegram import SentMessage
@@ -531,3 +535,62 @@ async def test_a_loan_withdrawn_before_its_hand_over_went_out_is_never_heard_of(
             if m.idempotency_key.startswith(f"loan:{loan.id}:")
         }
     assert states == {f"loan:{loan.id}:handover:to-{office.ids[BORROWER]}": "cancelled"}
+
+
+@contextmanager
+def holding(db: Database, loan_id: int) -> Iterator[None]:
+    """Another session holds the loan: PostgreSQL, its row locked (``FOR UPDATE``); SQLite,
+    the write lock of the whole file (``BEGIN IMMEDIATE``)."""
+    if db.engine.url.get_backend_name() == "sqlite":
+        raw = db.engine.raw_connection()
+        try:
+            raw.driver_connection.execute("BEGIN IMMEDIATE")  # type: ignore[union-attr]
+            yield
+            raw.driver_connection.execute("ROLLBACK")  # type: ignore[union-attr]
+        finally:
+            raw.close()
+        return
+    with db.engine.connect() as connection, connection.begin():
+        statement = sql("SELECT id FROM property_loan WHERE id = :id FOR UPDATE")
+        connection.execute(statement, {"id": loan_id})
+        yield
+
+
+async def test_a_press_on_a_loan_another_session_holds_never_stops_the_event_loop(
+    office: Office,
+) -> None:
+    """The borrower's "received" waits for the row on a worker thread: meanwhile the event
+    loop (every other user, the scheduler) runs on, and the press is answered at the end."""
+    bot, hold, tick = office.bot, 2.0, 0.01  # held 2 s: under the lock (3 s) and busy (5 s) waits
+    await record_a_loan(office)
+    loan = the_loan(bot.db)
+    await office.at(bkk(1, 6, 10, 1))
+    (handover,) = await bot.fake.wait_for_messages(BORROWER, 1)
+    gaps: list[float] = []
+    stop = asyncio.Event()
+
+    async def probe() -> None:
+        while not stop.is_set():
+            started = time.perf_counter()
+            await asyncio.sleep(tick)
+            gaps.append(time.perf_counter() - started)
+
+    with holding(bot.db, loan.id or 0):
+        probing = asyncio.create_task(probe())
+        data = handover.button_data("ได้รับพัสดุแล้ว")
+        update = bot.fake.user_presses_button(BORROWER, handover, data)
+        await asyncio.sleep(hold)
+        assert bot.fake.callback_answer(update) is None  # still waiting for the row
+    try_again = "ขณะนี้มีผู้ใช้งานพร้อมกันจำนวนมาก"
+    await bot.fake.wait_until(
+        lambda: (
+            (bot.fake.callback_answer(update) or {}).get("text") == "บันทึกแล้ว ขอบคุณ"
+            or any(t.startswith(try_again) for t in office.texts(BORROWER))
+        )
+    )
+    stop.set()
+    await probing
+    assert max(gaps) < 1.0, f"the event loop stopped for {max(gaps):.2f} s"
+    assert len(gaps) > hold / tick / 4  # the probe kept waking up while the row was held
+    done = not any(t.startswith(try_again) for t in office.texts(BORROWER))
+    assert the_loan(bot.db).status == ("out" if done else "awaiting_receipt")
