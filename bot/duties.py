@@ -7,6 +7,7 @@ import logging
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from sqlmodel import Session
 from telegram import Message, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
@@ -22,7 +23,7 @@ from bot.texts import clean_text, parse_number
 from jobs.calendar import OfficeCalendar
 from jobs.tick import duty_params, reminder_params
 from storage import audit, office, outbox, people, power, schedule
-from storage.models import Role
+from storage.models import Leave, Role, Staff
 from storage.outbox import NewMessage
 
 log = logging.getLogger(__name__)
@@ -50,8 +51,8 @@ async def done_command(
 ) -> None:
     """/done: the person's open reports, each a button to confirm it."""
     app, _ = services(context), translator(person.language)
-    with app.db.transaction() as session:
-        duties = schedule.open_duties(session, person, due_before=app.clock() + LIST_AHEAD)
+    due_before = app.clock() + LIST_AHEAD
+    duties = await app.db.run(lambda s: schedule.open_duties(s, person, due_before=due_before))
     if not duties:
         await answer(update, _("You have no report waiting to be confirmed. Thank you."))
         return
@@ -83,10 +84,10 @@ async def done_button(
     if query is None or assignment_id is None:
         await answer(update, _("This button is no longer valid. Please type the command again."))
         return
-    with app.db.transaction() as session:
-        outcome, duty = schedule.confirm(
-            session, assignment_id, person=person, now=app.clock(), via="button"
-        )
+    now = app.clock()
+    outcome, duty = await app.db.run(
+        lambda s: schedule.confirm(s, assignment_id, person=person, now=now, via="button")
+    )
     if outcome in (schedule.ConfirmOutcome.NOT_FOUND, schedule.ConfirmOutcome.NOT_ALLOWED):
         await query.answer(
             _("This report is not yours to confirm. Nothing was changed."), show_alert=True
@@ -193,17 +194,18 @@ async def evidence(
             ),
         )
         return
-    with app.db.transaction() as session:
-        duty = schedule.duty(session, assignment_id)
+    duty = await app.db.run(lambda s: schedule.duty(s, assignment_id))
     if duty is None or not schedule.may_confirm(duty.assignment, person):
         await answer(update, _("This report is not yours to confirm. Nothing was changed."))
         return
     file_id, file_name = _file_of(message)
     path = await _keep_copy(context, file_id, file_name, assignment_id)
-    with app.db.transaction() as session:
+    now = app.clock()
+
+    def keep(session: Session) -> tuple[schedule.ConfirmOutcome, schedule.Duty | None]:
         # a file sent in reply to an open reminder is the confirmation itself
         outcome, confirmed = schedule.confirm(
-            session, assignment_id, person=person, now=app.clock(), via="evidence"
+            session, assignment_id, person=person, now=now, via="evidence"
         )
         schedule.attach_evidence(
             session,
@@ -212,8 +214,11 @@ async def evidence(
             file_id=file_id,
             file_name=file_name,
             path=path,
-            now=app.clock(),
+            now=now,
         )
+        return outcome, confirmed
+
+    outcome, confirmed = await app.db.run(keep)
     await questions.take(app, person, questions.EVIDENCE)
     kept = _("The evidence file {name} is kept with the report. Thank you.").format(name=file_name)
     if outcome in (schedule.ConfirmOutcome.ON_TIME, schedule.ConfirmOutcome.LATE) and confirmed:
@@ -231,8 +236,8 @@ async def _evidence_target(
     message, app = update.effective_message, services(context)
     replied = message.reply_to_message if message else None
     if replied is not None and update.effective_chat is not None:
-        with app.db.transaction() as session:
-            row = outbox.by_telegram_message(session, update.effective_chat.id, replied.message_id)
+        chat_id, message_id = update.effective_chat.id, replied.message_id
+        row = await app.db.run(lambda s: outbox.by_telegram_message(s, chat_id, message_id))
         if row is not None and row.assignment_id is not None:
             return row.assignment_id
     pending = await questions.peek(app, person, questions.EVIDENCE)
@@ -293,14 +298,10 @@ async def may_answer(
     stale button: they were never sent such buttons and hold no power to misuse)."""
     app, _ = services(context), translator(person.language)
     now = app.clock()
-    with app.db.transaction() as session:
-        verdict = power.escalation_answer(
-            session,
-            person,
-            duty.assignment,
-            now.astimezone(app.settings.office.zone).date(),
-            action,
-        )
+    today = now.astimezone(app.settings.office.zone).date()
+
+    def judge(session: Session) -> power.Answer:
+        verdict = power.escalation_answer(session, person, duty.assignment, today, action)
         if verdict is not power.Answer.ALLOWED and person.has_any(*AUDITED_ROLES):
             schedule.record_event(
                 session,
@@ -310,20 +311,21 @@ async def may_answer(
                 **audit.by_staff(person.id),
                 details={"action": action, "reason": verdict.value},
             )
+        return verdict
+
+    verdict = await app.db.run(judge)
     if verdict is not power.Answer.ALLOWED:
         await answer(update, _escalation_refusal(verdict, _))
     return verdict is power.Answer.ALLOWED
 
 
-def _receives_escalations(context: ContextTypes.DEFAULT_TYPE, person: people.Person) -> bool:
+async def _receives_escalations(context: ContextTypes.DEFAULT_TYPE, person: people.Person) -> bool:
     """The director, the coordinator, group heads — and whoever acts for the director today."""
     if person.has_any(*AUDITED_ROLES):
         return True
     app = services(context)
-    with app.db.transaction() as session:
-        return office.is_acting(
-            session, person.id, app.clock().astimezone(app.settings.office.zone).date()
-        )
+    today = app.clock().astimezone(app.settings.office.zone).date()
+    return await app.db.run(lambda s: office.is_acting(s, person.id, today))
 
 
 def _escalation_refusal(verdict: power.Answer, _: Translate) -> str:
@@ -354,12 +356,11 @@ async def escalation_button(
     """The buttons on an escalation: remind again now, excuse (with a reason), or "I will
     order it myself" — for whoever may answer for that assignment (see ``may_answer``)."""
     query, app, _ = update.callback_query, services(context), translator(person.language)
-    if not _receives_escalations(context, person):  # never sent one: a stale or forged press
+    if not await _receives_escalations(context, person):  # never sent one: a stale or forged press
         await answer(update, _escalation_refusal(power.Answer.NOT_ALLOWED, _))
         return
     parsed = parse_escalation(query.data if query else None)
-    with app.db.transaction() as session:
-        duty = schedule.duty(session, parsed[1]) if parsed else None
+    duty = await app.db.run(lambda s: schedule.duty(s, parsed[1])) if parsed else None
     if parsed is None or duty is None or duty.assignment.status not in schedule.OPEN_STATUSES:
         await answer(update, _("This report is no longer open. Nothing was changed."))
         return
@@ -367,14 +368,12 @@ async def escalation_button(
     if not await may_answer(update, context, person, duty, action):
         return
     if action == "o":
-        with app.db.transaction() as session:
-            schedule.record_event(
-                session,
-                assignment_id,
-                "assignment.director_will_order",
-                now=app.clock(),
-                **audit.by_staff(person.id),
+        now, by = app.clock(), audit.by_staff(person.id)
+        await app.db.run(
+            lambda s: schedule.record_event(
+                s, assignment_id, "assignment.director_will_order", now=now, **by
             )
+        )
         await answer(
             update, _("Recorded: the director will order it. It will show in the next digest.")
         )
@@ -397,9 +396,10 @@ async def _remind_again(
     app, _ = services(context), translator(person.language)
     now = app.clock()
     minute = now.strftime("%Y%m%d%H%M")
-    with app.db.transaction() as session:
+    params = reminder_params(duty.obligation, duty.period, duty.assignment, kind="again")
+
+    def remind(session: Session) -> list[Staff]:
         recipients = schedule.recipients(session, duty.assignment)
-        params = reminder_params(duty.obligation, duty.period, duty.assignment, kind="again")
         outbox.enqueue(
             session,
             [
@@ -422,6 +422,9 @@ async def _remind_again(
             now=now,
             **audit.by_staff(person.id),
         )
+        return recipients
+
+    recipients = await app.db.run(remind)
     app.wake()
     await answer(
         update,
@@ -440,17 +443,16 @@ async def excuse_reason(
     asked = await questions.take(app, person, questions.EXCUSE_REASON)
     assignment_id = int(asked["assignment"]) if asked else 0
     reason = clean_text(text, MAX_REASON)
-    with app.db.transaction() as session:
-        duty = schedule.duty(session, assignment_id) if asked else None
+    duty = await app.db.run(lambda s: schedule.duty(s, assignment_id)) if asked else None
     if duty is None or duty.assignment.status not in schedule.OPEN_STATUSES:
         await answer(update, _("This report is no longer open. Nothing was changed."))
         return
     if not await may_answer(update, context, person, duty, "x"):
         return
-    with app.db.transaction() as session:
-        excused = schedule.excuse(
-            session, assignment_id, person=person, reason=reason, now=app.clock()
-        )
+    now = app.clock()
+    excused = await app.db.run(
+        lambda s: schedule.excuse(s, assignment_id, person=person, reason=reason, now=now)
+    )
     if excused:
         await answer(update, _("Excused, with the reason: {reason}").format(reason=reason))
     else:
@@ -465,8 +467,7 @@ async def snooze_button(
     never after the due instant; the ladder's own steps are unchanged."""
     query, app, _ = update.callback_query, services(context), translator(person.language)
     assignment_id = parse_id(query.data if query else None, SNOOZE_CALLBACK)
-    with app.db.transaction() as session:
-        duty = schedule.duty(session, assignment_id) if assignment_id else None
+    duty = await app.db.run(lambda s: schedule.duty(s, assignment_id)) if assignment_id else None
     if duty is None or not schedule.may_confirm(duty.assignment, person):
         await answer(update, _("This report is not yours to confirm. Nothing was changed."))
         return
@@ -486,7 +487,8 @@ async def snooze_button(
         )
         return
     params = reminder_params(duty.obligation, duty.period, duty.assignment, kind="reminder")
-    with app.db.transaction() as session:
+
+    def snooze(session: Session) -> None:
         outbox.enqueue(
             session,
             [
@@ -510,6 +512,8 @@ async def snooze_button(
             **audit.by_staff(person.id),
             details={"until": tomorrow.isoformat()},
         )
+
+    await app.db.run(snooze)
     app.wake()
     await answer(
         update,
@@ -527,9 +531,13 @@ async def mine(update: Update, context: ContextTypes.DEFAULT_TYPE, person: peopl
     """/mine: what the person owes, with due dates in B.E."""
     app, _ = services(context), translator(person.language)
     now, zone = app.clock(), app.settings.office.zone
-    with app.db.transaction() as session:
+    today = now.astimezone(zone).date()
+
+    def owed(session: Session) -> tuple[list[schedule.Duty], Leave | None]:
         duties = schedule.open_duties(session, person, due_before=now + MINE_AHEAD)
-        away = office.leave_on(session, person.id, now.astimezone(zone).date())
+        return duties, office.leave_on(session, person.id, today)
+
+    duties, away = await app.db.run(owed)
     lines = [_("What you owe:") if duties else _("You owe nothing at the moment. Thank you.")]
     for duty in duties:
         due = format_datetime(duty.period.due_at.astimezone(zone), person.language)
