@@ -6,15 +6,17 @@ with a button; then the engine re-plans at its next tick.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from sqlmodel import Session
 from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot import questions
 from bot.access import answer, registered, requires
-from bot.i18n import Translate, format_date, parse_date, translator
+from bot.i18n import Translate, format_date, format_month, parse_date, translator
 from bot.power import proposal_answer, refusal
 from bot.render import Keyboard
 from bot.sender import markup
@@ -22,7 +24,7 @@ from bot.services import Services, services
 from bot.texts import clean_text, parse_number
 from jobs import power as notices
 from storage import office, people, power, schedule
-from storage.models import Role
+from storage.models import Role, Staff
 from storage.power import Change, Gate, Span
 from storage.schedule import ObligationSpec
 
@@ -104,7 +106,10 @@ async def move_meeting(
         return
     preview = _(
         "The staff meeting of {month} moves to {date}. Reports due at that meeting follow it."
-    ).format(month=day.strftime("%m/%Y"), date=format_date(day, person.language, "weekday"))
+    ).format(
+        month=format_month(day, person.language),
+        date=format_date(day, person.language, "weekday"),
+    )
     await _propose(update, context, person, {"kind": "meeting", "day": day.isoformat()}, preview)
 
 
@@ -158,10 +163,14 @@ async def confirm_change(
         await answer(update, _("This button is no longer valid. Please type the command again."))
         return
     now = app.clock()
-    with app.db.transaction() as session:
+
+    def apply(session: Session) -> bool:
         done = _apply(session, change, person, now)
         if done:
             schedule.wake_all_open(session, now)
+        return done
+
+    done = await app.db.run(apply)
     app.wake(materialise=True)
     await answer(
         update,
@@ -171,7 +180,7 @@ async def confirm_change(
     )
 
 
-def _apply(session: Any, change: dict[str, Any], person: people.Person, now: datetime) -> bool:
+def _apply(session: Session, change: dict[str, Any], person: people.Person, now: datetime) -> bool:
     day = date.fromisoformat(change["day"])
     if change["kind"] == "closeday":
         return office.add_closed_day(session, day, change["reason"], by_staff_id=person.id, now=now)
@@ -237,9 +246,12 @@ async def acting(update: Update, context: ContextTypes.DEFAULT_TYPE, person: peo
     app, _ = services(context), translator(person.language)
     args = context.args or []
     span, limit = _span(list(args[1:])), app.settings.director.acting_max_days
-    with app.db.transaction() as session:
-        directors = people.holders_of(session, Role.DIRECTOR)
-        deputy = people.by_id(session, parse_number(args[0] if args else "") or 0)
+    deputy_id = parse_number(args[0] if args else "") or 0
+
+    def load(session: Session) -> tuple[Sequence[Staff], people.Person | None]:
+        return people.holders_of(session, Role.DIRECTOR), people.by_id(session, deputy_id)
+
+    directors, deputy = await app.db.run(load)
     absent = person.id if Role.DIRECTOR in person.roles else (directors[0].id if directors else 0)
     if (
         deputy is None
@@ -289,9 +301,10 @@ async def _ask_the_director(
     themselves) refused; the director is told either way."""
     app, _ = services(context), translator(person.language)
     now = app.clock()
-    with app.db.transaction() as session:
+    lifetime = timedelta(hours=app.settings.director.proposal_hours)
+
+    def tell(session: Session) -> str:
         if gate is Gate.PROPOSE:
-            lifetime = timedelta(hours=app.settings.director.proposal_hours)
             found, new = notices.proposed(
                 session,
                 Change.ACTING,
@@ -301,19 +314,20 @@ async def _ask_the_director(
                 lifetime=lifetime,
                 data=data,
             )
-            text = proposal_answer(found, new, person.language, app.settings.office.zone)
-        else:
-            dates = {k: data[k] for k in ("starts_on", "ends_on")}
-            notices.refused(
-                session,
-                Change.ACTING,
-                deputy_id,
-                by_staff_id=person.id,
-                reason=gate.value,
-                now=now,
-                data=dates,
-            )
-            text = refusal(gate, _)
+            return proposal_answer(found, new, person.language, app.settings.office.zone)
+        dates = {k: data[k] for k in ("starts_on", "ends_on")}
+        notices.refused(
+            session,
+            Change.ACTING,
+            deputy_id,
+            by_staff_id=person.id,
+            reason=gate.value,
+            now=now,
+            data=dates,
+        )
+        return refusal(gate, _)
+
+    text = await app.db.run(tell)
     app.wake()
     await answer(update, text)
 
@@ -328,20 +342,19 @@ async def _record_leave(
     acting_id: int | None,
 ) -> None:
     app, _ = services(context), translator(person.language)
-    with app.db.transaction() as session:
+    now = app.clock()
+
+    def record(session: Session) -> tuple[people.Person | None, people.Person | None]:
         absent = people.by_id(session, staff_id)
         if absent is None:
-            await answer(
-                update, _("There is no person number {number}. See /staff.").format(number=staff_id)
-            )
-            return
+            return None, None
         office.add_leave(
             session,
             staff_id,
             starts_on,
             ends_on,
             by_staff_id=person.id,
-            now=app.clock(),
+            now=now,
             acting_staff_id=acting_id,
             chosen_by_director=acting_id is not None,  # only the director gets this far
         )
@@ -352,9 +365,17 @@ async def _record_leave(
                 Change.ACTING,
                 deputy.id,
                 by_staff_id=person.id,
-                now=app.clock(),
+                now=now,
                 data=Span(starts_on, ends_on).as_data(),
             )
+        return absent, deputy
+
+    absent, deputy = await app.db.run(record)
+    if absent is None:
+        await answer(
+            update, _("There is no person number {number}. See /staff.").format(number=staff_id)
+        )
+        return
     app.wake()
     text = _(
         "Leave recorded for {name}: {start} – {end}. Reminders wait until the return; due "

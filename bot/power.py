@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlmodel import Session
 from telegram import Update
 from telegram.ext import ContextTypes
 
@@ -208,12 +209,16 @@ async def decide_button(
     """A director confirms a proposal (it takes effect) or does not approve it; a press by
     anyone else, or after the proposal expired, changes nothing."""
     query, app, _ = update.callback_query, services(context), translator(person.language)
-    parsed = parse(query.data if query else None)
-    with app.db.transaction() as session:
+    parsed, now = parse(query.data if query else None), app.clock()
+
+    def decide(session: Session) -> tuple[PowerProposal | None, str, people.Person | None, bool]:
         found = power.proposal(session, parsed[1]) if parsed else None
-        outcome = _decide(session, found, parsed[0] if parsed else False, person, app.clock())
+        outcome = _decide(session, found, parsed[0] if parsed else False, person, now)
         subject = people.by_id(session, found.subject_staff_id) if found else None
         handler = complaints.is_handler(session, subject.id) if subject else False
+        return found, outcome, subject, handler
+
+    found, outcome, subject, handler = await app.db.run(decide)
     app.wake()
     if outcome == ProposalState.CONFIRMED.value and subject is not None:
         await menus.set_for(context.bot, subject, complaint_handler=handler)
@@ -221,7 +226,11 @@ async def decide_button(
 
 
 def _decide(
-    session: Any, found: PowerProposal | None, confirm: bool, director: people.Person, now: datetime
+    session: Session,
+    found: PowerProposal | None,
+    confirm: bool,
+    director: people.Person,
+    now: datetime,
 ) -> str:
     """1. Not a proposal, or no longer pending: nothing.
     2. Not a director now: refused, audited, the directors told.

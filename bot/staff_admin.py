@@ -6,6 +6,7 @@ and every press is checked again against the presser's roles at the moment it ar
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlmodel import Session
@@ -21,7 +22,7 @@ from bot.services import Services, services
 from bot.texts import group_name, group_names, parse_number
 from jobs import power as notices
 from storage import complaints, groups, people, power
-from storage.models import Role
+from storage.models import Role, WorkGroup
 from storage.power import Change, Gate
 
 PERSON_CALLBACK = "p:"
@@ -34,9 +35,13 @@ async def staff_list(
 ) -> None:
     """/staff: everyone by work group, flagging who cannot be reached."""
     _ = translator(viewer.language)
-    with services(context).db.transaction() as session:
-        roster = people.roster(session, include_inactive=Role.ADMIN in viewer.roles)
-        work_groups = groups.active_groups(session)
+    include_inactive = Role.ADMIN in viewer.roles
+
+    def load(session: Session) -> tuple[list[people.Person], Sequence[WorkGroup]]:
+        roster = people.roster(session, include_inactive=include_inactive)
+        return roster, groups.active_groups(session)
+
+    roster, work_groups = await services(context).db.run(load)
     lines = [_("Staff by work group ({count} people)").format(count=len(roster))]
     for group in work_groups:
         members = [p for p in roster if group in p.groups and p.staff.active]
@@ -85,8 +90,7 @@ async def _show_card(
     update: Update, context: ContextTypes.DEFAULT_TYPE, admin: people.Person, staff_id: int
 ) -> None:
     _ = translator(admin.language)
-    with services(context).db.transaction() as session:
-        person = people.by_id(session, staff_id)
+    person = await services(context).db.run(lambda s: people.by_id(s, staff_id))
     if person is None:
         await answer(
             update, _("There is no person number {number}. See /staff.").format(number=staff_id)
@@ -155,9 +159,11 @@ async def _show_choices(
     action: str,
 ) -> None:
     _ = translator(admin.language)
-    with services(context).db.transaction() as session:
-        person = people.by_id(session, staff_id)
-        work_groups = groups.active_groups(session)
+
+    def load(session: Session) -> tuple[people.Person | None, Sequence[WorkGroup]]:
+        return people.by_id(session, staff_id), groups.active_groups(session)
+
+    person, work_groups = await services(context).db.run(load)
     if person is None:
         await answer(
             update, _("There is no person number {number}. See /staff.").format(number=staff_id)
@@ -185,6 +191,11 @@ async def _show_choices(
     await answer(update, prompt.format(name=person.name), reply_markup=InlineKeyboardMarkup(rows))
 
 
+_Applied = tuple[Gate, people.ChangeOutcome, people.Person | None, str, bool]
+"""What an admin's change did: the gate, the outcome, the person after, the answer, and
+whether they handle complaints (for their menu)."""
+
+
 async def _apply(
     update: Update,
     context: ContextTypes.DEFAULT_TYPE,
@@ -194,19 +205,23 @@ async def _apply(
     staff_id, action, argument = change
     app, _ = services(context), translator(admin.language)
     actor = people.Actor(label=f"staff:{admin.id}", staff_id=admin.id)
-    now, outcome, updated = app.clock(), people.ChangeOutcome.UNCHANGED, None
-    with app.db.transaction() as session:
+    now = app.clock()
+
+    def make(session: Session) -> _Applied:
+        outcome, updated = people.ChangeOutcome.UNCHANGED, None
         person = people.by_id(session, staff_id)
         gate, power_change = _gate(session, admin, person, action, argument)
         if gate is not Gate.ALLOW and power_change is not None:
-            text = _ask_the_director(session, app, admin, staff_id, gate, power_change)
+            text = _ask_the_director(session, app, admin, staff_id, gate, power_change, now)
         else:
             outcome = _change(session, person, action, argument, actor, now)
             if outcome is people.ChangeOutcome.DONE and power_change is not None:
                 notices.made(session, power_change, staff_id, by_staff_id=admin.id, now=now)
             updated = people.by_id(session, staff_id)
             text = _outcome_text(outcome, updated, admin.language)
-        handler = complaints.is_handler(session, staff_id)
+        return gate, outcome, updated, text, complaints.is_handler(session, staff_id)
+
+    gate, outcome, updated, text, handler = await app.db.run(make)
     app.wake()
     await answer(update, text)
     if gate is Gate.ALLOW and outcome is people.ChangeOutcome.DONE and updated is not None:
@@ -236,10 +251,11 @@ def _ask_the_director(
     staff_id: int,
     gate: Gate,
     change: Change,
+    now: datetime,
 ) -> str:
     """An admin's change of the director role is a proposal the director confirms; one that
     is not allowed at all is refused. Either way the directors are told."""
-    now, _ = app.clock(), translator(admin.language)
+    _ = translator(admin.language)
     if gate is Gate.PROPOSE:
         lifetime = timedelta(hours=app.settings.director.proposal_hours)
         found, new = notices.proposed(
