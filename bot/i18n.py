@@ -71,12 +71,24 @@ def buddhist_year(year: int) -> int:
     return year + BUDDHIST_ERA_OFFSET
 
 
-DateStyle = Literal["long", "short", "formal", "weekday"]
-_PATTERNS = {"long": "d MMMM", "short": "d MMM", "formal": "d MMMM", "weekday": "EEEE d MMMM"}
+DateStyle = Literal["long", "short", "formal", "weekday", "weekday_short"]
+_PATTERNS = {
+    "long": "d MMMM",
+    "short": "d MMM",
+    "formal": "d MMMM",
+    "weekday": "EEEE'ที่' d MMMM",
+    "weekday_short": "EEEE'ที่' d MMM",
+}
+_ENGLISH_PATTERNS = {
+    "short": "d MMM y",
+    "weekday": "EEEE d MMMM y",
+    "weekday_short": "EEEE d MMM y",
+}
 
 
 def format_date(day: date, language: str | None, style: DateStyle = "long") -> str:
-    """``10 มกราคม 2568`` (long), ``10 ม.ค. 2568`` (short), ``๑๐ มกราคม พ.ศ. ๒๕๖๘`` (formal).
+    """``10 มกราคม 2568`` (long), ``10 ม.ค. 2568`` (short), ``๑๐ มกราคม พ.ศ. ๒๕๖๘`` (formal),
+    ``วันศุกร์ที่ 10 มกราคม 2568`` (weekday), ``วันศุกร์ที่ 10 ม.ค. 2568`` (weekday_short).
 
     Babel has no Buddhist calendar, so the day and month come from Babel and the year is
     added here, the one place that knows B.E. = C.E. + 543. English keeps the C.E. year.
@@ -85,12 +97,24 @@ def format_date(day: date, language: str | None, style: DateStyle = "long") -> s
     if isinstance(day, datetime):
         day = day.date()
     if language != "th":
-        pattern = {"short": "d MMM y", "weekday": "EEEE d MMMM y"}.get(style, "d MMMM y")
+        pattern = _ENGLISH_PATTERNS.get(style, "d MMMM y")
         return babel_format_date(day, pattern, locale=language)
     head = babel_format_date(day, _PATTERNS[style], locale="th")
     if style == "formal":
         return thai_digits(f"{head} พ.ศ. {buddhist_year(day.year)}")
     return f"{head} {buddhist_year(day.year)}"
+
+
+def format_month(day: date, language: str | None) -> str:
+    """The month of ``day`` with its year: ``มกราคม 2570`` (B.E.), ``January 2027``."""
+    language = normalise_language(language)
+    month = babel_format_date(day, "MMMM", locale=language)
+    return f"{month} {buddhist_year(day.year) if language == 'th' else day.year}"
+
+
+def weekday_name(day: date, language: str | None) -> str:
+    """``วันเสาร์``, ``Saturday``."""
+    return babel_format_date(day, "EEEE", locale=normalise_language(language))
 
 
 def format_time(moment: time | datetime, language: str | None) -> str:

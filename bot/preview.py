@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
-from bot.i18n import N_, Translate, format_date, format_datetime, translator
+from bot.i18n import N_, Translate, format_date, format_datetime, translator, weekday_name
 from bot.render import period_label
 from bot.roles import role_name
 from jobs.calendar import (
@@ -32,7 +32,7 @@ STEP_NAMES = {
     "followup": N_("follow-up"),
     "escalation": N_("escalation to the director"),
 }
-CLOSED_NAMES = {CLOSED_DAY: N_("the office's own closed day"), WEEKEND: N_("weekend")}
+CLOSED_NAMES = {CLOSED_DAY: N_("the office's own closed day")}
 
 
 def preview_lines(settings: Settings, fiscal_year: int, database: Database | None) -> Iterator[str]:
@@ -89,7 +89,7 @@ def _period_lines(
     )
     closed = calendar.closed_reason(occurrence.due_date)
     if closed is not None:
-        reason = _(CLOSED_NAMES[closed]) if closed in CLOSED_NAMES else closed  # else a holiday
+        reason = _closed_name(closed, occurrence, _)
         yield "    " + _("(the due date is a closed day: {reason})").format(reason=reason)
     if occurrence.due_date != occurrence.nominal_date:
         yield "    " + _("(moved from {date}, a closed day)").format(
@@ -109,6 +109,14 @@ def _period_lines(
         yield "    " + _("the office sends to {to} by {due}").format(
             to=obligation.onward.to_th, due=onward
         )
+
+
+def _closed_name(closed: str, occurrence: Occurrence, _: Translate) -> str:
+    """What closes the office that day: the weekday (วันเสาร์), a holiday's name, or the office's
+    own closed day."""
+    if closed == WEEKEND:
+        return weekday_name(occurrence.due_date, "th")
+    return _(CLOSED_NAMES[closed]) if closed in CLOSED_NAMES else closed  # else a holiday
 
 
 def _director_line(_: Translate) -> str:

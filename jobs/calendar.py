@@ -123,14 +123,16 @@ class OfficeCalendar:
         return _holidays_of(self.holiday_country, year)
 
     def closed_reason(self, day: date) -> str | None:
-        """Why the office is closed on ``day`` (the holiday's Thai name first), or None."""
+        """Why the office is closed on ``day``, or None: the weekend first (it closes the
+        office whatever else falls on it: วันเด็กแห่งชาติ is always a Saturday and never
+        an office holiday), then the public holiday's Thai name, then the office's own day."""
+        if day.weekday() not in self.working_weekdays:
+            return WEEKEND
         holiday = self._holidays(day.year).get(day)
         if holiday is not None:
             return holiday
         if day in self.closed_days:
             return CLOSED_DAY
-        if day.weekday() not in self.working_weekdays:
-            return WEEKEND
         return None
 
     def is_working_day(self, day: date) -> bool:

@@ -125,10 +125,18 @@ def test_songkran_and_its_substitution_day_are_not_working_days(
 def test_songkran_falling_on_a_sunday_gives_wednesday_16_april_2025_off(
     office: OfficeCalendar,
 ) -> None:
-    assert office.closed_reason(date(2025, 4, 13)) == "วันสงกรานต์"
+    assert office.closed_reason(date(2025, 4, 13)) == WEEKEND  # a Sunday: closed anyway
+    assert office.public_holidays(2025)[date(2025, 4, 13)] == "วันสงกรานต์"
     assert office.closed_reason(date(2025, 4, 16)) == "ชดเชยวันสงกรานต์"
     assert office.is_working_day(date(2025, 4, 11))  # the Friday before
     assert office.is_working_day(date(2025, 4, 17))
+
+
+def test_a_holiday_on_a_saturday_is_closed_for_the_weekend(office: OfficeCalendar) -> None:
+    """วันเด็กแห่งชาติ (10 ม.ค. 2569) is a Saturday, and not an office holiday: the weekend
+    is what closes the office."""
+    assert office.public_holidays(2026)[date(2026, 1, 10)] == "วันเด็กแห่งชาติ"
+    assert office.closed_reason(date(2026, 1, 10)) == WEEKEND
 
 
 def test_the_royal_ploughing_ceremony_is_a_day_off_for_a_government_office(

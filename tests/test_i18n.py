@@ -8,7 +8,14 @@ from datetime import date, datetime, time
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from bot.i18n import catalog_path, format_date, format_datetime, format_time, translator
+from bot.i18n import (
+    catalog_path,
+    format_date,
+    format_datetime,
+    format_month,
+    format_time,
+    translator,
+)
 from tests.support import ROOT
 
 _PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
@@ -57,7 +64,10 @@ def test_dates_are_written_in_buddhist_era_with_thai_month_names() -> None:
     assert format_date(date(2025, 1, 10), "th") == "10 มกราคม 2568"
     assert format_date(date(2025, 1, 10), "th", "short") == "10 ม.ค. 2568"
     assert format_date(date(2025, 1, 10), "th", "formal") == "๑๐ มกราคม พ.ศ. ๒๕๖๘"
-    assert format_date(date(2024, 10, 1), "th", "weekday") == "วันอังคาร 1 ตุลาคม 2567"
+    assert format_date(date(2024, 10, 1), "th", "weekday") == "วันอังคารที่ 1 ตุลาคม 2567"
+    assert format_date(date(2026, 1, 10), "th", "weekday_short") == "วันเสาร์ที่ 10 ม.ค. 2569"
+    assert format_month(date(2027, 1, 20), "th") == "มกราคม 2570"  # never strftime's 01/2027
+    assert format_month(date(2027, 1, 20), "en") == "January 2027"
     assert format_date(date(2025, 1, 10), "en") == "10 January 2025"
 
 

@@ -143,7 +143,7 @@ async def test_a_closed_day_from_chat_is_previewed_confirmed_and_moves_the_next_
 ) -> None:
     bot, planner = office
     (preview,) = await bot.say(COORDINATOR, "/closeday 3/1/2568 วันหยุดพิเศษ")
-    assert preview.startswith("สำนักงานปิดทำการวันศุกร์ 3 มกราคม 2568 (วันหยุดพิเศษ)")
+    assert preview.startswith("สำนักงานปิดทำการวันศุกร์ที่ 3 มกราคม 2568 (วันหยุดพิเศษ)")
     assert row_counts(bot.db)["closed_day"] == 0  # nothing until confirmed
     (done,) = await bot.press(COORDINATOR, bot.last(COORDINATOR), "cf:yes")
     assert done == "ดำเนินการแล้ว การเปลี่ยนแปลงมีผลทันที"
@@ -166,7 +166,7 @@ async def test_moving_the_meeting_and_adding_a_one_off_take_effect(
     titles = [m.params["title_th"] for m in outbox_to(bot.db, MALEE)]
     assert "รายงานผลการสำรวจครุภัณฑ์" in titles
     (cancelled,) = await bot.say(COORDINATOR, "/meeting 21/1/2568")
-    assert "เลื่อนการประชุมบุคลากรประจำเดือน 01/2025 เป็นวันอังคาร 21 มกราคม 2568" in cancelled
+    assert "การประชุมเจ้าหน้าที่ประจำเดือนมกราคม 2568 เลื่อนเป็นวันอังคารที่ 21 มกราคม 2568" in cancelled
     (no,) = await bot.press(COORDINATOR, bot.last(COORDINATOR), "cf:no")
     assert no == "ยกเลิกแล้ว ไม่มีการเปลี่ยนแปลงข้อมูลใด"
     assert row_counts(bot.db)["meeting_change"] == 0

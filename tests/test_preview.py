@@ -33,6 +33,15 @@ def test_preview_prints_every_period_and_step_of_the_year_and_creates_nothing(
     assert list(tmp_path.iterdir()) == []  # no database was created
 
 
+def test_a_due_date_on_a_saturday_is_closed_for_the_weekend_not_for_childrens_day(
+    settings: Settings,
+) -> None:
+    """10 ม.ค. 2569 is a Saturday and วันเด็กแห่งชาติ: the Saturday is what closes the office."""
+    text = preview(settings, 2569, None)
+    assert "(วันครบกำหนดตรงกับวันหยุด: วันเสาร์)" in text
+    assert "วันเด็ก" not in text
+
+
 def test_preview_names_the_registered_owners(db: Database, settings: Settings) -> None:
     join(db, SOMCHAI, "สมชาย ใจดี", "admin", Role.STAFF)
     join(db, MALEE, "มาลี ศรีสุข", "development", Role.STAFF)

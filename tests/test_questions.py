@@ -54,7 +54,7 @@ async def test_a_closed_day_previewed_in_one_process_is_confirmed_in_another(
 ) -> None:
     first, second = two_processes
     (preview,) = await first.say(COORDINATOR, "/closeday 3/1/2568 วันหยุดพิเศษ")
-    assert preview.startswith("สำนักงานปิดทำการวันศุกร์ 3 มกราคม 2568")
+    assert preview.startswith("สำนักงานปิดทำการวันศุกร์ที่ 3 มกราคม 2568")
     assert row_counts(first.db)["closed_day"] == 0
     (done,) = await second.press(COORDINATOR, first.last(COORDINATOR), "cf:yes")
     assert done == "ดำเนินการแล้ว การเปลี่ยนแปลงมีผลทันที"
