@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as babel_format_date
 
-from bot.i18n import Translate, buddhist_year, format_datetime, translator
+from bot.i18n import Translate, buddhist_year, format_date, format_datetime, translator
 
 Keyboard = list[list[tuple[str, str]]]  # rows of (label, callback data)
 DONE_CALLBACK = "done:"
@@ -66,9 +66,12 @@ def _month_and_year(day: date, language: str) -> tuple[str, int]:
 
 def _duty(params: dict[str, Any], language: str, zone: ZoneInfo) -> Rendered:
     _ = translator(language)
+    ahead = params["kind"] == "last_call" and params.get("ahead_of_due_day")
     head = {
         "reminder": _("Reminder: a report is due"),
-        "last_call": _("Today is the due date"),
+        "last_call": _("Today is the last working day before the due date")
+        if ahead
+        else _("Today is the due date"),
         "followup": _("Follow-up no. {number}: the report is overdue"),
         "again": _("A further reminder, at the director's request"),
     }[str(params["kind"])].format(number=params.get("followup_number", 0))
@@ -77,7 +80,7 @@ def _duty(params: dict[str, Any], language: str, zone: ZoneInfo) -> Rendered:
         "",
         _("Report: {title}").format(title=_title(params, language)),
         _("Period: {period}").format(period=period_label(params, language, zone)),
-        _("Due: by {due}").format(due=_when(params.get("due_at"), language, zone)),
+        _due_line(params, language, zone, bool(ahead)),
         "",
         _ask(params, _),
     ]
@@ -100,6 +103,18 @@ def _duty(params: dict[str, Any], language: str, zone: ZoneInfo) -> Rendered:
     if params["kind"] in ("reminder", "last_call"):
         keyboard.append([(_("Remind me again tomorrow"), f"{SNOOZE_CALLBACK}{_aid(params)}")])
     return Rendered("\n".join(lines), keyboard)
+
+
+def _due_line(params: dict[str, Any], language: str, zone: ZoneInfo, ahead: bool) -> str:
+    """``กำหนดส่ง: ภายในวันที่ …``; on the last working day before a due date that falls on a
+    closed day: ``กำหนดส่งตรงกับวันเสาร์ที่ 10 ม.ค. 2569 โปรดจัดส่งภายในวันนี้``."""
+    _ = translator(language)
+    if ahead and params.get("due_on_closed_day") and params.get("due_at"):
+        due = datetime.fromisoformat(str(params["due_at"])).astimezone(zone)
+        return _("The due date falls on {date}: please send the report today").format(
+            date=format_date(due.date(), language, "weekday_short")
+        )
+    return _("Due: by {due}").format(due=_when(params.get("due_at"), language, zone))
 
 
 def _ask(params: dict[str, Any], _: Translate) -> str:
@@ -228,8 +243,7 @@ def _unreachable(params: dict[str, Any], language: str, zone: ZoneInfo) -> Rende
         )
     else:  # an escalation, a notice …: nothing else will carry it to them
         advice = _(
-            "Please contact them directly and pass the message on: the bot will not send it "
-            "again."
+            "Please contact them directly and pass the message on: the bot will not send it again."
         )
     lines = [
         head.format(name=params.get("name", "-")),
@@ -360,9 +374,9 @@ TEMPLATES: dict[str, Callable[[dict[str, Any], str, ZoneInfo], Rendered]] = {
 
 def render(template: str, params: dict[str, Any], language: str, zone: ZoneInfo) -> Rendered:
     """The text and buttons of one outbox message."""
+    from bot.backup_texts import RESTORE_TEMPLATES  # the notice after a restore
     from bot.complaint_texts import COMPLAINT_TEMPLATES  # the complaint channel (1.7) too
     from bot.loan_texts import LOAN_TEMPLATES  # property loans (1.4) word their own messages
-    from bot.backup_texts import RESTORE_TEMPLATES  # the notice after a restore
     from bot.power import POWER_TEMPLATES  # changes of power (issue 11)
 
     chosen = (

@@ -304,6 +304,10 @@ class Planner:
         )
         if due.obligation.key == self.settings.loans.maintenance_obligation:
             params["announce"] = True  # announcing the plan (/announce_maintenance) confirms it
+        # caught up after downtime at night or on a holiday: still only in office hours
+        opens = self.calendar.next_office_moment(now).astimezone(now.tzinfo)
+        if kind == "last_call":
+            params.update(self._ahead_of_due_day(due.period, opens))
         messages = [
             NewMessage(
                 idempotency_key=f"assignment:{assignment.id}:step-{last}:to-{staff.id}",
@@ -316,9 +320,20 @@ class Planner:
             for staff in schedule.recipients(session, assignment)
             if staff.id not in away  # a group's duty: members on leave are not reminded
         ]
-        # caught up after downtime at night or on a holiday: still only in office hours
-        opens = self.calendar.next_office_moment(now).astimezone(now.tzinfo)
         return outbox.enqueue(session, messages, now=now, not_before=opens)
+
+    def _ahead_of_due_day(self, period: Period, sent: datetime) -> dict[str, Any]:
+        """A last call that goes out before the due day (the due day is a Saturday or a
+        holiday, or the ladder calls a day ahead) says so: "today" is then not the due date,
+        and a due date on a closed day asks for the report today."""
+        zone = self.calendar.zone
+        due_day = period.due_at.astimezone(zone).date()
+        if sent.astimezone(zone).date() >= due_day:
+            return {}
+        return {
+            "ahead_of_due_day": True,
+            "due_on_closed_day": not self.calendar.is_working_day(due_day),
+        }
 
     def _collect_escalation(
         self,

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import col, select
 
+from bot.render import render
 from jobs.calendar import OfficeCalendar
 from jobs.settings import Settings
 from jobs.tick import Planner
@@ -266,3 +267,41 @@ def test_the_coordinator_is_reminded_of_the_onward_deadline_with_the_counts(
     assert onward.params["counts"]["pending"] == 2
     planner.tick(office, bkk(1, 14, 9, 0))
     assert len([m for m in outbox_rows(office) if m.template == "onward"]) == 1
+
+
+def test_a_due_date_on_a_saturday_is_called_on_the_friday_for_today(
+    office: Database, planner: Planner
+) -> None:
+    """Q1 of 2569 is due Saturday 10 January 2026: the due-day call goes on Friday the 9th and
+    says that the due date is a Saturday and the report is asked for today."""
+    planner.materialise(office, bkk(12, 20))
+    planner.tick(office, bkk(1, 5, 9, 0, year=2026))  # the -7d reminder
+    planner.tick(office, bkk(1, 9, 8, 30, year=2026))  # -1wd and the last call, both on Friday
+    (call,) = [
+        m
+        for m in outbox_rows(office)
+        if m.chat_id == MALEE and m.params["period_key"] == "2569-Q1" and m.params["collapsed"] == 2
+    ]
+    assert call.params["kind"] == "last_call"
+    assert call.params["ahead_of_due_day"] is True and call.params["due_on_closed_day"] is True
+    text = render("duty", call.params, "th", BANGKOK).text
+    assert text.startswith("วันนี้เป็นวันทำการสุดท้ายก่อนครบกำหนดส่งรายงาน\n")
+    assert "\nกำหนดส่งตรงกับวันเสาร์ที่ 10 ม.ค. 2569 โปรดจัดส่งภายในวันนี้\n" in text
+    assert "ภายในวันที่ 10 มกราคม 2569" not in text
+    english = render("duty", call.params, "en", BANGKOK).text
+    assert "The due date falls on Saturday 10 Jan 2026: please send the report today" in english
+
+
+def test_a_due_date_on_a_working_day_is_called_on_the_day(
+    office: Database, planner: Planner
+) -> None:
+    planner.materialise(office, bkk(1, 2))
+    for moment in (bkk(1, 3, 8, 30), bkk(1, 9, 8, 30), bkk(1, 10, 8, 30)):  # Friday the 10th
+        planner.tick(office, moment)
+    (call,) = [
+        m for m in outbox_rows(office) if m.chat_id == MALEE and m.params["kind"] == "last_call"
+    ]
+    assert "ahead_of_due_day" not in call.params
+    text = render("duty", call.params, "th", BANGKOK).text
+    assert text.startswith("วันนี้เป็นวันครบกำหนดส่งรายงาน\n")
+    assert "\nกำหนดส่ง: ภายในวันที่ 10 มกราคม 2568 เวลา 16.30 น.\n" in text
