@@ -30,6 +30,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Protocol
 
 from sqlmodel import Session
@@ -84,6 +85,22 @@ class DispatchReport:
     expired: int = 0  # superseded or expired reminders
     outage: bool = False  # Telegram unreachable: the rest waits for the next probe
     waiting: bool = False  # due messages left whose chats another dispatcher holds
+
+    def add(self, other: DispatchReport) -> None:
+        self.sent += other.sent
+        self.retried += other.retried
+        self.failed += other.failed
+        self.expired += other.expired
+        self.outage = self.outage or other.outage
+        self.waiting = self.waiting or other.waiting
+
+
+@dataclass(frozen=True, slots=True)
+class _Claim:
+    any: bool  # something was claimed (some of it may have been dropped as moot)
+    kept: list[OutboxMessage]
+    languages: dict[int, str]
+    wait: float | None  # nothing claimed: seconds until a held chat's pace allows one
 
 
 def backoff(attempts: int, retry_after: float | None) -> float:
@@ -146,13 +163,10 @@ class Dispatcher:
         report = DispatchReport()
         while not report.outage:
             now = self.clock()
-            with self.db.transaction() as session:
-                claimed = list(outbox.claim(session, now=now, lease=self.lease, limit=self.batch))
-                kept = self._drop_moot(session, claimed, now, report)
-                languages = people.languages(
-                    session, {m.staff_id for m in kept if m.staff_id is not None}
-                )
-                wait = None if claimed else outbox.pace_wait(session, now=now)
+
+            # off the event loop, as every database call here
+            found = await self.db.run(partial(self._claim, now=now, report=report))
+            claimed, kept, languages, wait = found.any, found.kept, found.languages, found.wait
             if not claimed:
                 if wait is not None and wait <= self.per_chat_interval + 0.5:
                     await asyncio.sleep(wait)  # Telegram's pace is real time, not the clock's
@@ -161,6 +175,13 @@ class Dispatcher:
                 return report
             await self._send_all(kept, languages, report)
         return report
+
+    def _claim(self, session: Session, *, now: datetime, report: DispatchReport) -> _Claim:
+        claimed = list(outbox.claim(session, now=now, lease=self.lease, limit=self.batch))
+        kept = self._drop_moot(session, claimed, now, report)
+        languages = people.languages(session, {m.staff_id for m in kept if m.staff_id is not None})
+        wait = None if claimed else outbox.pace_wait(session, now=now)
+        return _Claim(bool(claimed), kept, languages, wait)
 
     async def _send_all(
         self, messages: list[OutboxMessage], languages: dict[int, str], report: DispatchReport
@@ -175,20 +196,25 @@ class Dispatcher:
                     untried.append(message)
                     continue
                 result = await self._send(message, languages.get(message.staff_id or 0, "th"))
-                self._record(message, result, report)
+                record = partial(self._record, message=message, result=result, now=self.clock())
+                report.add(await self.db.run(record))
 
         await asyncio.gather(*(worker() for _ in range(self.in_flight)))
         if untried:
-            with self.db.transaction() as session:
-                until = self._outage_until(session, self.clock())
+            now = self.clock()
+
+            def wait_for_probe(session: Session) -> None:
+                until = self._outage_until(session, now)
                 outbox.release(
                     session,
                     [_message_id(m) for m in untried],
                     at=until,
                     error="waiting: Telegram unreachable",
-                    delayed_since=self.clock(),
+                    delayed_since=now,
                 )
                 outbox.pace(session, {m.chat_id for m in untried}, after=0.0)
+
+            await self.db.run(wait_for_probe)
 
     async def _send(self, message: OutboxMessage, language: str) -> Outcome:
         try:
@@ -226,43 +252,40 @@ class Dispatcher:
         outbox.pace(session, {m.chat_id for m in claimed if m.id not in kept_ids}, after=0.0)
         return kept
 
-    def _record(self, message: OutboxMessage, result: Outcome, report: DispatchReport) -> None:
-        message_id = _message_id(message)
-        now = self.clock()
-        with self.db.transaction() as session:
-            outbox.pace(session, [message.chat_id], after=self.per_chat_interval)
-            if isinstance(result, Delivered):
-                outbox.mark_sent(
-                    session, message_id, telegram_message_id=result.message_id, now=now
-                )
-                report.sent += 1
-                ended = outbox.close_outage(session, now=now)
-                if ended is not None:
-                    self._recovered(session, ended, now)
-            elif isinstance(result, Retry) and result.outage:
-                report.retried += 1
-                report.outage = True
-                until = self._outage_until(session, now, result.error)
-                outbox.retry_later(
-                    session, message_id, at=until + ROTATE, error=result.error, now=now
-                )
-                outbox.postpone_due(session, now=now, until=until, error=result.error)
-            elif isinstance(result, Retry):
-                delay = backoff(message.attempts, result.after)
-                outbox.retry_later(
-                    session,
-                    message_id,
-                    at=now + timedelta(seconds=delay),
-                    error=result.error,
-                    now=now,
-                )
-                report.retried += 1
-            else:
-                outbox.mark_failed(session, message_id, error=result.error)
-                report.failed += 1
-                self._tell_coordinator(
-                    session, message, result.error, result.person_unreachable, now
-                )
+    def _record(
+        self, session: Session, message: OutboxMessage, result: Outcome, now: datetime
+    ) -> DispatchReport:
+        """One send's result, with the chat's next free instant (on a worker thread: what it
+        counts is returned, and added to the dispatch's report on the event loop)."""
+        message_id, report = _message_id(message), DispatchReport()
+        outbox.pace(session, [message.chat_id], after=self.per_chat_interval)
+        if isinstance(result, Delivered):
+            outbox.mark_sent(session, message_id, telegram_message_id=result.message_id, now=now)
+            report.sent += 1
+            ended = outbox.close_outage(session, now=now)
+            if ended is not None:
+                self._recovered(session, ended, now)
+        elif isinstance(result, Retry) and result.outage:
+            report.retried += 1
+            report.outage = True
+            until = self._outage_until(session, now, result.error)
+            outbox.retry_later(session, message_id, at=until + ROTATE, error=result.error, now=now)
+            outbox.postpone_due(session, now=now, until=until, error=result.error)
+        elif isinstance(result, Retry):
+            delay = backoff(message.attempts, result.after)
+            outbox.retry_later(
+                session,
+                message_id,
+                at=now + timedelta(seconds=delay),
+                error=result.error,
+                now=now,
+            )
+            report.retried += 1
+        else:
+            outbox.mark_failed(session, message_id, error=result.error)
+            report.failed += 1
+            self._tell_coordinator(session, message, result.error, result.person_unreachable, now)
+        return report
 
     @staticmethod
     def _outage_until(session: Session, now: datetime, error: str = "unreachable") -> datetime:

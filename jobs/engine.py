@@ -30,6 +30,7 @@ from storage.leader import Leadership
 log = logging.getLogger(__name__)
 WAKE_JOB, SAFETY_JOB = "wake", "safety-net"
 WAITING = timedelta(seconds=1)  # how soon to look again at chats another process holds
+WAITERS = 100  # wake-ups waiting for the running one (each returns when it has gone round)
 
 
 class Engine:
@@ -64,6 +65,7 @@ class Engine:
         self.holder = f"{socket.gethostname()}:{os.getpid()}"
         self.scheduler: AsyncIOScheduler | None = None
         self._lock = asyncio.Lock()
+        self._again = False  # a wake-up was asked for while one ran
         self._stopped = False
         self._materialised_on: date | None = None
         self.last_tick: datetime | None = None
@@ -75,7 +77,7 @@ class Engine:
             self.wake,
             IntervalTrigger(seconds=self.safety_interval.total_seconds()),
             id=SAFETY_JOB,
-            max_instances=2,
+            max_instances=WAITERS,
             coalesce=True,
         )
         self.nightly_backup.schedule(self.scheduler)
@@ -117,7 +119,7 @@ class Engine:
             id=WAKE_JOB,
             replace_existing=True,
             misfire_grace_time=None,
-            max_instances=2,
+            max_instances=WAITERS,
         )
 
     def request_materialise(self) -> None:
@@ -132,27 +134,47 @@ class Engine:
         3. Sleep until the database says something is next due; a follower wakes within
            ``takeover`` to try to lead, so a dead leader is replaced within that time.
         """
-        async with self._lock:
-            if self._stopped:  # asked for just before the stop: nothing more to do
+        if self._lock.locked():
+            # One is running: it goes round once more for this one (what a handler just wrote
+            # is seen), and this one returns when it has. APScheduler never has to skip a run.
+            self._again = True
+            async with self._lock:
                 return TickReport(), DispatchReport()
-            now = self.clock()
-            tick, leading = TickReport(), self.leadership.is_leader()
-            if leading:
-                self._materialise_if_needed(now)
-                tick = self.planner.tick(self.db, now)
-                self._beat(now)
-            sent = await self.dispatcher.dispatch() if self.dispatching else DispatchReport()
-            self._sleep(leading, sent.waiting)
-            if tick.messages or sent.sent or sent.failed:
-                log.info("tick: %s; dispatch: %s", tick, sent)
-            return tick, sent
+        async with self._lock:
+            while True:
+                self._again = False
+                if self._stopped:  # asked for just before the stop: nothing more to do
+                    return TickReport(), DispatchReport()
+                tick, sent = await self._wake_once()
+                if not self._again:
+                    return tick, sent
+
+    async def _wake_once(self) -> tuple[TickReport, DispatchReport]:
+        """The database work runs on a worker thread: a slow or locked database delays the
+        reminders, never the people using the bot meanwhile."""
+        now = self.clock()
+        leading = await asyncio.to_thread(self.leadership.is_leader)
+        tick = await asyncio.to_thread(self._tick, now) if leading else TickReport()
+        sent = await self.dispatcher.dispatch() if self.dispatching else DispatchReport()
+        following = await asyncio.to_thread(self._next_wake, leading, sent.waiting)
+        if following is not None:
+            self.wake_at(following)
+        if tick.messages or sent.sent or sent.failed:
+            log.info("tick: %s; dispatch: %s", tick, sent)
+        return tick, sent
+
+    def _tick(self, now: datetime) -> TickReport:
+        self._materialise_if_needed(now)
+        tick = self.planner.tick(self.db, now)
+        self._beat(now)
+        return tick
 
     def _beat(self, now: datetime) -> None:
         self.last_tick = now
         with self.db.transaction() as session:
             leader.beat(session, holder=self.holder, at=now)
 
-    def _sleep(self, leading: bool, waiting: bool = False) -> None:
+    def _next_wake(self, leading: bool, waiting: bool = False) -> datetime | None:
         now = self.clock()
         following = self.planner.next_wake(self.db, now) if leading else None
         if not leading:
@@ -161,8 +183,7 @@ class Engine:
             following = min(filter(None, (following, now + self.takeover)))
         if waiting and following is not None:  # a chat another process is sending to
             following = max(following, now + WAITING)
-        if following is not None:
-            self.wake_at(following)
+        return following
 
     def _materialise_if_needed(self, now: datetime) -> None:
         today = now.astimezone(self.planner.calendar.zone).date()

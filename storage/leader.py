@@ -20,6 +20,10 @@ from storage.models import Heartbeat
 
 log = logging.getLogger(__name__)
 LOCK_KEY = 0x5E4D_B07  # any constant shared by every process of one deployment
+# The lock is (LOCK_KEY, the schema's hash): two deployments in two schemas of one database
+# (a ministry's provinces, or a test per schema) each have a leader of their own.
+_TRY = text("SELECT pg_try_advisory_lock(:key, hashtext(current_schema()))")
+_UNLOCK = text("SELECT pg_advisory_unlock(:key, hashtext(current_schema()))")
 TICK = "tick"
 
 
@@ -28,7 +32,7 @@ class Leadership:
 
     def __init__(self, engine: Engine, *, key: int = LOCK_KEY) -> None:
         self.engine = engine
-        self.key = key
+        self.key = key % 2**31  # the two-key lock takes a 32-bit integer
         self._connection: Connection | None = None
 
     @property
@@ -57,11 +61,7 @@ class Leadership:
     def _try(self) -> bool:
         connection = self.engine.connect()
         try:
-            held = bool(
-                connection.execute(
-                    text("SELECT pg_try_advisory_lock(:key)"), {"key": self.key}
-                ).scalar_one()
-            )
+            held = bool(connection.execute(_TRY, {"key": self.key}).scalar_one())
             connection.commit()
         except DBAPIError:
             connection.close()
@@ -82,7 +82,7 @@ class Leadership:
     def release(self) -> None:
         if self._connection is not None:
             try:
-                self._connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": self.key})
+                self._connection.execute(_UNLOCK, {"key": self.key})
                 self._connection.commit()
             except DBAPIError:
                 pass
