@@ -39,6 +39,7 @@ from openpyxl.utils import get_column_letter
 from bot.i18n import fiscal_year_label, format_date, format_datetime
 from bot.render import period_label
 from jobs.calendar import fiscal_year_bounds
+from jobs.recurrence import covers_previous_month
 from jobs.settings import Settings
 from storage.db import Database
 from storage.models import AssignmentStatus
@@ -301,6 +302,7 @@ def _period_text(row: ReportRow, zone: ZoneInfo) -> str:
         "period_key": row.period_key,
         "quarter": row.quarter,
         "month": row.month,
+        "covers_previous_month": covers_previous_month(row.recurrence),
         "due_at": row.due_at.isoformat(),
     }
     return period_label(params, "th", zone)

@@ -20,7 +20,7 @@ from jobs.calendar import (
     fiscal_year_of,
 )
 from jobs.ladder import step_instants
-from jobs.recurrence import Occurrence, occurrences
+from jobs.recurrence import Occurrence, covers_previous_month, occurrences
 from jobs.settings import Obligation, Settings
 from storage import people, schedule
 from storage.db import Database
@@ -81,6 +81,7 @@ def _period_lines(
         "period_key": occurrence.key,
         "quarter": occurrence.quarter,
         "month": occurrence.month,
+        "covers_previous_month": covers_previous_month(obligation.recurrence),
         "due_at": occurrence.due_at.isoformat(),
     }
     due = format_datetime(occurrence.due_at.astimezone(zone), language)

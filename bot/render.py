@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date as babel_format_date
 
 from bot.i18n import Translate, buddhist_year, format_date, format_datetime, translator
+from jobs.recurrence import month_covered
 
 Keyboard = list[list[tuple[str, str]]]  # rows of (label, callback data)
 DONE_CALLBACK = "done:"
@@ -52,9 +53,10 @@ def period_label(params: dict[str, Any], language: str, zone: ZoneInfo) -> str:
             date.fromisoformat(f"{key.removeprefix('meeting-')}-01"), language
         )
         return _("for the staff meeting of {month} {year}").format(month=month, year=year)
-    if params.get("month"):
+    if params.get("month"):  # the month the report is about, not always the month it is due
         due = datetime.fromisoformat(str(params["due_at"])).astimezone(zone)
-        month, year = _month_and_year(due.date(), language)
+        covered = month_covered(key, due.date(), params.get("covers_previous_month"))
+        month, year = _month_and_year(covered, language)
         return _("for {month} {year}").format(month=month, year=year)
     return _("fiscal year {fiscal_year}").format(fiscal_year=fiscal_year)
 

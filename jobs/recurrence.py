@@ -8,9 +8,10 @@ about (the quarter, the month, the meeting), never on the window it was found in
 from __future__ import annotations
 
 import calendar as std_calendar
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from jobs.calendar import OfficeCalendar, fiscal_quarter_of, fiscal_year_bounds, fiscal_year_of
 from jobs.offsets import OffsetUnit, parse_offset
@@ -24,6 +25,7 @@ from jobs.settings import (
     OnceRecurrence,
     Onward,
     QuarterlyRecurrence,
+    Recurrence,
     YearlyRecurrence,
 )
 
@@ -42,7 +44,7 @@ class Occurrence:
     onward_due_at: datetime | None  # aware, UTC: the office's own deadline to pass it on
     nominal_date: date  # before the closed-day rule
     quarter: int | None = None  # 1–4, for quarterly reports: the quarter covered
-    month: int | None = None  # 1–12, for monthly and meeting reports: the month due
+    month: int | None = None  # 1–12, for monthly and meeting reports: the month due (its key's)
 
 
 # ---- dates --------------------------------------------------------------------------------
@@ -176,6 +178,43 @@ def quarter_covered(due: date) -> tuple[int, int]:
     previous = due.year * 12 + due.month - 2  # the month before, 0-based
     quarter_end = previous - (previous - 2) % 3  # the latest March, June, September, December
     return fiscal_quarter_of(date(quarter_end // 12, quarter_end % 12 + 1, 1))
+
+
+FIRST_HALF_LAST_DAY = 15
+"""A monthly report due by this day of a month reports on the month before."""
+
+
+def covers_previous_month(recurrence: Recurrence | Mapping[str, Any]) -> bool:
+    """Whether a monthly report is about the month before the one it is due in.
+
+    The config does not say which month a monthly report covers, so its due day decides: one
+    due in the first half of a month (the procurement summary by the 10th, the complaint
+    follow-up by the 5th) can only sum up the month just ended; one due later in the month
+    reports on that month. Other recurrences: no (a quarter names itself, a meeting its month).
+    Takes the config's recurrence or the one stored with the obligation (a dict).
+    """
+    if isinstance(recurrence, Mapping):
+        kind, day = recurrence.get("kind"), recurrence.get("day")
+    else:
+        kind, day = recurrence.kind, getattr(recurrence, "day", None)
+    return kind == "monthly" and isinstance(day, int) and day <= FIRST_HALF_LAST_DAY
+
+
+def month_covered(period_key: str, due: date, previous: bool | None) -> date:
+    """The first day of the month a monthly report is about.
+
+    The due month is the period's key (``2025-10``: the closed-day rule never moves it), or
+    the due date's month when the key is not a month. ``previous`` is
+    :func:`covers_previous_month` of the obligation; None (a message written before the rule
+    was passed along) judges by the due day.
+    """
+    try:
+        first = date.fromisoformat(f"{period_key}-01")
+    except ValueError:
+        first = due.replace(day=1)
+    if previous is None:
+        previous = due.day <= FIRST_HALF_LAST_DAY
+    return (first - timedelta(days=1)).replace(day=1) if previous else first
 
 
 def _quarterly_key(fiscal_year: int, quarter: int, due_month: int) -> str:

@@ -22,7 +22,13 @@ from jobs.digest import digest_data
 from jobs.ladder import STAFF_FACING, Progress, progress, step_instants, working_days_late
 from jobs.loan_steps import write_loan_steps
 from jobs.power import expire_due
-from jobs.recurrence import effective_meeting, materialisation_window, meeting_dates, occurrences
+from jobs.recurrence import (
+    covers_previous_month,
+    effective_meeting,
+    materialisation_window,
+    meeting_dates,
+    occurrences,
+)
 from jobs.settings import Obligation as ObligationConfig
 from jobs.settings import Settings
 from storage import loans, office, outbox, people, power, schedule
@@ -526,6 +532,7 @@ def duty_params(obligation: Obligation, period: Period) -> dict[str, Any]:
         "fiscal_year": period.fiscal_year,
         "quarter": period.quarter,
         "month": period.month,
+        "covers_previous_month": covers_previous_month(obligation.recurrence),
         "due_at": period.due_at.isoformat(),
     }
 

@@ -9,7 +9,7 @@ the same order.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -64,6 +64,7 @@ class ReportRow:
     followups_unanswered: int
     escalated_at: datetime | None
     excuse_reason: str | None
+    recurrence: dict[str, Any] = field(default_factory=dict)  # the obligation's, as stored
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,6 +226,7 @@ def _row(item: _RawRow, memberships: _Memberships, events: _Events) -> ReportRow
         followups_unanswered=assignment.followups_unanswered if assignment else 0,
         escalated_at=assignment.escalated_at if assignment else None,
         excuse_reason=events.reason.get(aid or 0),
+        recurrence=dict(obligation.recurrence),
     )
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.cli import main
 from bot.preview import preview
+from bot.render import period_label
 from jobs.settings import Settings
 from storage.db import Database
 from storage.models import Role
@@ -40,6 +42,34 @@ def test_a_due_date_on_a_saturday_is_closed_for_the_weekend_not_for_childrens_da
     text = preview(settings, 2569, None)
     assert "(วันครบกำหนดตรงกับวันหยุด: วันเสาร์)" in text
     assert "วันเด็ก" not in text
+
+
+def test_a_monthly_report_due_early_in_a_month_is_labelled_with_the_month_before(
+    settings: Settings,
+) -> None:
+    """The procurement summary due 10 ต.ค. 2568 sums up กันยายน 2568."""
+    text = preview(settings, 2569, None)
+    assert "\n  ประจำเดือนกันยายน 2568: กำหนดส่งภายในวันที่ 10 ตุลาคม 2568 เวลา 16.30 น." in text
+    assert "\n  ประจำเดือนตุลาคม 2568: กำหนดส่งภายในวันที่ 10 ตุลาคม 2568" not in text
+
+
+def test_a_monthly_label_names_the_month_covered() -> None:
+    due = {"fiscal_year": 2569, "period_key": "2025-10", "month": 10}
+    early = {**due, "due_at": "2025-10-10T09:30:00+00:00"}
+    late = {**due, "due_at": "2025-10-20T09:30:00+00:00"}
+    zone = ZoneInfo("Asia/Bangkok")
+    assert period_label({**early, "covers_previous_month": True}, "th", zone) == (
+        "ประจำเดือนกันยายน 2568"
+    )
+    assert period_label({**early, "covers_previous_month": True}, "en", zone) == (
+        "for September 2025"
+    )
+    assert period_label({**late, "covers_previous_month": False}, "th", zone) == (
+        "ประจำเดือนตุลาคม 2568"
+    )
+    assert period_label(early, "th", zone) == "ประจำเดือนกันยายน 2568"  # written before the rule
+    moved = {**due, "due_at": "2025-11-03T09:30:00+00:00", "covers_previous_month": False}
+    assert period_label(moved, "th", zone) == "ประจำเดือนตุลาคม 2568"  # 31 Oct moved to 3 Nov
 
 
 def test_preview_names_the_registered_owners(db: Database, settings: Settings) -> None:

@@ -12,8 +12,10 @@ import pytest
 from jobs.calendar import OfficeCalendar
 from jobs.recurrence import (
     Occurrence,
+    covers_previous_month,
     materialisation_window,
     meeting_dates,
+    month_covered,
     occurrences,
     quarter_covered,
 )
@@ -180,6 +182,29 @@ def test_monthly_reports_are_keyed_by_their_month(example: Settings) -> None:
         ("2025-11", 11, 2569),
     ]
     assert found[1].due_date == date(2025, 10, 6)  # Sunday 5 October moves to Monday
+
+
+def test_a_monthly_report_due_in_the_first_half_of_a_month_covers_the_month_before(
+    example: Settings,
+) -> None:
+    procurement = obligation(example, "procurement-summary")  # by the 10th
+    complaints = obligation(example, "complaint-followup")  # by the 5th
+    assert covers_previous_month(procurement.recurrence)
+    assert covers_previous_month(complaints.recurrence)
+    assert covers_previous_month(procurement.recurrence.model_dump(mode="json"))  # as stored
+    assert not covers_previous_month(MonthlyRecurrence(kind="monthly", day=16))
+    assert not covers_previous_month({"kind": "monthly", "day": 25})
+    for other in ("quarterly-progress", "eservice-update", "maintenance-plan"):
+        assert not covers_previous_month(obligation(example, other).recurrence)
+
+
+def test_the_month_covered_comes_from_the_key_not_the_moved_due_date() -> None:
+    assert month_covered("2025-10", date(2025, 10, 10), True) == date(2025, 9, 1)
+    assert month_covered("2026-01", date(2026, 1, 12), True) == date(2025, 12, 1)
+    assert month_covered("2025-10", date(2025, 10, 31), False) == date(2025, 10, 1)
+    assert month_covered("2025-05", date(2025, 6, 2), False) == date(2025, 5, 1)  # 31 May moved
+    assert month_covered("2025-10", date(2025, 10, 10), None) == date(2025, 9, 1)  # by the day
+    assert month_covered("2025-10", date(2025, 10, 20), None) == date(2025, 10, 1)
 
 
 def test_day_31_is_the_last_day_of_shorter_months(example: Settings) -> None:
