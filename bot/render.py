@@ -128,8 +128,8 @@ def _ask(params: dict[str, Any], _: Translate) -> str:
             "requires."
         )
     return _(
-        'Please send the report on time, then press "Report sent" below. You may attach '
-        "the evidence file afterwards."
+        "Please send the report to the Policy and Planning Group on time, then press "
+        '"Report sent" below. The evidence file may be attached afterwards.'
     )
 
 
