@@ -91,16 +91,20 @@ class Engine:
         self.leadership.release()
 
     async def stop(self, *, grace: float = 10.0) -> None:
-        """Stop keeping time, let a running wake-up finish (at most ``grace`` seconds: a
-        send cut short is retried after its lease), then let go of the lock."""
+        """Stop keeping time: no new wake-up starts, the one under way finishes (at most
+        ``grace`` seconds: a send cut short is retried after its lease) and those waiting for
+        it return; only then is the scheduler shut down, so that it cancels nothing."""
         self._stopped = True
         if self.scheduler is not None and self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
+            self.scheduler.pause()
         try:
             await asyncio.wait_for(self._lock.acquire(), timeout=grace)
-            self._lock.release()  # a wake-up waiting behind it sees the stop and returns
+            self._lock.release()  # the lock is fair: every wake-up queued before has returned
+            await asyncio.sleep(0)  # and their jobs see it
         except TimeoutError:
             log.warning("stopping while a wake-up is still sending")
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
         self.leadership.release()
 
     def wake_at(self, moment: datetime) -> None:
