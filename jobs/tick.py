@@ -31,7 +31,7 @@ from jobs.recurrence import (
 )
 from jobs.settings import Obligation as ObligationConfig
 from jobs.settings import Settings
-from storage import loans, office, outbox, people, power, schedule
+from storage import loans, office, outbox, people, power, questions, schedule
 from storage.db import Database
 from storage.models import Assignment, AssignmentStatus, Obligation, Period, Role, Staff, WorkGroup
 from storage.outbox import NewMessage
@@ -188,6 +188,7 @@ class Planner:
                 session, now, self.calendar, self._complaint_stand_ins
             )
             report.messages += expire_due(session, now)
+            questions.purge_expired(session, now)  # questions nobody answered in time
         return report
 
     def next_digest(self, now: datetime) -> tuple[date, datetime] | None:

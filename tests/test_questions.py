@@ -145,3 +145,22 @@ def test_an_expired_question_is_as_if_never_asked(office: Database) -> None:
         )
     with office.transaction() as session:
         assert questions.purge_expired(session, asked + timedelta(hours=2)) == 1
+
+
+def test_the_tick_forgets_questions_nobody_answered(office: Database, plan: Settings) -> None:
+    coordinator = staff_id(office, COORDINATOR)
+    asked = bkk(1, 2, 9)
+    with office.transaction() as session:
+        questions.ask(
+            session,
+            coordinator,
+            questions.CALENDAR_CHANGE,
+            {"kind": "closeday"},
+            now=asked,
+            ttl=timedelta(hours=1),
+        )
+    planner = Planner(plan, OfficeCalendar.from_office(plan.office))
+    planner.tick(office, asked + timedelta(minutes=30))
+    assert row_counts(office)["awaited_answer"] == 1
+    planner.tick(office, asked + timedelta(hours=2))
+    assert row_counts(office)["awaited_answer"] == 0
