@@ -219,7 +219,7 @@ def test_each_quarter_1_row_tells_what_happened_in_thai_and_buddhist_era(
         "13 มกราคม 2568 เวลา 10.00 น.",
     )
     assert (malee["ผู้ยืนยันการส่ง"], malee["จำนวนครั้งที่ติดตาม"]) == ("วิภา ประสานงาน", 1)
-    assert malee["ช่องทาง"] == "ส่งเป็นเอกสาร (ผู้ประสานงานบันทึกแทน)"
+    assert malee["ช่องทาง"] == "ส่งรายงานฉบับเอกสาร (ผู้ประสานงานบันทึกแทน)"
     head = q1["ประเสริฐ หัวหน้า"]
     assert (head["ผลการส่ง"], head["เหตุผลการยกเว้น"]) == ("ได้รับการยกเว้น", REASON)
     assert head["วันที่รายงานผู้บังคับบัญชา"] == "17 มกราคม 2568 เวลา 08.30 น."
@@ -309,7 +309,7 @@ def test_the_audit_sheet_names_who_excused_and_why(
     escalations = [row for row in rows if row["รหัสการดำเนินการ"] == "assignment.escalated"]
     assert len(escalations) == 2
     assert {row["ผู้ดำเนินการ"] for row in escalations} == {"ระบบติดตามอัตโนมัติ"}
-    (paper,) = [row for row in rows if "ส่งเป็นเอกสาร" in str(row["รายละเอียด"])]
+    (paper,) = [row for row in rows if "ส่งรายงานฉบับเอกสาร" in str(row["รายละเอียด"])]
     assert "วันที่ส่ง: 13 มกราคม 2568 เวลา 10.00 น." in paper["รายละเอียด"]
 
 

@@ -109,13 +109,15 @@ async def test_the_coordinator_marks_a_paper_submission_with_its_date(
     await bot.say(COORDINATOR, "/status quarterly-progress")
     board = bot.last(COORDINATOR)
     assert not [d for d in board.callback_data if d.startswith("esc:")]  # not hers to excuse
-    (question,) = await bot.press(COORDINATOR, board, board.button_data("รับเป็นเอกสาร: มาลี ศรีสุข"))
+    (question,) = await bot.press(
+        COORDINATOR, board, board.button_data("ได้รับรายงานฉบับเอกสารแล้ว: มาลี ศรีสุข")
+    )
     assert question.startswith("ได้รับรายงานเมื่อวันที่เท่าใด")
     before = row_counts(bot.db)
     (bad,) = await bot.say(COORDINATOR, "31/2/2568")
     assert bad.startswith("กรุณาพิมพ์วันที่ที่ผ่านมาแล้ว") and row_counts(bot.db) == before
     (done,) = await bot.say(COORDINATOR, "10/1/2568")
-    assert done == "บันทึกการรับรายงานเป็นเอกสารเมื่อวันที่ 10 มกราคม 2568 แล้ว (ตามกำหนด)"
+    assert done == "บันทึกว่าได้รับรายงานฉบับเอกสารเมื่อวันที่ 10 มกราคม 2568 แล้ว (ตามกำหนด)"
     malee = q1_assignment(bot.db, MALEE)
     assert malee.status == AssignmentStatus.ON_TIME.value
     with bot.db.transaction() as session:
