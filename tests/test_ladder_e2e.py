@@ -48,14 +48,14 @@ async def test_a_whole_ladder_runs_and_reaches_the_director(office: Harness) -> 
     pressed = bot.fake.user_presses_button(SOMCHAI, reminder, data)
     await bot.fake.wait_until(lambda: bool(reminder.edits))  # the reminder now shows it is done
     toast = bot.fake.callback_answer(pressed)
-    assert toast is not None and toast["text"] == "บันทึกแล้ว ขอบคุณ"
+    assert toast is not None and toast["text"] == "บันทึกเรียบร้อยแล้ว ขอบคุณที่ให้ความร่วมมือ"
     assert not reminder.callback_data
     head, confirmation, hint = (reminder.text or "").rsplit("\n\n", 2)
     assert head.startswith("แจ้งเตือนการส่งรายงาน\n")
     assert confirmation.startswith("✅ ส่งรายงานแล้ว (ตามกำหนด) เมื่อ ")
     assert hint.startswith("หากมีไฟล์หลักฐาน (เอกสารหรือรูปภาพ) กรุณาส่งในแชตนี้ภายใน 30 นาที")
     (kept,) = await bot.send_file(SOMCHAI, "สงป301-ไตรมาส1.pdf", b"%PDF-1.4 evidence")
-    assert kept == "จัดเก็บไฟล์หลักฐาน สงป301-ไตรมาส1.pdf ไว้กับรายงานแล้ว ขอบคุณ"
+    assert kept == "จัดเก็บไฟล์หลักฐาน สงป301-ไตรมาส1.pdf ไว้กับรายงานเรียบร้อยแล้ว ขอบคุณที่ให้ความร่วมมือ"
     with bot.db.transaction() as session:
         duty = schedule.duty(session, int(data.split(":")[1]))
     assert duty is not None and duty.assignment.status == AssignmentStatus.ON_TIME.value
@@ -143,5 +143,5 @@ async def test_bad_confirmations_are_answered_politely_and_change_nothing(
     )
     (reply,) = (await bot.fake.wait_for_messages(MALEE, sent_before + 1))[sent_before:]
     assert (reply.text or "").startswith("✅ ส่งรายงานแล้ว (ตามกำหนด) เมื่อ ")
-    assert "จัดเก็บไฟล์หลักฐาน ภาพถ่ายหนังสือนำส่ง.pdf ไว้กับรายงานแล้ว" in (reply.text or "")
+    assert "จัดเก็บไฟล์หลักฐาน ภาพถ่ายหนังสือนำส่ง.pdf ไว้กับรายงานเรียบร้อยแล้ว" in (reply.text or "")
     assert (malee_reminder.text or "").endswith((reply.text or "").split("\n", 1)[0])

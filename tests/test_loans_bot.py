@@ -117,7 +117,7 @@ async def record_a_loan(office: Office) -> None:
     (purpose,) = await bot.say(OFFICER, ITEMS)
     assert purpose.startswith("ขั้นที่ 3 จาก 5")
     (due,) = await bot.say(OFFICER, "ใช้ในการอบรมผู้บริหารสถานศึกษา")
-    assert "ตามระเบียบคือวันที่ 13 มกราคม 2568 (7 วัน)" in due
+    assert "ตามที่สำนักงานกำหนดคือวันที่ 13 มกราคม 2568 (7 วัน)" in due
     (condition,) = await office.press(OFFICER, bot.last(OFFICER), "ส่งคืนภายในวันที่ 13 มกราคม 2568")
     assert condition.startswith("ขั้นที่ 5 จาก 5")
     (preview,) = await office.press(OFFICER, bot.last(OFFICER), "สภาพดี ครบถ้วน")
@@ -167,7 +167,7 @@ async def test_a_loan_from_hand_over_to_overdue_escalation_to_a_damaged_return(
     assert refused["text"] == "ท่านไม่ใช่ผู้ยืมในรายการนี้ ไม่มีการเปลี่ยนแปลงใด ๆ"
     assert the_loan(bot.db).status == "awaiting_receipt"
     toast = await office.press_and_wait(BORROWER, handover, handover.button_data("ได้รับพัสดุแล้ว"))
-    assert toast["text"] == "บันทึกแล้ว ขอบคุณ"
+    assert toast["text"] == "บันทึกเรียบร้อยแล้ว ขอบคุณที่ให้ความร่วมมือ"
     await bot.fake.wait_until(lambda: bool(handover.edits))
     assert "✅ ยืนยันการรับพัสดุแล้ว เมื่อ 6 มกราคม 2568 เวลา 10.01 น." in (handover.text or "")
     assert not handover.callback_data
@@ -383,7 +383,7 @@ async def test_a_partial_return_keeps_the_rest_on_loan_and_visible(office: Offic
     (own,) = await bot.say(BORROWER, "/loans")  # staff see their own, as with /myloans
     assert own == mine
     (nothing,) = await bot.say(OTHER, "/myloans")
-    assert nothing == "ขณะนี้ท่านไม่มีพัสดุของทางราชการที่ยืมอยู่ ขอบคุณ"
+    assert nothing == "ขณะนี้ท่านไม่มีพัสดุของทางราชการที่ยืมอยู่"
     await office.at(bkk(1, 8, 8, 30))
     await bot.fake.wait_for_messages(BORROWER, 2)
     reminder = office.texts(BORROWER)[-1]
@@ -584,7 +584,8 @@ async def test_a_press_on_a_loan_another_session_holds_never_stops_the_event_loo
     try_again = "ขณะนี้มีผู้ใช้งานพร้อมกันจำนวนมาก"
     await bot.fake.wait_until(
         lambda: (
-            (bot.fake.callback_answer(update) or {}).get("text") == "บันทึกแล้ว ขอบคุณ"
+            (bot.fake.callback_answer(update) or {}).get("text")
+            == "บันทึกเรียบร้อยแล้ว ขอบคุณที่ให้ความร่วมมือ"
             or any(t.startswith(try_again) for t in office.texts(BORROWER))
         )
     )
