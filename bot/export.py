@@ -94,13 +94,13 @@ ACTION_TEXT = {
     "staff.leave_recorded": "บันทึกการลา",
     "obligation.added": "เพิ่มรายงานที่ต้องส่ง",
     "calendar.closed_day_added": "เพิ่มวันปิดทำการ",
-    "calendar.meeting_moved": "เลื่อนวันประชุมบุคลากรประจำเดือน",
+    "calendar.meeting_moved": "เลื่อนวันประชุมเจ้าหน้าที่ประจำเดือน",
     "loan.recorded": "บันทึกการยืมพัสดุ (ส่งมอบ)",
     "loan.received": "ผู้ยืมยืนยันการรับพัสดุ",
     "loan.escalated": "แจ้งการยืมพัสดุเลยกำหนดส่งคืน",
     "loan.returned": "บันทึกการส่งคืนพัสดุ",
     "loan.withdrawn": "ยกเลิกรายการยืมพัสดุที่บันทึกผิดพลาด",
-    "maintenance.announced": "ประกาศแผนการบำรุงรักษาพัสดุประจำปี",
+    "maintenance.announced": "ประกาศแผนซ่อมบำรุงครุภัณฑ์ประจำปี",
     "assignment.escalation_answer_refused": "ปฏิเสธการสั่งการเรื่องรายงานโดยผู้ไม่มีอำนาจ",
     "power.proposed": "เสนอการเปลี่ยนแปลงอำนาจหน้าที่ (รอศึกษาธิการจังหวัดยืนยัน)",
     "power.confirmed": "ศึกษาธิการจังหวัดยืนยันการเปลี่ยนแปลงอำนาจหน้าที่",
@@ -116,7 +116,7 @@ SUBJECT_TEXT = {
     "obligation": "รายงานที่ต้องส่ง",
     "period": "รอบรายงาน",
     "loan": "การยืมพัสดุ",
-    "maintenance_announcement": "ประกาศแผนการบำรุงรักษาพัสดุ",
+    "maintenance_announcement": "ประกาศแผนซ่อมบำรุงครุภัณฑ์",
     "power_proposal": "ข้อเสนอการเปลี่ยนแปลงอำนาจหน้าที่",
 }
 DETAIL_TEXT = {
@@ -150,7 +150,7 @@ DETAIL_TEXT = {
 }
 ROLE_TEXT = {
     "staff": "เจ้าหน้าที่",
-    "group_head": "หัวหน้ากลุ่มงาน",
+    "group_head": "ผู้อำนวยการกลุ่ม",
     "coordinator": "ผู้ประสานงาน (กลุ่มนโยบายและแผน)",
     "procurement": "เจ้าหน้าที่พัสดุ",
     "director": "ศึกษาธิการจังหวัด",

@@ -253,7 +253,7 @@ def test_a_period_past_before_the_bot_started_and_a_group_duty(
     rows = records(load_workbook(out)["eservice-update"])
     assert len(rows) == 12  # a staff meeting every month of the fiscal year
     assert [row["ผลการส่ง"] for row in rows[:3]] == ["ไม่มีผู้รับผิดชอบในระบบ"] * 3
-    assert rows[0]["รอบรายงาน"] == "สำหรับการประชุมบุคลากรประจำเดือนตุลาคม 2567"
+    assert rows[0]["รอบรายงาน"] == "สำหรับการประชุมเจ้าหน้าที่ประจำเดือนตุลาคม 2567"
     assert {row["ผู้รับผิดชอบ"] for row in rows[3:]} == {"กลุ่มพัฒนาการศึกษา"}
     assert rows[3]["ผลการส่ง"] == "ยังไม่ส่ง"  # January's, due on 13 January
     assert rows[3]["กำหนดส่ง"] == "13 มกราคม 2568 เวลา 16.30 น."

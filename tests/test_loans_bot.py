@@ -398,10 +398,10 @@ async def test_the_maintenance_plan_is_a_yearly_report_announced_to_all_staff(
     bot, ids = office.bot, office.ids
     await office.at(bkk(10, 24, 8, 30))  # a week before 31 October 2568
     (reminder,) = await bot.fake.wait_for_messages(OFFICER, 1)
-    assert "รายงาน: ประกาศแผนการบำรุงรักษาพัสดุประจำปีให้บุคลากรทราบ" in (reminder.text or "")
+    assert "รายงาน: ประกาศแผนซ่อมบำรุงครุภัณฑ์ประจำปีให้บุคลากรทราบ" in (reminder.text or "")
     assert "/announce_maintenance" in (reminder.text or "")
     (ask,) = await bot.say(OFFICER, "/announce_maintenance")
-    assert ask.startswith("กรุณาพิมพ์ประกาศแผนการบำรุงรักษาพัสดุประจำปี")
+    assert ask.startswith("กรุณาพิมพ์ประกาศแผนซ่อมบำรุงครุภัณฑ์ประจำปี")
     (short,) = await bot.say(OFFICER, "สั้น")
     assert short == "กรุณาพิมพ์ประกาศในข้อความเดียว ความยาว 10 ถึง 3000 ตัวอักษร"
     text = "ตรวจเช็กเครื่องปรับอากาศทุกห้อง\n\nวันที่ 10–14 พฤศจิกายน 2568 ติดต่อสมศรี โทร 1234"
@@ -410,13 +410,13 @@ async def test_the_maintenance_plan_is_a_yearly_report_announced_to_all_staff(
     (sent,) = await office.press(OFFICER, bot.last(OFFICER), "ยืนยัน")
     assert sent.splitlines() == [
         "ระบบกำลังส่งประกาศถึงบุคลากร 5 คน",
-        'บันทึกการส่งรายงาน "ประกาศแผนการบำรุงรักษาพัสดุประจำปีให้บุคลากรทราบ" แล้ว',
+        'บันทึกการส่งรายงาน "ประกาศแผนซ่อมบำรุงครุภัณฑ์ประจำปีให้บุคลากรทราบ" แล้ว',
     ]
     await office.at(bkk(10, 24, 8, 31))
     for user in ids:
         messages = await bot.fake.wait_for_messages(user, 1)
         assert (messages[-1].text or "").startswith(
-            f"ประกาศแผนการบำรุงรักษาพัสดุ ประจำปีงบประมาณ พ.ศ. 2569\n\n{text}\n\nจาก สมศรี พัสดุ"
+            f"ประกาศแผนซ่อมบำรุงครุภัณฑ์ ประจำปีงบประมาณ พ.ศ. 2569\n\n{text}\n\nจาก สมศรี พัสดุ"
         )
     with bot.db.transaction() as session:
         keys = session.exec(

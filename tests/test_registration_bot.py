@@ -182,8 +182,8 @@ async def test_an_admin_moves_a_person_changes_roles_and_deactivates_with_button
     assert moved.startswith("บันทึกแล้ว คุณสมชาย ใจดี: กลุ่มพัฒนาการศึกษา")
     (made_head,) = await bot.press(ADMIN, card_message, f"p:{somchai.id}:rl:group_head")
     assert "ผู้อำนวยการกลุ่ม" in made_head
-    (off,) = await bot.press(ADMIN, card_message, card_message.button_data("ปิดการใช้งาน"))
-    assert "สถานะปิดการใช้งานแล้ว" in off
+    (off,) = await bot.press(ADMIN, card_message, card_message.button_data("ระงับการใช้งาน"))
+    assert "สถานะระงับการใช้งานแล้ว" in off
     with bot.db.transaction() as session:
         events = audit.events(session, subject_type="staff", subject_id=somchai.id)
     assert [e.action for e in events][-3:] == [
@@ -193,7 +193,7 @@ async def test_an_admin_moves_a_person_changes_roles_and_deactivates_with_button
     ]
     assert {e.actor_staff_id for e in events[-3:]} == {admin.id}
     (gone,) = await bot.say(SOMCHAI, "/whoami")
-    assert gone.startswith("บัญชีของท่านถูกปิดการใช้งานแล้ว")
+    assert gone.startswith("บัญชีของท่านถูกระงับการใช้งานแล้ว")
 
 
 async def test_admin_buttons_refuse_non_admins_and_forged_data_changes_nothing(
