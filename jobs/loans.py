@@ -25,7 +25,7 @@ def due_instant(due_on: date, calendar: OfficeCalendar) -> datetime:
 
 
 def default_due_on(lent_on: date, days: int, calendar: OfficeCalendar) -> date:
-    """The regulations' period from the hand-over; a closed day moves to the next working day."""
+    """The office's loan period from the hand-over; a closed day moves to the next working day."""
     return calendar.next_working_day(lent_on + timedelta(days=days), include_today=True)
 
 

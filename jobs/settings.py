@@ -344,7 +344,7 @@ procurement officer, then the director."""
 
 
 class LoanSettings(_Strict):
-    """Property loans (measure 1.4): the regulations' loan period and the follow-up ladder."""
+    """Property loans (measure 1.4): the office's loan period and the follow-up ladder."""
 
     default_days: int = Field(default=7, ge=1, le=365)  # due back after this many days
     max_days: int = Field(default=365, ge=1, le=3650)  # the latest due-back date allowed
