@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -28,6 +29,7 @@ from bot import (
     complaints,
     drafts,
     duties,
+    i18n,
     loan_return,
     loans,
     logs,
@@ -184,6 +186,7 @@ async def start_services(application: AnyApplication) -> None:
     (the demo, the tests) calls it after ``application.start()``.
     """
     services = services_of(application)
+    await asyncio.to_thread(i18n.warm_up)
     await menus.set_defaults(application.bot, complaints=services.complaint_keys is not None)
     if application.bot_data.get(ENGINE_WANTED):
         bulk = _bulk_bot(application, services)

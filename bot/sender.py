@@ -8,6 +8,7 @@ not answering: the dispatcher then probes rather than trying every message in tu
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -18,6 +19,7 @@ from bot.render import Keyboard, render
 from jobs.dispatch import Delivered, Outcome, Retry, Undeliverable
 from storage.models import OutboxMessage
 
+DRAWN = frozenset({"digest"})  # templates whose rendering draws a chart (a tenth of a second)
 _CHAT_GONE = ("chat not found", "user is deactivated", "peer_id_invalid", "bot was blocked")
 
 
@@ -44,7 +46,12 @@ class TelegramSender:
         self.zone = zone
 
     async def send(self, message: OutboxMessage, language: str) -> Outcome:
-        rendered = render(message.template, message.params, language, self.zone)
+        if message.template in DRAWN:  # a chart takes a while to draw: not on the event loop
+            rendered = await asyncio.to_thread(
+                render, message.template, message.params, language, self.zone
+            )
+        else:
+            rendered = render(message.template, message.params, language, self.zone)
         try:
             if rendered.photo is not None:
                 await self.bot.send_photo(message.chat_id, rendered.photo)
