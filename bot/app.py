@@ -62,6 +62,19 @@ CONCURRENT_UPDATES = 16
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
 
+POLL_BATCH = 20  # updates a long poll takes at once (Telegram's default is 100)
+
+
+class _ApplicationBot(ExtBot[None]):
+    """The application's bot. A long poll takes at most ``POLL_BATCH`` updates: reading a
+    hundred at once holds the event loop for a tenth of a second or more (measured by
+    ``bench/loop_stall.py``), a fifth of that for twenty."""
+
+    async def get_updates(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("limit", POLL_BATCH)
+        return await super().get_updates(*args, **kwargs)
+
+
 def build_application(
     services: Services, token: str, *, with_engine: bool = True
 ) -> AnyApplication:
@@ -72,19 +85,21 @@ def build_application(
     """
     logs.protect([token])
     telegram = services.settings.telegram
-    builder = (
+    bot = _ApplicationBot(
+        token,
+        base_url=telegram.base_url,
+        base_file_url=telegram.base_file_url or "https://api.telegram.org/file/bot",
+        request=AiohttpRequest(pool_size=CONCURRENT_UPDATES),
+        get_updates_request=AiohttpRequest(),
+    )
+    application = (
         ApplicationBuilder()
-        .token(token)
-        .base_url(telegram.base_url)
+        .bot(bot)
         .concurrent_updates(CONCURRENT_UPDATES)
-        .request(AiohttpRequest(pool_size=CONCURRENT_UPDATES))
-        .get_updates_request(AiohttpRequest())
         .post_init(start_services)
         .post_shutdown(stop_services)
+        .build()
     )
-    if telegram.base_file_url:
-        builder = builder.base_file_url(telegram.base_file_url)
-    application = builder.build()
     application.bot_data[SERVICES_KEY] = services
     application.bot_data[ENGINE_WANTED] = with_engine
     if services.complaint_keys is None:  # `run` has refused already if the channel has no key
