@@ -13,7 +13,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.i18n import translator
+from bot.i18n import Translate, translator
 from bot.roles import role_name
 from bot.services import services
 from bot.texts import split_message
@@ -36,6 +36,20 @@ async def answer(update: Update, text: str, *, acknowledged: bool = False, **kwa
         return
     for part in split_message(text):
         await chat.send_message(part, **kwargs)
+
+
+def apology(_: Translate, *, busy: bool) -> str:
+    """What a person is told when their request failed and nothing was changed: data another
+    session held too long (``storage.db.is_busy``) is worth a second try; anything else is ours."""
+    if busy:
+        return _(
+            "Many people are using this at the moment and nothing was changed. Please try "
+            "again in a few seconds."
+        )
+    return _(
+        "Sorry, something went wrong on our side and nothing was changed. Please try again "
+        "in a moment; if it keeps happening, tell the system administrator."
+    )
 
 
 def how_to_register(context: ContextTypes.DEFAULT_TYPE) -> str:

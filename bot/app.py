@@ -42,7 +42,7 @@ from bot import (
     reports,
     staff_admin,
 )
-from bot.access import answer, load_person, registered
+from bot.access import answer, apology, load_person, registered
 from bot.complaint_keys import keys_or_none
 from bot.complaint_sender import ComplainantSender
 from bot.i18n import translator
@@ -340,18 +340,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         language = await _language_of(update, context)
     except Exception:  # the database itself may be what failed
         language = "th"
-    _ = translator(language)
-    text = (
-        _(
-            "Many people are using this at the moment and nothing was changed. Please try "
-            "again in a few seconds."
-        )
-        if busy
-        else _(
-            "Sorry, something went wrong on our side and nothing was changed. Please try again "
-            "in a moment; if it keeps happening, tell the system administrator."
-        )
-    )
+    text = apology(translator(language), busy=busy)
     try:
         if update.callback_query is not None:
             with contextlib.suppress(TelegramError):  # the press may be answered already

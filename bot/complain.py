@@ -29,7 +29,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from bot.access import answer, load_person
+from bot.access import answer, apology, load_person
 from bot.complaint_keys import ComplaintKeys, WriterKey, new_code, normalise_code
 from bot.complaint_words import outcome_name, status_name, when
 from bot.i18n import Translate, translator
@@ -91,19 +91,7 @@ async def _apologise(
         if update.callback_query is not None:
             with contextlib.suppress(TelegramError):  # the press may be answered already
                 await update.callback_query.answer()
-        await answer(
-            update,
-            _(
-                "Many people are using this at the moment and nothing was changed. Please try "
-                "again in a few seconds."
-            )
-            if busy
-            else _(
-                "Sorry, something went wrong on our side and nothing was changed. Please try again "
-                "in a moment; if it keeps happening, tell the system administrator."
-            ),
-            acknowledged=True,
-        )
+        await answer(update, apology(_, busy=busy), acknowledged=True)
     except Exception as error:  # the database or Telegram itself may be what failed
         log.error("complaint apology failed: %s", type(error).__name__)
 

@@ -12,7 +12,7 @@ import pytest
 from bot.cli import main
 from jobs.calendar import OfficeCalendar
 from jobs.loans import due_instant
-from jobs.settings import load_settings
+from jobs.settings import Settings, load_settings
 from storage import groups, loans, migrate
 from storage.db import Database
 from storage.groups import GroupSpec
@@ -47,9 +47,8 @@ def _lend(
     return loan.id or 0
 
 
-@pytest.fixture
-def office(tmp_path: Path) -> Path:
-    """An office database with two loans in FY 2568 (one returned with damage) and one in 2569."""
+def _empty_office(tmp_path: Path) -> tuple[Path, Settings, Database]:
+    """A SQLite office with its config file and work groups, nobody registered yet."""
     url = f"sqlite:///{tmp_path / 'office.sqlite3'}"
     config = _write_config(tmp_path, url)
     settings = load_settings(config)
@@ -60,6 +59,13 @@ def office(tmp_path: Path) -> Path:
             session,
             [GroupSpec(g.key, g.name_th, g.name_en, g.coordinator) for g in settings.groups],
         )
+    return config, settings, db
+
+
+@pytest.fixture
+def office(tmp_path: Path) -> Path:
+    """An office database with two loans in FY 2568 (one returned with damage) and one in 2569."""
+    config, settings, db = _empty_office(tmp_path)
     borrower = enrol(db, 11, "สมชาย ใจดี", "development", Role.STAFF, now=bkk(1, 2)).id
     officer = enrol(db, 12, "สมศรี พัสดุ", "admin", Role.PROCUREMENT, now=bkk(1, 2)).id
     calendar, pair = OfficeCalendar.from_office(settings.office), (borrower, officer)
@@ -174,16 +180,7 @@ def test_the_evidence_workbook_names_loan_events_in_thai(office: Path, tmp_path:
 
 def test_the_loan_register_never_writes_a_formula(tmp_path: Path) -> None:
     """A borrower's name and an item typed by the officer are words, whatever they begin with."""
-    url = f"sqlite:///{tmp_path / 'office.sqlite3'}"
-    config = _write_config(tmp_path, url)
-    settings = load_settings(config)
-    db = Database.from_url(url)
-    migrate.upgrade(db.engine)
-    with db.transaction() as session:
-        groups.sync_groups(
-            session,
-            [GroupSpec(g.key, g.name_th, g.name_en, g.coordinator) for g in settings.groups],
-        )
+    config, settings, db = _empty_office(tmp_path)
     hostile = "=cmd|' /C calc'!A0"
     borrower = enrol(db, 11, hostile, "development", Role.STAFF, now=bkk(1, 2)).id
     officer = enrol(db, 12, "@officer", "admin", Role.PROCUREMENT, now=bkk(1, 2)).id
