@@ -14,7 +14,16 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+)
 
 from jobs.offsets import Offset, Span, parse_offset, parse_span
 from storage.models import Role
@@ -24,6 +33,11 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ORDINALS = ("first", "second", "third", "fourth", "last")
 _MEETING_RULE = re.compile(rf"^({'|'.join(ORDINALS)}) ({'|'.join(WEEKDAYS)})$")
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
+BUDDHIST_ERA_OFFSET = 543
+DATABASE_SCHEMES = ("sqlite", "postgresql")
+DATABASE_EXAMPLES = "sqlite:///staff-report-bot.sqlite3 or postgresql://user@host/dbname"
+_DAY_MONTH_YEAR = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
+_ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
 
 
 class ConfigError(Exception):
@@ -37,6 +51,47 @@ class ConfigError(Exception):
             for key, message in problems
         ]
         super().__init__("\n".join(lines))
+
+
+def _christian_era(year: int, month: int, day: int) -> str:
+    """The date as the config wants it, ``2025-12-29``, from a year in either era."""
+    if year > 2400:  # as people type B.E.: 2568 is 2025
+        year -= BUDDHIST_ERA_OFFSET
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def _date_as_written(value: Any) -> Any:
+    """Dates are ISO dates in the Christian Era; ``"29/12/2568"`` is refused with the form
+    to write instead, and so is a B.E. year, which TOML reads as a date 543 years ahead."""
+    if isinstance(value, str):
+        if match := _DAY_MONTH_YEAR.match(value):
+            day, month, year = (int(part) for part in match.groups())
+            raise ValueError(
+                f"{value!r} is not a date the config reads: write "
+                f"{_christian_era(year, month, day)} (year-month-day, Christian Era, no quotes)"
+            )
+        if match := _ISO_DATE.match(value):
+            year, month, day = (int(part) for part in match.groups())
+            if year > 2400:
+                raise ValueError(_buddhist_era_hint(year, month, day))
+    return value
+
+
+def _not_buddhist_era(value: date) -> date:
+    if value.year > 2400:
+        raise ValueError(_buddhist_era_hint(value.year, value.month, value.day))
+    return value
+
+
+def _buddhist_era_hint(year: int, month: int, day: int) -> str:
+    return (
+        f"{year:04d}-{month:02d}-{day:02d} looks like a Buddhist-Era year; write "
+        f"{_christian_era(year, month, day)} (dates in the config are Christian Era)"
+    )
+
+
+CeDate = Annotated[date, BeforeValidator(_date_as_written), AfterValidator(_not_buddhist_era)]
+"""A date in the config: ISO, Christian Era (the bot shows it in B.E.)."""
 
 
 class _Strict(BaseModel):
@@ -58,7 +113,7 @@ class Office(_Strict):
         min_length=1,
     )
     public_holidays: str | None = "TH"
-    closed_days: list[date] = Field(default_factory=list)
+    closed_days: list[CeDate] = Field(default_factory=list)
 
     @field_validator("public_holidays")
     @classmethod
@@ -105,7 +160,7 @@ class Meeting(_Strict):
     """The monthly staff meeting: a rule such as "second tue", or a list of dates."""
 
     rule: str | None = None
-    dates: list[date] = Field(default_factory=list)
+    dates: list[CeDate] = Field(default_factory=list)
     at: time = time(9, 0)
 
     @field_validator("rule")
@@ -193,7 +248,7 @@ class YearlyRecurrence(_Strict):
 
 class OnceRecurrence(_Strict):
     kind: Literal["once"]
-    date: date
+    date: CeDate
 
 
 Recurrence = Annotated[
@@ -258,6 +313,21 @@ class TelegramSettings(_Strict):
 
 class DatabaseSettings(_Strict):
     url: str = "sqlite:///staff-report-bot.sqlite3"
+
+    @field_validator("url")
+    @classmethod
+    def _supported(cls, value: str) -> str:
+        """SQLite or PostgreSQL (``postgresql+psycopg://`` names the driver; ``postgres://``
+        as Heroku-style URLs write it): anything else is refused here, not at first use."""
+        scheme, sep, _rest = value.partition("://")
+        family = scheme.split("+", 1)[0].lower()
+        if not sep or family not in (*DATABASE_SCHEMES, "postgres"):
+            shown = f"{scheme}://" if sep else repr(value)
+            raise ValueError(
+                f"{shown} is not a database this bot uses (SQLite or PostgreSQL): "
+                f"write {DATABASE_EXAMPLES}"
+            )
+        return value
 
 
 class EngineSettings(_Strict):
@@ -397,17 +467,23 @@ class Settings(_Strict):
         return next(group for group in self.groups if group.coordinator)
 
 
-def _key_of(loc: tuple[int | str, ...]) -> str:
-    key = ""
+def _key_of(loc: tuple[int | str, ...], data: Any = None) -> str:
+    """``obligations[quarterly-progress].recurrence.day``: an item of a list that has a key
+    (an obligation, a group) is named by it, not by its place in the file."""
+    key, node = "", data
     for part in loc:
         if isinstance(part, int):
-            key += f"[{part}]"
+            item = node[part] if isinstance(node, list) and 0 <= part < len(node) else None
+            name = item.get("key") if isinstance(item, dict) else None
+            key += f"[{name}]" if isinstance(name, str) and name else f"[{part}]"
+            node = item
         else:
             key += f".{part}" if key else str(part)
+            node = node.get(part) if isinstance(node, dict) else None
     return key
 
 
-def _pydantic_problems(error: ValidationError) -> list[tuple[str, str]]:
+def _pydantic_problems(error: ValidationError, data: Any = None) -> list[tuple[str, str]]:
     problems = []
     for item in error.errors():
         loc = _without_union_tags(item["loc"])
@@ -416,7 +492,7 @@ def _pydantic_problems(error: ValidationError) -> list[tuple[str, str]]:
             message = "unknown key (check its spelling, or remove it)"
         elif item["type"] == "missing":
             message = "required key is missing"
-        problems.append((_key_of(loc), message))
+        problems.append((_key_of(loc, data), message))
     return problems
 
 
@@ -438,7 +514,7 @@ def _cross_checks(settings: Settings) -> list[tuple[str, str]]:
     keys = [group.key for group in settings.groups]
     for index, key in enumerate(keys):
         if keys.index(key) != index:
-            problems.append((f"groups[{index}].key", f"group {key!r} is defined twice"))
+            problems.append((f"groups[{key}].key", f"group {key!r} is defined twice"))
     coordinators = [group.key for group in settings.groups if group.coordinator]
     if len(coordinators) != 1:
         problems.append(
@@ -451,8 +527,8 @@ def _cross_checks(settings: Settings) -> list[tuple[str, str]]:
         problems.append(("meeting", "give either rule (e.g. 'second tue') or dates"))
     ladders = set(settings.ladders) | {"default"}  # the plan's ladder needs no section
     seen: set[str] = set()
-    for index, obligation in enumerate(settings.obligations):
-        where = f"obligations[{index}]"
+    for obligation in settings.obligations:
+        where = f"obligations[{obligation.key}]"
         if obligation.key in seen:
             problems.append((f"{where}.key", f"obligation {obligation.key!r} is defined twice"))
         seen.add(obligation.key)
@@ -480,7 +556,7 @@ def parse_settings(data: dict[str, Any], *, source: str) -> Settings:
     try:
         settings = Settings.model_validate(data)
     except ValidationError as error:
-        raise ConfigError(source, _pydantic_problems(error)) from None
+        raise ConfigError(source, _pydantic_problems(error, data)) from None
     problems = _cross_checks(settings)
     if problems:
         raise ConfigError(source, problems)
