@@ -156,15 +156,12 @@ def _escalation(params: dict[str, Any], language: str, zone: ZoneInfo) -> Render
         name = item["name_en" if language == "en" else "name_th"]
         groups = ", ".join(item["groups_en" if language == "en" else "groups_th"])
         lines.append(
-            _(
-                "{number}. {name} ({groups}): {followups} follow-ups unanswered, "
-                "{days} working days late"
-            ).format(
+            _("{number}. {name} ({groups}): {followups} follow-ups unanswered, {lateness}").format(
                 number=number,
                 name=name,
                 groups=groups or "-",
                 followups=item["followups"],
-                days=item["working_days_late"],
+                lateness=lateness(item, _),
             )
         )
         aid = item["assignment_id"]
@@ -193,6 +190,19 @@ def _escalation(params: dict[str, Any], language: str, zone: ZoneInfo) -> Render
         ),
     ]
     return Rendered("\n".join(lines), keyboard)
+
+
+def lateness(item: dict[str, Any], _: Translate) -> str:
+    """How late, as a person says it: ``เลยกำหนด 2 วันทำการ`` once a working day has ended
+    since the due day, before that the hours (``เลยกำหนด 3 ชั่วโมง``), or within the first
+    hour ``ครบกำหนดส่งวันนี้`` — never "0 working days late"."""
+    days = int(item.get("working_days_late") or 0)
+    if days > 0:
+        return _("{days} working days late").format(days=days)
+    hours = int(item.get("late_seconds") or 0) // 3600
+    if hours > 0:
+        return _("{hours} hours late").format(hours=hours)
+    return _("due today")
 
 
 def _answerable(params: dict[str, Any]) -> set[int]:
@@ -312,8 +322,8 @@ def digest_text(params: dict[str, Any], language: str, zone: ZoneInfo) -> str:
     ] or [_("  (no report due yet)")]
     lines += ["", _("Late now ({count}):").format(count=len(params["late"]))]
     lines += [
-        _("• {name}: {title}, {days} working days late").format(
-            name=item[name], title=item[title], days=item["working_days_late"]
+        _("• {name}: {title}, {lateness}").format(
+            name=item[name], title=item[title], lateness=lateness(item, _)
         )
         for item in params["late"]
     ] or [_("  nobody")]

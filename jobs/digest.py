@@ -115,6 +115,7 @@ def _late_now(rows: Rows, now: datetime, calendar: OfficeCalendar) -> list[dict[
             "title_th": obligation.title_th,
             "title_en": obligation.title_en,
             "working_days_late": working_days_late(period.due_at, now, calendar),
+            "late_seconds": max(0, round((now - period.due_at).total_seconds())),
         }
         for obligation, period, row in late
     ]

@@ -367,6 +367,7 @@ class Planner:
                 "groups_en": [g.name_en for g in groups],
                 "followups": followups,
                 "working_days_late": working_days_late(due.period.due_at, now, self.calendar),
+                "late_seconds": max(0, round((now - due.period.due_at).total_seconds())),
             }
         )
 
