@@ -117,18 +117,22 @@ def weekday_name(day: date, language: str | None) -> str:
     return babel_format_date(day, "EEEE", locale=normalise_language(language))
 
 
-def format_time(moment: time | datetime, language: str | None) -> str:
-    """``08.30 น.`` in Thai, ``08:30`` in English."""
-    if normalise_language(language) == "th":
-        return f"{moment.hour:02d}.{moment.minute:02d} น."
-    return f"{moment.hour:02d}:{moment.minute:02d}"
+def format_time(moment: time | datetime, language: str | None, *, seconds: bool = False) -> str:
+    """``08.30 น.`` in Thai, ``08:30`` in English; with ``seconds``, ``08.30.05 น.``."""
+    thai = normalise_language(language) == "th"
+    separator = "." if thai else ":"
+    text = f"{moment.hour:02d}{separator}{moment.minute:02d}"
+    if seconds:
+        text += f"{separator}{moment.second:02d}"
+    return f"{text} น." if thai else text
 
 
-def format_datetime(moment: datetime, language: str | None) -> str:
-    """A local instant: ``10 มกราคม 2568 เวลา 16.30 น.``."""
+def format_datetime(moment: datetime, language: str | None, *, seconds: bool = False) -> str:
+    """A local instant: ``10 มกราคม 2568 เวลา 16.30 น.`` (``16.30.05 น.`` with ``seconds``)."""
+    clock = format_time(moment, language, seconds=seconds)
     if normalise_language(language) == "th":
-        return f"{format_date(moment, 'th')} เวลา {format_time(moment, 'th')}"
-    return f"{format_date(moment, language)}, {format_time(moment, language)}"
+        return f"{format_date(moment, 'th')} เวลา {clock}"
+    return f"{format_date(moment, language)}, {clock}"
 
 
 def fiscal_year_label(fiscal_year: int, language: str | None) -> str:

@@ -18,6 +18,7 @@ from jobs.calendar import (
     OfficeCalendar,
     fiscal_year_bounds,
     fiscal_year_of,
+    holiday_name,
 )
 from jobs.ladder import step_instants
 from jobs.recurrence import Occurrence, covers_previous_month, occurrences
@@ -29,19 +30,22 @@ from storage.models import Role
 STEP_NAMES = {
     "reminder": N_("reminder"),
     "last_call": N_("last call"),
-    "followup": N_("follow-up"),
+    "followup": N_("follow-up no. {number}"),
     "escalation": N_("escalation to the director"),
 }
 CLOSED_NAMES = {CLOSED_DAY: N_("the office's own closed day")}
 
 
-def preview_lines(settings: Settings, fiscal_year: int, database: Database | None) -> Iterator[str]:
-    """Every period and step of ``fiscal_year`` (B.E.), in Thai, one line each."""
-    _, language = translator("th"), "th"
+def preview_lines(
+    settings: Settings, fiscal_year: int, database: Database | None, language: str = "th"
+) -> Iterator[str]:
+    """Every period and step of ``fiscal_year`` (B.E.), in Thai (or ``language``), a line each."""
+    _ = translator(language)
+    english = language == "en"
     calendar = OfficeCalendar.from_office(settings.office)
     start, end = fiscal_year_bounds(fiscal_year)
     yield _("{office}: fiscal year {fiscal_year} ({start} – {end})").format(
-        office=settings.office.name_th,
+        office=settings.office.name_en if english else settings.office.name_th,
         fiscal_year=fiscal_year,
         start=format_date(start, language),
         end=format_date(end, language),
@@ -60,12 +64,13 @@ def preview_lines(settings: Settings, fiscal_year: int, database: Database | Non
             if o.fiscal_year == fiscal_year
         ]
         yield ""
-        yield f"{obligation.measure} {obligation.title_th} [{obligation.key}]"
+        title = obligation.title_en if english else obligation.title_th
+        yield f"{obligation.measure} {title} [{obligation.key}]"
         yield "  " + _("Owed by: {owners}").format(
-            owners=_owners(settings, obligation, database, _)
+            owners=_owners(settings, obligation, database, _, language)
         )
         for occurrence in found:
-            yield from _period_lines(settings, obligation, occurrence, calendar, _)
+            yield from _period_lines(settings, obligation, occurrence, calendar, _, language)
 
 
 def _period_lines(
@@ -74,8 +79,13 @@ def _period_lines(
     occurrence: Occurrence,
     calendar: OfficeCalendar,
     _: Translate,
+    language: str,
 ) -> Iterator[str]:
-    zone, language = calendar.zone, "th"
+    zone = calendar.zone
+    ladder = settings.ladder(obligation.ladder)
+    instants = step_instants(ladder, occurrence.due_at, calendar)
+    # a ladder in seconds (a demo's, a test's): without them two steps would look simultaneous
+    seconds = any(moment.second or moment.microsecond for moment in [*instants, occurrence.due_at])
     params = {
         "fiscal_year": occurrence.fiscal_year,
         "period_key": occurrence.key,
@@ -84,40 +94,44 @@ def _period_lines(
         "covers_previous_month": covers_previous_month(obligation.recurrence),
         "due_at": occurrence.due_at.isoformat(),
     }
-    due = format_datetime(occurrence.due_at.astimezone(zone), language)
+    due = format_datetime(occurrence.due_at.astimezone(zone), language, seconds=seconds)
     yield "  " + _("{period}: due by {due}").format(
         period=period_label(params, language, zone), due=due
     )
     closed = calendar.closed_reason(occurrence.due_date)
     if closed is not None:
-        reason = _closed_name(closed, occurrence, _)
+        reason = _closed_name(closed, occurrence, _, language, settings.office.public_holidays)
         yield "    " + _("(the due date is a closed day: {reason})").format(reason=reason)
     if occurrence.due_date != occurrence.nominal_date:
         yield "    " + _("(moved from {date}, a closed day)").format(
             date=format_date(occurrence.nominal_date, language)
         )
-    ladder = settings.ladder(obligation.ladder)
-    for step, moment in zip(
-        ladder.steps, step_instants(ladder, occurrence.due_at, calendar), strict=True
-    ):
-        when = format_datetime(moment.astimezone(zone), language)
+    followups = 0
+    for step, moment in zip(ladder.steps, instants, strict=True):
+        when = format_datetime(moment.astimezone(zone), language, seconds=seconds)
         who = _director_line(_) if step.kind == "escalation" else _("the owners")
-        yield "    " + _("{when}  {step} → {who}").format(
-            when=when, step=_(STEP_NAMES[step.kind]), who=who
-        )
+        followups += step.kind == "followup"
+        name = _(STEP_NAMES[step.kind]).format(number=followups)
+        yield "    " + _("{when}  {step} → {who}").format(when=when, step=name, who=who)
     if occurrence.onward_due_at is not None and obligation.onward is not None:
         onward = format_datetime(occurrence.onward_due_at.astimezone(zone), language)
         yield "    " + _("the office sends to {to} by {due}").format(
-            to=obligation.onward.to_th, due=onward
+            to=obligation.onward.to_en if language == "en" else obligation.onward.to_th, due=onward
         )
 
 
-def _closed_name(closed: str, occurrence: Occurrence, _: Translate) -> str:
+def _closed_name(
+    closed: str, occurrence: Occurrence, _: Translate, language: str, country: str | None
+) -> str:
     """What closes the office that day: the weekday (วันเสาร์), a holiday's name, or the office's
     own closed day."""
     if closed == WEEKEND:
-        return weekday_name(occurrence.due_date, "th")
-    return _(CLOSED_NAMES[closed]) if closed in CLOSED_NAMES else closed  # else a holiday
+        return weekday_name(occurrence.due_date, language)
+    if closed in CLOSED_NAMES:
+        return _(CLOSED_NAMES[closed])
+    if language == "en" and country:  # the holiday's English name, where the package has one
+        return holiday_name(country, occurrence.due_date, "en_US") or closed
+    return closed
 
 
 def _director_line(_: Translate) -> str:
@@ -126,17 +140,21 @@ def _director_line(_: Translate) -> str:
 
 
 def _owners(
-    settings: Settings, obligation: Obligation, database: Database | None, _: Translate
+    settings: Settings,
+    obligation: Obligation,
+    database: Database | None,
+    _: Translate,
+    language: str,
 ) -> str:
     owners = obligation.owners
-    parts = [
-        _("each member of {group}").format(group=settings.group(key).name_th)
-        for key in owners.each_member_of
-    ]
+
+    def group(key: str) -> str:
+        found = settings.group(key)
+        return found.name_en if language == "en" else found.name_th
+
+    parts = [_("each member of {group}").format(group=group(key)) for key in owners.each_member_of]
     parts += [_("each {role}").format(role=role_name(role, _)) for role in owners.each_with_role]
-    parts += [
-        _("{group} as a whole").format(group=settings.group(key).name_th) for key in owners.groups
-    ]
+    parts += [_("{group} as a whole").format(group=group(key)) for key in owners.groups]
     described = ", ".join(parts)
     if database is None:
         return described + " " + _("(no database yet: nobody registered)")
@@ -151,8 +169,10 @@ def _owners(
     return f"{described} — {listed}"
 
 
-def preview(settings: Settings, fiscal_year: int, database: Database | None) -> str:
-    return "\n".join(preview_lines(settings, fiscal_year, database))
+def preview(
+    settings: Settings, fiscal_year: int, database: Database | None, language: str = "th"
+) -> str:
+    return "\n".join(preview_lines(settings, fiscal_year, database, language))
 
 
 def current_fiscal_year(now: datetime, settings: Settings) -> int:

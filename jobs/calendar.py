@@ -73,6 +73,15 @@ def _holidays_of(country: str, year: int) -> Mapping[date, str]:
     return MappingProxyType({day: name for day, name in table.items() if day.year == year})
 
 
+def holiday_name(country: str, day: date, language: str) -> str | None:
+    """A public holiday's name in another language the package knows (``en_US``), for an
+    English reader; the calendar itself keeps the Thai names."""
+    table = holidays.country_holidays(
+        country, years=day.year, language=language, categories=_supported_categories(country)
+    )
+    return table.get(day)
+
+
 def _weekday_numbers(names: list[str]) -> frozenset[int]:
     return frozenset(WEEKDAYS.index(name) for name in names)
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.cli import main
+from bot.demo import demo_settings
 from bot.preview import preview
 from bot.render import period_label
 from jobs.settings import Settings
@@ -85,3 +88,55 @@ def test_preview_refuses_a_year_that_is_not_buddhist_era(
 ) -> None:
     assert main(["preview", "--config", str(EXAMPLE_CONFIG), "--fy", "2025"]) == 2
     assert "is not a fiscal year in B.E." in capsys.readouterr().err
+
+
+def test_a_ladder_in_seconds_is_previewed_to_the_second_with_numbered_followups() -> None:
+    """The demo's ladder (-6s … +5s around a due instant with seconds): in minutes, all six
+    instants would read 09.00 น. and look simultaneous."""
+    now = datetime(2026, 1, 14, 9, 0, 0, tzinfo=ZoneInfo("Asia/Bangkok"))
+    text = preview(demo_settings(now), 2569, None)
+    day = "14 มกราคม 2569 เวลา"
+    assert f"ปีงบประมาณ พ.ศ. 2569: กำหนดส่งภายในวันที่ {day} 09.00.12 น." in text
+    steps = [line.strip() for line in text.splitlines() if line.startswith("    ")]
+    assert steps == [
+        f"{day} 09.00.06 น.  แจ้งเตือน → ผู้รับผิดชอบ",
+        f"{day} 09.00.09 น.  แจ้งเตือนวันครบกำหนด → ผู้รับผิดชอบ",
+        f"{day} 09.00.13 น.  ติดตาม ครั้งที่ 1 → ผู้รับผิดชอบ",
+        f"{day} 09.00.15 น.  ติดตาม ครั้งที่ 2 → ผู้รับผิดชอบ",
+        f"{day} 09.00.17 น.  รายงานผู้บังคับบัญชา → "
+        "ศึกษาธิการจังหวัด, ผู้ประสานงานติดตามการรายงาน, ผู้อำนวยการกลุ่ม",
+    ]
+    english = preview(demo_settings(now), 2569, None, "en")
+    assert "14 January 2026, 09:00:13  follow-up no. 1 → the owners" in english
+
+
+def test_a_ladder_in_days_is_previewed_in_minutes(settings: Settings) -> None:
+    text = preview(settings, 2568, None)
+    assert "13 มกราคม 2568 เวลา 08.30 น.  ติดตาม ครั้งที่ 1 → ผู้รับผิดชอบ" in text
+    assert "15 มกราคม 2568 เวลา 08.30 น.  ติดตาม ครั้งที่ 2 → ผู้รับผิดชอบ" in text
+    assert not re.search(r"\d\d\.\d\d\.\d\d น\.", text)
+
+
+def test_preview_in_english_reads_the_english_catalog_and_names(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    arguments = ["preview", "--config", str(EXAMPLE_CONFIG), "--fy", "2568", "--lang", "en"]
+    assert main(arguments) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(
+        "Phichit Provincial Education Office: fiscal year 2568 "
+        "(1 October 2024 – 30 September 2025)\nNothing is sent: this is a preview.\n"
+    )
+    assert "quarter 1, fiscal year 2568: due by 10 January 2025, 16:30" in out
+    assert "13 January 2025, 08:30  follow-up no. 1 → the owners" in out
+    assert "17 January 2025, 08:30  escalation to the director → director" in out
+    assert "the office sends to Office of the Permanent Secretary (OPS) by 15 January 2025" in out
+    assert "(the due date is a closed day: Asarnha Bucha)" in out
+    assert "each member of Policy and Planning Group" in out
+    thai_outside_titles = [line for line in out.splitlines() if re.search("[\u0e00-\u0e7f]", line)]
+    assert thai_outside_titles == []
+    with pytest.raises(SystemExit) as refused:
+        main(["preview", "--config", str(EXAMPLE_CONFIG), "--lang", "fr"])
+    assert refused.value.code == 2
+    assert "invalid choice: 'fr'" in capsys.readouterr().err
