@@ -4,6 +4,9 @@ Everything real but Telegram: the fake Bot API server runs in this process on 12
 database is a temporary SQLite file, and the real Application, engine and sender do the
 work. Four people register by invite link; the bot reminds two of them; สมชาย confirms with
 a file, มาลี stays silent, is followed up twice, and the director hears of it.
+
+``--lang en``: each person switches to English with ``/language en`` right after registering
+(the welcome itself is Thai, as every newcomer's is), and the demo's names are romanised.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from pathlib import Path
 
 from bot.app import build_application, polling
 from bot.fake_telegram import FakeTelegram, SentMessage
+from bot.i18n import translator
 from bot.services import Services, system_clock
 from jobs.settings import Obligation, OnceRecurrence, Owners, Settings, load_settings
 from storage import groups, invites, migrate, outbox
@@ -36,6 +40,13 @@ PEOPLE = (  # user id, first name, last name, group, role
     (5004, "มาลี", "ศรีสุข", "admin", Role.STAFF),
 )
 DIRECTOR, COORDINATOR, SOMCHAI, MALEE = (person[0] for person in PEOPLE)
+ROMANISED = {  # user id: first and last name, for --lang en
+    DIRECTOR: ("Wichai", "Rakdee"),
+    COORDINATOR: ("Wipa", "Prasanngan"),
+    SOMCHAI: ("Somchai", "Jaidee"),
+    MALEE: ("Malee", "Srisuk"),
+}
+EVIDENCE_FILE = {"th": "รายงานไตรมาส.pdf", "en": "quarterly-report.pdf"}
 
 
 def demo_settings(
@@ -115,8 +126,15 @@ class Transcript:
             self._seen += 1
 
 
-async def run_demo(out: Callable[[str], None] = print) -> int:
-    """Run the demo; 0 when the director was told of the missing report in time."""
+def _names(language: str) -> dict[int, tuple[str, str]]:
+    if language == "en":
+        return dict(ROMANISED)
+    return {uid: (first, last) for uid, first, last, _, _ in PEOPLE}
+
+
+async def run_demo(out: Callable[[str], None] = print, language: str = "th") -> int:
+    """Run the demo (the staff reading ``language``); 0 when the director was told of the
+    missing report in time."""
     with tempfile.TemporaryDirectory() as folder, FakeTelegram(token=DEMO_TOKEN) as fake:
         now = system_clock()
         settings = demo_settings(
@@ -124,34 +142,45 @@ async def run_demo(out: Callable[[str], None] = print) -> int:
         )
         database = prepare_database(settings)
         app = build_application(Services(settings, database), DEMO_TOKEN, with_engine=True)
-        names = {uid: f"{first} {last}" for uid, first, last, _, _ in PEOPLE}
+        names = {uid: f"{first} {last}" for uid, (first, last) in _names(language).items()}
         transcript = Transcript(fake, names, out)
-        out(f"demo: {settings.office.name_th}; the report is due in {DUE_IN.seconds} seconds\n")
+        office = settings.office.name_en if language == "en" else settings.office.name_th
+        out(f"demo: {office}; the report is due in {DUE_IN.seconds} seconds\n")
         try:
             async with polling(app):
                 try:
-                    return await _play(fake, database, transcript)
+                    return await _play(fake, database, transcript, language)
                 finally:
                     transcript.flush()
         finally:
             database.dispose()
 
 
-async def _play(fake: FakeTelegram, database: Database, transcript: Transcript) -> int:
-    for user_id, first, last, group, role in PEOPLE:
+async def _play(
+    fake: FakeTelegram, database: Database, transcript: Transcript, language: str
+) -> int:
+    names = _names(language)
+    for user_id, _first, _last, group, role in PEOPLE:
+        first, last = names[user_id]
         code = invite_code(database, group, role, system_clock())
         transcript.say(f"{first} {last}", f"/start {code}")
         fake.user_sends_text(user_id, f"/start {code}", first_name=first, last_name=last)
         await fake.wait_for_messages(user_id, 1, timeout=10)
         transcript.flush()
+        if language != "th":
+            transcript.say(f"{first} {last}", f"/language {language}")
+            fake.user_sends_text(user_id, f"/language {language}")
+            await fake.wait_for_messages(user_id, 2, timeout=10)
+            transcript.flush()
+    escalation_head = translator(language)("To the director")
     deadline = time.monotonic() + TIME_LIMIT
     confirmed = False
     while time.monotonic() < deadline:
         await asyncio.sleep(0.1)
         transcript.flush()
         if not confirmed:
-            confirmed = await _somchai_confirms(fake, transcript)
-        if any("ศึกษาธิการ" in (m.text or "") for m in fake.messages_to(DIRECTOR)[1:]):
+            confirmed = await _somchai_confirms(fake, transcript, language)
+        if any(escalation_head in (m.text or "") for m in fake.messages_to(DIRECTOR)):
             if not await _drained(database, deadline):
                 transcript.say("demo", "the outbox did not empty in time")
                 return 1
@@ -173,23 +202,25 @@ async def _drained(database: Database, deadline: float) -> bool:
     return False
 
 
-async def _somchai_confirms(fake: FakeTelegram, transcript: Transcript) -> bool:
+async def _somchai_confirms(fake: FakeTelegram, transcript: Transcript, language: str) -> bool:
     reminders = [m for m in fake.messages_to(SOMCHAI) if m.callback_data]
     if not reminders:
         return False
     reminder: SentMessage = reminders[0]
-    transcript.say("สมชาย ใจดี", "presses «ส่งรายงานแล้ว»")
+    somchai = " ".join(_names(language)[SOMCHAI])
+    transcript.say(somchai, f"presses «{translator(language)('Report sent')}»")
     count = len(fake.messages_to(SOMCHAI))
     fake.user_presses_button(SOMCHAI, reminder, reminder.callback_data[0])
     await fake.wait_until(lambda: bool(reminder.edits), timeout=10)
     transcript.say(
-        "bot → สมชาย ใจดี", "(edits the reminder) " + (reminder.text or "").rsplit("\n\n", 2)[-2]
+        f"bot → {somchai}", "(edits the reminder) " + (reminder.text or "").rsplit("\n\n", 2)[-2]
     )
-    transcript.say("สมชาย ใจดี", "sends the evidence file รายงานไตรมาส.pdf")
-    fake.user_sends_document(SOMCHAI, "รายงานไตรมาส.pdf", b"%PDF-1.4 demo", "application/pdf")
+    evidence = EVIDENCE_FILE.get(language, EVIDENCE_FILE["en"])
+    transcript.say(somchai, f"sends the evidence file {evidence}")
+    fake.user_sends_document(SOMCHAI, evidence, b"%PDF-1.4 demo", "application/pdf")
     await fake.wait_for_messages(SOMCHAI, count + 1, timeout=10)
     return True
 
 
-def main() -> int:
-    return asyncio.run(run_demo())
+def main(language: str = "th") -> int:
+    return asyncio.run(run_demo(language=language))

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 
 import pytest
 
+from bot.cli import _parser
 from bot.demo import run_demo
 
 RUNS = 20
@@ -19,7 +21,8 @@ STORY = (
     "bot → มาลี ศรีสุข: การติดตาม ครั้งที่ 2: รายงานเลยกำหนดส่งแล้ว",
     "bot → วิชัย รักดี: เรียน ศึกษาธิการจังหวัด",
     "bot → วิภา ประสานงาน: เพื่อโปรดทราบ\n            เรื่อง: รายงานที่ยังไม่ได้รับหลังการติดตาม 2 ครั้ง",
-    "1. มาลี ศรีสุข (กลุ่มอำนวยการ) ติดตามแล้ว 2 ครั้ง",
+    # seconds after the due instant: not "0 working days late"
+    "1. มาลี ศรีสุข (กลุ่มอำนวยการ) ติดตามแล้ว 2 ครั้ง ครบกำหนดส่งวันนี้",
     "the director has been told; done.",
 )
 WELCOMED = ("วิชัย รักดี", "วิภา ประสานงาน", "สมชาย ใจดี", "มาลี ศรีสุข")
@@ -52,3 +55,36 @@ async def test_the_demo_tells_the_whole_story_every_time_of_20(
         _check_story(lines)
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
     assert not errors, [r.getMessage() for r in errors]
+
+
+STORY_EN = (
+    "demo: Example Provincial Education Office; the report is due in",
+    "Somchai Jaidee: /language en",
+    "bot → Somchai Jaidee: From now on I will write to you in English.",
+    "Somchai Jaidee: presses «Report sent»",
+    "bot → Somchai Jaidee: (edits the reminder) ✅ Report sent on time on",
+    "Somchai Jaidee: sends the evidence file quarterly-report.pdf",
+    "bot → Malee Srisuk: Follow-up no. 2: the report is overdue",
+    "bot → Wichai Rakdee: To the director",
+    "1. Malee Srisuk (Administration Group): 2 follow-ups unanswered, due today",
+    "bot → Wipa Prasanngan: For your information",
+    "the director has been told; done.",
+)
+
+
+async def test_the_demo_in_english_tells_the_same_story_in_english() -> None:
+    """``demo --lang en``: after each welcome (Thai, as every newcomer's) the person switches
+    to English, and from then on everything the bot says comes from the English catalog."""
+    lines: list[str] = []
+    assert await run_demo(lines.append, language="en") == 0, lines[-1]
+    transcript = "\n".join(lines)
+    for line in STORY_EN:
+        assert line in transcript, f"missing from the demo: {line!r}\n{transcript}"
+    after_welcomes = transcript[transcript.index("Malee Srisuk: /language en") :]
+    assert not re.search("[\u0e00-\u0e7f]", after_welcomes), after_welcomes
+    assert "Traceback" not in transcript
+
+
+def test_demo_takes_lang_on_the_command_line() -> None:
+    assert _parser().parse_args(["demo", "--lang", "en"]).lang == "en"
+    assert _parser().parse_args(["demo"]).lang == "th"
