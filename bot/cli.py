@@ -25,9 +25,9 @@ from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError
 from bot import complaint_admin, failures, logs
 from bot.complaint_keys import ComplaintKeyError, ComplaintKeys, load_complaint_keys
 from bot.credentials import TokenError, load_token
-from bot.i18n import format_datetime
+from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, format_datetime
 from bot.services import Services, system_clock
-from jobs.offsets import OffsetUnit, parse_offset
+from jobs.offsets import DURATION_EXAMPLES, DURATION_UNITS, parse_duration
 from jobs.settings import ConfigError, Settings, load_settings
 from storage import backup, groups, invites, leader, migrate, outbox
 from storage.db import Database, DatabaseMissing, describe, normalise_url, sqlite_path
@@ -71,12 +71,13 @@ def _parser() -> argparse.ArgumentParser:
         )
         return one
 
-    sub.add_parser(
+    demo = sub.add_parser(
         "demo",
         help="a simulated office runs a whole ladder in seconds, offline",
         description="No token and no internet needed: a local fake Telegram server, "
         "a temporary database, a report due in seconds.",
     )
+    _language_option(demo, "the language the simulated staff read the bot in")
     run = command("run", "run the bot (long polling, or --webhook)")
     run.add_argument(
         "--webhook",
@@ -92,6 +93,7 @@ def _parser() -> argparse.ArgumentParser:
         "preview", "print every period and ladder step of a fiscal year; send nothing"
     )
     preview.add_argument("--fy", type=int, help="the fiscal year in B.E., e.g. 2569 (default: now)")
+    _language_option(preview, "the language of the preview")
     export = command(
         "export", "the ITA evidence of a fiscal year (Excel or CSV); --loans: the loan register"
     )
@@ -137,8 +139,21 @@ def _parser() -> argparse.ArgumentParser:
     invite.add_argument("--group", help="the work group's key (the director needs none)")
     invite.add_argument("--role", default=Role.STAFF.value, choices=[r.value for r in Role])
     invite.add_argument("--uses", type=int, default=1, help="how many people may use it")
-    invite.add_argument("--expires", default="7d", help="how long it is valid: 7d, 12h, 30m")
+    invite.add_argument(
+        "--expires",
+        default="7d",
+        help=f"how long it is valid: {', '.join(DURATION_EXAMPLES)} ({DURATION_UNITS})",
+    )
     return parser
+
+
+def _language_option(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default=DEFAULT_LANGUAGE,
+        help=f"{what}: th (Thai, the default) or en (English)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -369,7 +384,7 @@ def _demo(arguments: argparse.Namespace) -> int:
 
     for logger in ("", "telegram", "alembic"):  # the transcript is the output
         logging.getLogger(logger).setLevel(logging.WARNING)
-    return demo()
+    return demo(arguments.lang)
 
 
 def _migrate(arguments: argparse.Namespace) -> int:
@@ -476,7 +491,7 @@ def _preview(arguments: argparse.Namespace) -> int:
         raise CommandError(f"--fy: {fiscal_year} is not a fiscal year in B.E. (e.g. 2569)")
     database = _existing_database(settings)
     try:
-        print(preview(settings, fiscal_year, database))
+        print(preview(settings, fiscal_year, database, arguments.lang))
     finally:
         if database is not None:
             database.dispose()
@@ -601,12 +616,9 @@ def _restore(arguments: argparse.Namespace) -> int:
 
 def _valid_for(text: str) -> timedelta:
     try:
-        offset = parse_offset(text)
+        return parse_duration(text)
     except ValueError as error:
         raise CommandError(f"--expires: {error}") from None
-    if offset.unit is OffsetUnit.WORKING_DAYS or offset.amount <= 0:
-        raise CommandError("--expires: give a positive duration such as 7d, 12h or 30m")
-    return offset.as_timedelta()
 
 
 def _invite(arguments: argparse.Namespace) -> int:
@@ -640,6 +652,7 @@ def _invite(arguments: argparse.Namespace) -> int:
                     f"--group: unknown group {arguments.group!r} "
                     f"(groups: {', '.join(g.key for g in settings.groups)})"
                 )
+            group_name = group.name_th if group is not None else ""
             invite = invites.create_invite(
                 session,
                 group=group,
@@ -653,10 +666,9 @@ def _invite(arguments: argparse.Namespace) -> int:
         database.dispose()
     expires = format_datetime(invite.expires_at.astimezone(settings.office.zone), "th")
     print(f"code: {invite.code}")
-    print(
-        f"role: {role.value}; group: {arguments.group or '-'}; uses: {arguments.uses}; "
-        f"valid until {expires}"
-    )
+    named = f"{group_key} ({group_name})" if (group_key := arguments.group) else "- (none)"
+    print(f"group: {named}")
+    print(f"role: {role.value}; uses: {arguments.uses}; valid until {expires}")
     username = settings.telegram.bot_username or _ask_username(settings)
     if username:
         print(f"link: https://t.me/{username}?start={invite.code}")

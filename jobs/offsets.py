@@ -90,3 +90,22 @@ def parse_span(text: str) -> Span:
         )
     number, unit = match.groups()
     return Span(int(number), unit)
+
+
+_DURATION = re.compile(r"^\s*\+?\s*(\d{1,5})\s*(w|d|h|m|s)\s*$")
+_DURATION_SECONDS = {"w": 7 * 86400, "d": 86400, "h": 3600, "m": 60, "s": 1}
+DURATION_EXAMPLES = ("2w", "7d", "12h", "30m")
+DURATION_UNITS = "w weeks, d days, h hours, m minutes"
+
+
+def parse_duration(text: str) -> timedelta:
+    """A positive length of time as an option takes it: ``2w``, ``7d``, ``12h``, ``30m``
+    (``s`` too); raise ``ValueError`` with the forms it accepts."""
+    match = _DURATION.match(text)
+    if match is None or int(match.group(1)) == 0:
+        raise ValueError(
+            f"{text!r} is not a length of time: write a number and a unit, e.g. "
+            f"{', '.join(DURATION_EXAMPLES)} ({DURATION_UNITS})"
+        )
+    number, unit = match.groups()
+    return timedelta(seconds=int(number) * _DURATION_SECONDS[unit])

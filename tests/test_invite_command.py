@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import argparse
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.cli import _parser, main
 from bot.fake_telegram import FakeTelegram
+from jobs.offsets import parse_duration
 from storage import invites
 from storage.db import Database
 from storage.models import Invite, Role
@@ -79,8 +82,10 @@ def test_invite_asks_telegram_for_the_username_when_the_config_has_none(
     [
         (["--group", "nowhere"], "unknown group 'nowhere'"),
         (["--role", "staff"], "--group is needed for the role staff"),
-        (["--group", "admin", "--expires", "soon"], "--expires"),
-        (["--group", "admin", "--expires", "2wd"], "positive duration"),
+        (["--group", "admin", "--expires", "soon"], "--expires: 'soon' is not a length of time"),
+        (["--group", "admin", "--expires", "2wd"], "e.g. 2w, 7d, 12h, 30m"),
+        (["--group", "admin", "--expires", "7"], "--expires: '7' is not a length of time"),
+        (["--group", "admin", "--expires", "0d"], "--expires: '0d'"),
         (["--group", "admin", "--uses", "0"], "--uses"),
     ],
 )
@@ -90,3 +95,60 @@ def test_invite_explains_bad_arguments_and_exits_2(
     config = _config(tmp_path)
     assert main(["invite", "--config", str(config), *arguments]) == 2
     assert problem in capsys.readouterr().err
+
+
+def _help_and_refusal_examples() -> list[str]:
+    """The durations ``invite --help`` shows and those the refusal suggests."""
+    shown = " ".join(_invite_parser_help().split())
+    refusal = ""
+    try:
+        parse_duration("soon")
+    except ValueError as error:
+        refusal = str(error)
+    found = re.findall(r"\b\d+[a-z]+\b", shown.rsplit("--expires EXPIRES", 1)[1])
+    found += re.findall(r"\b\d+[a-z]+\b", refusal.split("e.g.", 1)[1])
+    assert len(found) >= 8, (shown, refusal)
+    return found
+
+
+def _invite_parser_help() -> str:
+    subparsers = next(
+        action for action in _parser()._actions if isinstance(action, argparse._SubParsersAction)
+    )
+    return subparsers.choices["invite"].format_help()
+
+
+@pytest.mark.parametrize(
+    ("text", "valid_for"),
+    [
+        ("2w", timedelta(days=14)),
+        ("7d", timedelta(days=7)),
+        ("12h", timedelta(hours=12)),
+        ("30m", timedelta(minutes=30)),
+        ("90s", timedelta(seconds=90)),
+    ],
+)
+def test_expires_takes_weeks_days_hours_and_minutes(text: str, valid_for: timedelta) -> None:
+    assert parse_duration(text) == valid_for
+
+
+def test_every_duration_the_help_and_the_refusal_show_is_accepted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = _config(tmp_path)
+    arguments = ["invite", "--config", str(config), "--group", "policy", "--expires"]
+    for example in _help_and_refusal_examples():
+        assert main([*arguments, example]) == 0, (example, capsys.readouterr().err)
+    assert "valid until" in capsys.readouterr().out
+
+
+def test_invite_names_the_group_by_key_and_name_apart_from_the_role(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The example's group admin (กลุ่มอำนวยการ) is not the role admin: the output says which."""
+    config = _config(tmp_path)
+    assert main(["invite", "--config", str(config), "--group", "admin", "--expires", "2w"]) == 0
+    out = capsys.readouterr().out
+    assert "\ngroup: admin (กลุ่มอำนวยการ)\nrole: staff; uses: 1; valid until " in out
+    assert main(["invite", "--config", str(config), "--role", "director"]) == 0
+    assert "\ngroup: - (none)\nrole: director; " in capsys.readouterr().out
