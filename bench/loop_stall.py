@@ -126,12 +126,14 @@ def timed_steps() -> Iterator[list[tuple[float, str]]]:
     longest: list[tuple[float, str]] = []
 
     def run(handle: events.Handle) -> None:
-        started, cpu = time.perf_counter(), time.thread_time()
+        started, cpu, process = time.perf_counter(), time.thread_time(), time.process_time()
         original(handle)
         took = time.perf_counter() - started
         if took > 0.01:
+            mine = 1000 * (time.thread_time() - cpu)
+            others = 1000 * (time.process_time() - process) - mine
             longest.append(
-                (took, f"{_step_name(handle)}; CPU {1000 * (time.thread_time() - cpu):.1f} ms")
+                (took, f"{_step_name(handle)}; CPU {mine:.1f} ms, other threads {others:.1f} ms")
             )
 
     events.Handle._run = run  # type: ignore[method-assign]
