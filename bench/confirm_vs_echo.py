@@ -252,7 +252,7 @@ class Run:
 
 def run(kind: str, people: int, timeout: float) -> Run:
     from bench.common import TOKEN, sqlite_file
-    from bot.fake_telegram import FakeTelegram
+    from bot.offline import FakeTelegram
 
     root = Path(__file__).resolve().parent.parent
     with sqlite_file("confirm.sqlite3") as db_url, FakeTelegram(token=TOKEN) as fake:

@@ -46,7 +46,7 @@ from bench.common import (
     header,
     prepared_database,
 )
-from bot.fake_telegram import FakeTelegram
+from bot.offline import FakeTelegram
 from bot.sender import TelegramSender
 from bot.transport import AiohttpRequest
 from jobs.dispatch import Dispatcher, DispatchReport

@@ -252,7 +252,7 @@ def main(argv: list[str] | None = None) -> None:
 
     from bench.common import TOKEN, guard_network, header
     from bench.confirm_vs_echo import prepare
-    from bot.fake_telegram import FakeTelegram
+    from bot.offline import FakeTelegram
 
     guard_network()
     header("event-loop stalls during presses on locked rows")

@@ -20,8 +20,8 @@ from datetime import time as clock_time
 from pathlib import Path
 
 from bot.app import build_application, polling
-from bot.fake_telegram import FakeTelegram, SentMessage
 from bot.i18n import translator
+from bot.offline import FakeTelegram, SentMessage
 from bot.services import Services, system_clock
 from jobs.settings import Obligation, OnceRecurrence, Owners, Settings, load_settings
 from storage import groups, invites, migrate, outbox

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.app import AnyApplication, build_application, polling
-from bot.fake_telegram import FakeTelegram, SentMessage
+from bot.offline import FakeTelegram, SentMessage
 from bot.services import Services
 from jobs.settings import Settings
 from storage.db import Database

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.fake_telegram import FakeTelegram
+from bot.offline import FakeTelegram
 from storage import migrate
 from storage.db import Database
 from tests.harness import TOKEN

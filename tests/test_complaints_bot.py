@@ -24,7 +24,7 @@ from sqlmodel import SQLModel, col, select
 from bot import logs
 from bot.complaint_keys import ENV_VAR
 from bot.complaint_sender import ComplainantSender
-from bot.fake_telegram import SentMessage
+from bot.offline import SentMessage
 from bot.sender import TelegramSender
 from bot.services import services_of
 from jobs.calendar import OfficeCalendar

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import col, select
 
-from bot.fake_telegram import FakeTelegram
+from bot.offline import FakeTelegram
 from storage import leader, migrate, outbox
 from storage.db import Database
 from storage.models import OutboxMessage, OutboxState, Role

@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import col, select
 from telegram import Bot
 
-from bot.fake_telegram import FakeTelegram
+from bot.offline import FakeTelegram
 from bot.sender import TelegramSender
 from jobs.calendar import OfficeCalendar
 from jobs.dispatch import REMINDER_LIFETIME, Dispatcher

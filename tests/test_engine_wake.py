@@ -21,7 +21,7 @@ from apscheduler.events import (
 )
 from telegram import Bot
 
-from bot.fake_telegram import FakeTelegram
+from bot.offline import FakeTelegram
 from bot.sender import TelegramSender
 from bot.services import system_clock
 from jobs.engine import WAKE_JOB, Engine

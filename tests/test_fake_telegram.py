@@ -31,7 +31,7 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from bot.fake_telegram import FakeTelegram, parse_request, render_text
+from bot.offline import FakeTelegram, parse_request, render_text
 from tests import netguard
 
 TOKEN = "123456:TEST-TOKEN"

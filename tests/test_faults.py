@@ -8,7 +8,7 @@ from sqlmodel import select
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
-from bot.fake_telegram import FakeTelegram
+from bot.offline import FakeTelegram
 from bot.sender import TelegramSender
 from jobs.calendar import OfficeCalendar
 from jobs.dispatch import Dispatcher

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import _parser, main
-from bot.fake_telegram import FakeTelegram
+from bot.offline import FakeTelegram
 from jobs.offsets import parse_duration
 from storage import invites
 from storage.db import Database

@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import text as sql
 from sqlmodel import col, select
 
-from bot.fake_telegram import SentMessage
+from bot.offline import SentMessage
 from bot.sender import TelegramSender
 from jobs.engine import Engine
 from jobs.settings import Settings

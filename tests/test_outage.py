@@ -20,7 +20,7 @@ from sqlmodel import col, select
 from telegram import Bot
 from telegram.ext import AIORateLimiter, ExtBot
 
-from bot.fake_telegram import ApiCall, FakeTelegram
+from bot.offline import ApiCall, FakeTelegram
 from bot.sender import TelegramSender
 from jobs.dispatch import Dispatcher, DispatchReport, Outcome
 from jobs.engine import Engine

@@ -14,7 +14,7 @@ import pytest
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.fake_telegram import FakeTelegram
+from bot.offline import FakeTelegram
 from bot.transport import AiohttpRequest
 
 TOKEN = "123456:TRANSPORT-TEST"

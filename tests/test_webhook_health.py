@@ -12,7 +12,7 @@ import pytest
 
 from bot.app import build_application
 from bot.cli import main
-from bot.fake_telegram import FakeTelegram
+from bot.offline import FakeTelegram
 from bot.services import Services
 from jobs.settings import Settings
 from storage import leader, migrate
