@@ -380,7 +380,7 @@ def _health_report(database: Database, settings: Settings) -> dict[str, object]:
 
 
 def _demo(arguments: argparse.Namespace) -> int:
-    from bot.demo import main as demo
+    from bot.offline.demo import main as demo
 
     for logger in ("", "telegram", "alembic"):  # the transcript is the output
         logging.getLogger(logger).setLevel(logging.WARNING)

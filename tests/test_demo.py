@@ -11,7 +11,7 @@ import re
 import pytest
 
 from bot.cli import _parser
-from bot.demo import run_demo
+from bot.offline.demo import run_demo
 
 RUNS = 20
 STORY = (

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.demo import demo_settings
+from bot.offline.demo import demo_settings
 from bot.services import system_clock
 from storage import schedule
 from storage.db import Database

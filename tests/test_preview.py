@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.cli import main
-from bot.demo import demo_settings
+from bot.offline.demo import demo_settings
 from bot.preview import preview
 from bot.render import period_label
 from jobs.settings import Settings
