@@ -4,17 +4,10 @@ Only the demo, the command line's ``demo`` command, ``bench/`` and ``tests/`` im
 (``tests/test_layers.py`` checks).
 """
 
-from bot.offline.server import (
-    ApiCall,
-    ApiError,
-    FakeTelegram,
-    MessageEdit,
-    SentMessage,
-    StoredFile,
-    UploadedFile,
-    parse_request,
-    render_text,
-)
+from bot.offline.server import FakeTelegram
+from bot.offline.state import ApiCall, MessageEdit, SentMessage, StoredFile
+from bot.offline.text import render_text
+from bot.offline.wire import ApiError, UploadedFile, parse_request
 
 __all__ = [
     "ApiCall",
