@@ -1,4 +1,5 @@
-"""The import direction bot → jobs → storage, and no query built outside storage/."""
+"""The import direction bot → jobs → storage, no query built outside storage/, and the fake
+Telegram (bot/offline/) reached only by the demo, the ``demo`` command, bench/ and tests/."""
 
 from __future__ import annotations
 
@@ -15,15 +16,36 @@ FORBIDDEN = {
 }
 
 
+def _names(node: ast.AST) -> set[str]:
+    """What one import statement imports (``from a import b``: both ``a`` and ``a.b``)."""
+    if isinstance(node, ast.Import):
+        return {alias.name for alias in node.names}
+    if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+        return {node.module} | {f"{node.module}.{alias.name}" for alias in node.names}
+    return set()
+
+
 def _imports(path: Path) -> set[str]:
     names: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module)
-            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+        names |= _names(node)
     return names
+
+
+def _imports_on_loading(path: Path) -> set[str]:
+    """The imports run when the module is loaded: all but those inside a function."""
+    names: set[str] = set()
+    pending: list[ast.AST] = [ast.parse(path.read_text(encoding="utf-8"))]
+    while pending:
+        for child in ast.iter_child_nodes(pending.pop()):
+            if not isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+                names |= _names(child)
+                pending.append(child)
+    return names
+
+
+def _offline(name: str) -> bool:
+    return name == "bot.offline" or name.startswith("bot.offline.")
 
 
 @pytest.mark.parametrize("package", sorted(FORBIDDEN))
@@ -55,7 +77,37 @@ def test_handlers_build_no_query() -> None:
     assert not offenders
 
 
+def test_only_the_demo_and_tests_import_the_fake_telegram() -> None:
+    """bot/offline/ (the fake Bot API server and the demo) is imported by itself, the CLI's
+    ``demo`` command, bench/ and tests/ — never by the rest of bot/, by jobs/ or storage/."""
+    offline, cli = ROOT / "bot" / "offline", ROOT / "bot" / "cli.py"
+    offenders = [
+        f"{path.relative_to(ROOT)} imports {name}"
+        for package in ("bot", "jobs", "storage")
+        for path in sorted((ROOT / package).rglob("*.py"))
+        if not path.is_relative_to(offline) and path != cli
+        for name in _imports(path)
+        if _offline(name)
+    ]
+    assert not offenders
+    # the CLI only inside its demo command: `run`, `invite`… never load the fake server
+    assert not [name for name in _imports_on_loading(cli) if _offline(name)]
+    assert any(_offline(name) for name in _imports(cli))
+
+
 def test_the_guard_itself_sees_a_forbidden_import(tmp_path: Path) -> None:
     sample = tmp_path / "sample.py"
     sample.write_text("from telegram import Bot\nimport bot.app\n", encoding="utf-8")
     assert {"telegram", "bot.app"} <= _imports(sample)
+
+
+def test_the_guard_itself_tells_a_lazy_import_from_a_loaded_one(tmp_path: Path) -> None:
+    sample = tmp_path / "sample.py"
+    sample.write_text(
+        "import bot.app\n"
+        "if True:\n    from bot import offline\n"
+        "def demo():\n    from bot.offline.demo import main\n",
+        encoding="utf-8",
+    )
+    assert {name for name in _imports_on_loading(sample) if _offline(name)} == {"bot.offline"}
+    assert "bot.offline.demo.main" in _imports(sample)
