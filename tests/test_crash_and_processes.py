@@ -174,14 +174,15 @@ def test_two_processes_one_leader_and_a_takeover_after_sigkill(
     enrol(postgres_db, 11, "สมชาย ใจดี", "admin", Role.STAFF)
     with FakeTelegram(token=TOKEN) as fake:
         config = _write_config(tmp_path, postgres_schema_url)
-        config.write_text(
-            config.read_text(encoding="utf-8").replace(
-                'base_url = "https://api.telegram.org/bot"', f'base_url = "{fake.base_url}"'
-            )
-            + "\n[engine]\nsafety_interval_seconds = 1\ntakeover_seconds = 1\nlease_seconds = 5\n"
-            '\n[webhook]\npublic_url = "https://bot.example/telegram"\n',
-            encoding="utf-8",
+        text = config.read_text(encoding="utf-8").replace(
+            'base_url = "https://api.telegram.org/bot"', f'base_url = "{fake.base_url}"'
         )
+        text = text.replace(  # the example has both tables, their keys commented out
+            "[engine]\n",
+            "[engine]\nsafety_interval_seconds = 1\ntakeover_seconds = 1\nlease_seconds = 5\n",
+            1,
+        ).replace("[webhook]\n", '[webhook]\npublic_url = "https://bot.example/telegram"\n', 1)
+        config.write_text(text, encoding="utf-8")
         first = _run_bot(config, free_port())
         second = None
         try:
