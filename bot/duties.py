@@ -23,12 +23,14 @@ from bot.texts import clean_text, parse_number
 from jobs.calendar import OfficeCalendar
 from jobs.tick import duty_params, reminder_params
 from storage import audit, office, outbox, people, power, schedule
+from storage import questions as stored
 from storage.models import Leave, Role, Staff
 from storage.outbox import NewMessage
 
 log = logging.getLogger(__name__)
 LIST_AHEAD = timedelta(days=31)
 MAX_REASON = 500
+CONFIRMED = (schedule.ConfirmOutcome.ON_TIME, schedule.ConfirmOutcome.LATE)
 
 
 def parse_id(data: str | None, prefix: str) -> int | None:
@@ -85,9 +87,19 @@ async def done_button(
         await answer(update, _("This button is no longer valid. Please type the command again."))
         return
     now = app.clock()
-    outcome, duty = await app.db.run(
-        lambda s: schedule.confirm(s, assignment_id, person=person, now=now, via="button")
-    )
+
+    def confirm(session: Session) -> tuple[schedule.ConfirmOutcome, schedule.Duty | None]:
+        """The confirmation, its audit event and the evidence window: one commit."""
+        outcome, duty = schedule.confirm(
+            session, assignment_id, person=person, now=now, via="button"
+        )
+        if duty is not None and outcome in CONFIRMED:
+            evidence_window = {"assignment": assignment_id}
+            ttl = questions.LIFETIME[questions.EVIDENCE]
+            stored.ask(session, person.id, questions.EVIDENCE, evidence_window, now=now, ttl=ttl)
+        return outcome, duty
+
+    outcome, duty = await app.db.run(confirm)
     if outcome in (schedule.ConfirmOutcome.NOT_FOUND, schedule.ConfirmOutcome.NOT_ALLOWED):
         await query.answer(
             _("This report is not yours to confirm. Nothing was changed."), show_alert=True
@@ -98,7 +110,6 @@ async def done_button(
             _("This report was already confirmed. Nothing was changed."), show_alert=True
         )
         return
-    await questions.ask(app, person, questions.EVIDENCE, {"assignment": assignment_id})
     hint = _(
         "If you have the evidence file (a document or a photo), send it here within 30 "
         "minutes, or reply to the reminder with it, and it will be kept with this report."

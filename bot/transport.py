@@ -9,6 +9,7 @@ flood control, error classes) is python-telegram-bot's own ``BaseRequest``, unch
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 import aiohttp
 from telegram.error import NetworkError, TimedOut
@@ -81,8 +82,9 @@ class AiohttpRequest(BaseRequest):
             sock_read=read,
         )
         try:
+            body, headers = _body(fields, files)
             async with self._session.request(
-                method, url, data=_body(fields, files), timeout=timeout
+                method, url, data=body, headers=headers, timeout=timeout
             ) as response:
                 return response.status, await response.read()
         except TimeoutError as error:  # aiohttp.ServerTimeoutError too
@@ -101,13 +103,20 @@ def _sum(*timeouts: float | None) -> float | None:
     return sum(timeout for timeout in timeouts if timeout is not None)
 
 
-def _body(fields: dict[str, str] | None, files: dict[str, Any] | None) -> Any:
-    """Form fields, urlencoded; multipart when there are files (as the Bot API takes them)."""
+_FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+def _body(fields: dict[str, str] | None, files: dict[str, Any] | None) -> tuple[Any, Any]:
+    """Form fields, urlencoded; multipart when there are files (as the Bot API takes them).
+
+    The fields are encoded here rather than handed to aiohttp as a dict: aiohttp builds a
+    FormData for a dict, whose multipart writer draws a random boundary on every call — a
+    third of the cost of a small request."""
     if not files:
-        return fields or None
+        return (urlencode(fields).encode("ascii"), _FORM) if fields else (None, None)
     form = aiohttp.FormData(quote_fields=False)  # a Thai file name as UTF-8, as httpx sends it
     for name, value in (fields or {}).items():
         form.add_field(name, value)
     for name, (filename, content, mimetype) in files.items():
         form.add_field(name, content, filename=filename, content_type=mimetype)
-    return form
+    return form, None
