@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy import text
 
 from jobs.settings import Settings
 from storage import groups, invites, people
@@ -60,3 +65,36 @@ def enrol(
         person = invites.redeem(session, code=code, newcomer=newcomer, now=now).person
     assert person is not None
     return person
+
+
+@contextmanager
+def holding_row(db: Database, table: str, row_id: int) -> Iterator[Callable[[], None]]:
+    """Another session holds a row, as a slow or stuck program would: PostgreSQL locks it
+    (``FOR UPDATE``); SQLite takes the whole file's write lock (``BEGIN IMMEDIATE``) on a plain
+    sqlite3 connection outside the application's pool. Yields a function that lets go early;
+    the end of the block lets go too."""
+    if db.engine.dialect.name == "sqlite":
+        holder = sqlite3.connect(str(db.engine.url.database), timeout=0, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+
+        def release() -> None:
+            if holder.in_transaction:
+                holder.rollback()
+
+        try:
+            yield release
+        finally:
+            release()
+            holder.close()
+        return
+    with db.engine.connect() as connection:
+        connection.begin()
+        locked = connection.execute(
+            text(f"SELECT id FROM {table} WHERE id = :id FOR UPDATE"),  # noqa: S608 -- our names
+            {"id": row_id},
+        )
+        assert locked.one(), f"no row {row_id} in {table}"
+        try:
+            yield connection.rollback
+        finally:
+            connection.rollback()

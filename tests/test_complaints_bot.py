@@ -4,21 +4,18 @@ a clock moved by hand, both databases."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import io
 import json
 import logging
 import re
-import sqlite3
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
 import openpyxl
 import pytest
 from sqlalchemy import select as select_rows
-from sqlalchemy import text as sql
 from sqlmodel import SQLModel, col, select
 
 from bot import logs
@@ -35,7 +32,7 @@ from storage import audit, complaints, people
 from storage.db import Database
 from storage.models import Complaint, ComplaintEntry, ComplaintStatus, OutboxMessage, Role
 from tests.harness import Clock, Harness, running_bot
-from tests.support import enrol, with_changes
+from tests.support import enrol, holding_row, with_changes
 from tests.test_invites import row_counts
 from tests.test_tick import bkk, only
 
@@ -316,35 +313,6 @@ HOLD = 2.0  # seconds: under PostgreSQL's lock timeout (3 s) and SQLite's busy t
 TRY_AGAIN = "ขณะนี้มีผู้ใช้งานพร้อมกันจำนวนมาก"
 
 
-@contextlib.contextmanager
-def holding_complaint(db: Database, complaint_id: int) -> Iterator[Callable[[], None]]:
-    """Another session holds the complaint: its row locked (PostgreSQL) or the database's
-    write lock taken (SQLite), until the function yielded is called (or the block ends)."""
-    if db.engine.dialect.name == "sqlite":
-        holder = sqlite3.connect(str(db.engine.url.database), timeout=0, isolation_level=None)
-        holder.execute("BEGIN IMMEDIATE")
-
-        def release() -> None:
-            if holder.in_transaction:
-                holder.rollback()
-
-        try:
-            yield release
-        finally:
-            release()
-            holder.close()
-        return
-    with db.engine.connect() as connection:
-        connection.begin()
-        connection.execute(
-            sql("SELECT id FROM complaint WHERE id = :id FOR UPDATE"), {"id": complaint_id}
-        )
-        try:
-            yield connection.rollback
-        finally:
-            connection.rollback()
-
-
 async def test_a_press_on_a_complaint_another_session_holds_does_not_stop_the_bot(
     office: Harness,
 ) -> None:
@@ -363,7 +331,7 @@ async def test_a_press_on_a_complaint_another_session_holds_does_not_stop_the_bo
             await asyncio.sleep(0.01)
             gaps.append(time.perf_counter() - started)
 
-    with holding_complaint(bot.db, 1) as release:
+    with holding_row(bot.db, "complaint", 1) as release:
 
         async def release_later() -> None:
             await asyncio.sleep(HOLD)

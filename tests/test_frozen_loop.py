@@ -10,14 +10,12 @@ a 10 ms sleep never oversleeps by much, and the scheduler's wake-up goes round.
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pytest
-from sqlalchemy import text as sql
 from sqlmodel import select
 
 from bot.sender import TelegramSender
@@ -28,6 +26,7 @@ from storage.db import LOCK_TIMEOUT_MS, Database
 from storage.models import OutboxMessage, Role
 from storage.outbox import NewMessage
 from tests.harness import Clock, Harness, running_bot
+from tests.support import holding_row
 from tests.test_tick import MALEE, SOMCHAI, bkk, join, only, q1_assignment
 
 SQLITE_BUSY_SECONDS = 5.0  # storage/db.py: PRAGMA busy_timeout=5000
@@ -72,25 +71,6 @@ async def office(db: Database, plan: Settings) -> AsyncIterator[Office]:
 
 
 @contextmanager
-def holding(db: Database, assignment_id: int) -> Iterator[None]:
-    """Another connection holds the assignment: its row on PostgreSQL, the whole file's write
-    lock on SQLite (a plain sqlite3 connection, outside the application's pool)."""
-    if db.engine.url.get_backend_name() == "sqlite":
-        raw = sqlite3.connect(str(db.engine.url.database), isolation_level=None)
-        try:
-            raw.execute("BEGIN IMMEDIATE")
-            yield
-            raw.execute("ROLLBACK")
-        finally:
-            raw.close()
-        return
-    with db.engine.connect() as connection, connection.begin():
-        statement = sql("SELECT id FROM assignment WHERE id = :id FOR UPDATE")
-        assert connection.execute(statement, {"id": assignment_id}).one()
-        yield
-
-
-@contextmanager
 def probing(office: Office, tick: float = 0.01) -> Iterator[None]:
     """A task that sleeps ``tick`` again and again, noting how long each sleep really took."""
 
@@ -131,7 +111,7 @@ async def test_a_press_on_a_held_reminder_asks_to_try_again_and_others_are_answe
     assignment = q1_assignment(bot.db, SOMCHAI)
     assert assignment.status in schedule.OPEN_STATUSES
 
-    with probing(office), holding(bot.db, assignment.id or 0):
+    with probing(office), holding_row(bot.db, "assignment", assignment.id or 0):
         held_at = time.perf_counter()
         press = bot.fake.user_presses_button(SOMCHAI, reminder, reminder.button_data("ส่งรายงานแล้ว"))
         asked = time.perf_counter()
@@ -170,7 +150,7 @@ async def test_the_scheduler_goes_round_while_a_press_waits_for_a_held_reminder(
     queue_for_malee(bot.db, office)
     before = len(bot.fake.messages_to(MALEE))
 
-    with probing(office), holding(bot.db, assignment.id or 0):
+    with probing(office), holding_row(bot.db, "assignment", assignment.id or 0):
         held_at = time.perf_counter()
         bot.fake.user_presses_button(SOMCHAI, reminder, reminder.button_data("ส่งรายงานแล้ว"))
         if office.sqlite:  # started so that its wait (5 s) outlasts the hold

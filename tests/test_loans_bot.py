@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
 import pytest
-from sqlalchemy import text as sql
 from sqlmodel import col, select
 
 from bot.offline import SentMessage
@@ -27,6 +25,7 @@ from storage import audit, loans
 from storage.db import Database
 from storage.models import AwaitedAnswer, Loan, LoanItem, OutboxMessage, Role
 from tests.harness import Clock, Harness, running_bot
+from tests.support import holding_row
 from tests.test_invites import row_counts
 from tests.test_tick import bkk, join, only
 
@@ -537,25 +536,6 @@ async def test_a_loan_withdrawn_before_its_hand_over_went_out_is_never_heard_of(
     assert states == {f"loan:{loan.id}:handover:to-{office.ids[BORROWER]}": "cancelled"}
 
 
-@contextmanager
-def holding(db: Database, loan_id: int) -> Iterator[None]:
-    """Another session holds the loan: PostgreSQL, its row locked (``FOR UPDATE``); SQLite,
-    the write lock of the whole file (``BEGIN IMMEDIATE``)."""
-    if db.engine.url.get_backend_name() == "sqlite":
-        raw = db.engine.raw_connection()
-        try:
-            raw.driver_connection.execute("BEGIN IMMEDIATE")  # type: ignore[union-attr]
-            yield
-            raw.driver_connection.execute("ROLLBACK")  # type: ignore[union-attr]
-        finally:
-            raw.close()
-        return
-    with db.engine.connect() as connection, connection.begin():
-        statement = sql("SELECT id FROM property_loan WHERE id = :id FOR UPDATE")
-        connection.execute(statement, {"id": loan_id})
-        yield
-
-
 async def test_a_press_on_a_loan_another_session_holds_never_stops_the_event_loop(
     office: Office,
 ) -> None:
@@ -575,7 +555,7 @@ async def test_a_press_on_a_loan_another_session_holds_never_stops_the_event_loo
             await asyncio.sleep(tick)
             gaps.append(time.perf_counter() - started)
 
-    with holding(bot.db, loan.id or 0):
+    with holding_row(bot.db, "property_loan", loan.id or 0):
         probing = asyncio.create_task(probe())
         data = handover.button_data("ได้รับพัสดุแล้ว")
         update = bot.fake.user_presses_button(BORROWER, handover, data)
