@@ -270,9 +270,10 @@ def load_complaint_keys(
         "the complaint channel (measure 1.7) is switched on ([complaints] enabled = true) but "
         f"has no key. Make one with {HOW_TO_MAKE}, then either set the environment variable "
         f"{ENV_VAR} to it, or save it alone in a file readable only by the bot (chmod 600) and "
-        "name that file with key_file in the [complaints] section. Keep a copy with your "
-        "backups: without the same key, complaints cannot be read. To run without the "
-        "complaint channel, set enabled = false in [complaints]."
+        "name that file with key_file in the [complaints] section. Keep a copy apart from the "
+        "backups (printed and sealed, say): without the same key complaints cannot be read, "
+        "and with a backup it reads them all. To run without the complaint channel, set "
+        "enabled = false in [complaints]."
     )
 
 
