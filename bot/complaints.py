@@ -310,11 +310,7 @@ async def acknowledge(
 
     def take_up(session: Session) -> complaints.StepOutcome:
         outcome = complaints.acknowledge(session, complaint.id or 0, actor=actor(viewer), now=now)
-        updated = complaints.by_id(session, complaint.id or 0)
-        done = outcome is complaints.StepOutcome.DONE
-        told = notice(updated, "acknowledged") if updated is not None and done else None
-        if told is not None:
-            outbox.enqueue(session, [told], now=now)
+        _tell_complainant(session, complaint.id or 0, outcome, "acknowledged", now)
         return outcome
 
     outcome = await app.db.run(take_up)
@@ -325,6 +321,17 @@ async def acknowledge(
     else:
         text = _("{complaint} was already acknowledged. Nothing was changed.")
     await answer(update, text.format(complaint=reference(complaint.id, _)))
+
+
+def _tell_complainant(
+    session: Session, complaint_id: int, outcome: complaints.StepOutcome, step: str, now: datetime
+) -> None:
+    """A step taken: the complainant who asked to be told is told, in the same transaction."""
+    updated = complaints.by_id(session, complaint_id)
+    if outcome is complaints.StepOutcome.DONE and updated is not None:
+        told = notice(updated, step)
+        if told is not None:
+            outbox.enqueue(session, [told], now=now)
 
 
 async def ask_note(
@@ -429,11 +436,7 @@ async def confirm_close(
             erase_at=erase_at(now, app.settings.complaints, calendar),
         )
         complaints.drop_draft(session, draft.owner_tag)
-        updated = complaints.by_id(session, complaint.id or 0)
-        done = result is complaints.StepOutcome.DONE
-        told = notice(updated, "closed") if updated is not None and done else None
-        if told is not None:
-            outbox.enqueue(session, [told], now=now)
+        _tell_complainant(session, complaint.id or 0, result, "closed", now)
         return result
 
     result = await app.db.run(close)
