@@ -63,6 +63,7 @@ CONCURRENT_UPDATES = 16
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
 
+TELEGRAM_FILES = "https://api.telegram.org/file/bot"  # python-telegram-bot's default
 POLL_BATCH = 20  # updates a long poll takes at once (Telegram's default is 100)
 
 
@@ -89,7 +90,7 @@ def build_application(
     bot = _ApplicationBot(
         token,
         base_url=telegram.base_url,
-        base_file_url=telegram.base_file_url or "https://api.telegram.org/file/bot",
+        base_file_url=telegram.base_file_url or TELEGRAM_FILES,
         request=AiohttpRequest(pool_size=CONCURRENT_UPDATES),
         get_updates_request=AiohttpRequest(),
     )
@@ -232,7 +233,7 @@ def _bulk_bot(application: AnyApplication, services: Services) -> ExtBot[Any]:
     return ExtBot(
         application.bot.token,
         base_url=telegram.base_url,
-        base_file_url=telegram.base_file_url or "https://api.telegram.org/file/bot",
+        base_file_url=telegram.base_file_url or TELEGRAM_FILES,
         rate_limiter=AIORateLimiter(max_retries=0),
         request=AiohttpRequest(pool_size=CONCURRENT_UPDATES),
     )
