@@ -64,7 +64,7 @@ async def serve(kind: str, base_url: str, base_file_url: str, db_url: str) -> No
     guard_network()
     if kind.startswith("ours"):
         from bot.app import build_application, polling
-        from bot.services import Services, system_clock
+        from bot.common.services import Services, system_clock
         from storage.db import Database
 
         settings = example_settings(telegram={"base_url": base_url, "base_file_url": base_file_url})

@@ -148,7 +148,7 @@ async def serve(base_url: str, db_url: str) -> None:
     real Application with its engine, and the probe; the figures on stdout when stdin closes."""
     from bench.common import TOKEN, example_settings, guard_network
     from bot.app import build_application, polling
-    from bot.services import Services, services_of, system_clock
+    from bot.common.services import Services, services_of, system_clock
     from storage.db import Database
 
     guard_network()

@@ -30,26 +30,23 @@ from bot import (
     complaints,
     drafts,
     duties,
-    i18n,
     loan_return,
     loans,
     logs,
     maintenance,
-    menus,
     oversight,
-    power,
-    questions,
     registration,
     reports,
     staff_admin,
 )
-from bot.access import answer, apology, load_person, registered
+from bot.common import i18n, menus, power, questions
+from bot.common.access import answer, apology, load_person, registered
+from bot.common.i18n import translator
+from bot.common.render import DONE_CALLBACK, ESCALATION_CALLBACK, SNOOZE_CALLBACK
+from bot.common.services import SERVICES_KEY, Services, services, services_of
 from bot.complaint_keys import keys_or_none
 from bot.complaint_sender import ComplainantSender
-from bot.i18n import translator
-from bot.render import DONE_CALLBACK, ESCALATION_CALLBACK, SNOOZE_CALLBACK
 from bot.sender import TelegramSender
-from bot.services import SERVICES_KEY, Services, services, services_of
 from bot.transport import AiohttpRequest
 from jobs.engine import Engine
 from storage.db import is_busy

@@ -7,8 +7,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.i18n import format_datetime, translator
-from bot.render import Rendered
+from bot.common.i18n import format_datetime, translator
+from bot.common.render import Rendered
 
 
 def _restored(params: dict[str, Any], language: str, zone: ZoneInfo) -> Rendered:

@@ -14,14 +14,14 @@ from sqlmodel import Session
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot import questions
-from bot.access import answer, registered, requires
-from bot.i18n import Translate, format_date, format_month, parse_date, translator
-from bot.power import proposal_answer, refusal
-from bot.render import Keyboard
+from bot.common import questions
+from bot.common.access import answer, registered, requires
+from bot.common.i18n import Translate, format_date, format_month, parse_date, translator
+from bot.common.power import proposal_answer, refusal
+from bot.common.render import Keyboard
+from bot.common.services import Services, services
+from bot.common.texts import clean_text, parse_number
 from bot.sender import markup
-from bot.services import Services, services
-from bot.texts import clean_text, parse_number
 from jobs import power as notices
 from storage import office, people, power, schedule
 from storage.models import Role, Staff

@@ -29,11 +29,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from bot.access import answer, apology, load_person
+from bot.common.access import answer, apology, load_person
+from bot.common.i18n import Translate, translator
+from bot.common.services import Services, services
 from bot.complaint_keys import ComplaintKeys, WriterKey, new_code, normalise_code
 from bot.complaint_words import outcome_name, status_name, when
-from bot.i18n import Translate, translator
-from bot.services import Services, services
 from jobs.calendar import OfficeCalendar
 from jobs.complaints import announce_addition, deadlines
 from storage import complaints

@@ -10,9 +10,9 @@ from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.common.i18n import translator
+from bot.common.render import Rendered
 from bot.complaint_words import outcome_name, reference, status_name, when
-from bot.i18n import translator
-from bot.render import Rendered
 
 
 def _step(params: dict[str, Any], language: str, zone: ZoneInfo) -> Rendered:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.i18n import N_, Translate, format_datetime
+from bot.common.i18n import N_, Translate, format_datetime
 from storage.models import ComplaintOutcome, ComplaintStatus
 
 STATUS_NAMES = {

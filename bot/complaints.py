@@ -17,8 +17,13 @@ from sqlmodel import Session
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
-from bot import menus
-from bot.access import answer, registered
+from bot.common import menus
+from bot.common.access import answer, registered
+from bot.common.i18n import N_, Translate, translator
+from bot.common.power import refusal
+from bot.common.roles import may_use, role_name
+from bot.common.services import services
+from bot.common.texts import parse_number
 from bot.complain import (
     EXTRA_KINDS,
     buttons,
@@ -40,11 +45,6 @@ from bot.complaint_words import (
     status_name,
     when,
 )
-from bot.i18n import N_, Translate, translator
-from bot.power import refusal
-from bot.roles import may_use, role_name
-from bot.services import services
-from bot.texts import parse_number
 from jobs import power as notices
 from jobs.calendar import OfficeCalendar
 from jobs.complaints import erase_at, notice, overdue

@@ -14,9 +14,9 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot import loan_return, loans, maintenance
-from bot.access import answer
-from bot.i18n import translator
-from bot.services import services
+from bot.common.access import answer
+from bot.common.i18n import translator
+from bot.common.services import services
 from storage import people
 from storage.models import Role
 

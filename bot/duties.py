@@ -12,14 +12,14 @@ from telegram import Message, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot import questions
-from bot.access import answer, registered
-from bot.i18n import Translate, format_date, format_datetime, translator
-from bot.render import DONE_CALLBACK, ESCALATION_CALLBACK, SNOOZE_CALLBACK, period_label
-from bot.roles import role_name
+from bot.common import questions
+from bot.common.access import answer, registered
+from bot.common.i18n import Translate, format_date, format_datetime, translator
+from bot.common.render import DONE_CALLBACK, ESCALATION_CALLBACK, SNOOZE_CALLBACK, period_label
+from bot.common.roles import role_name
+from bot.common.services import services
+from bot.common.texts import clean_text, parse_number
 from bot.sender import markup
-from bot.services import services
-from bot.texts import clean_text, parse_number
 from jobs.calendar import OfficeCalendar
 from jobs.tick import duty_params, reminder_params
 from storage import audit, office, outbox, people, power, schedule

@@ -2,7 +2,7 @@
 
 The export is a Thai official document by definition, so its words are plain Thai constants
 here, not catalog messages (the chat's texts, which each reader gets in their own language, go
-through ``bot/locale``). Dates are written as Thai text with B.E. years in the office's time
+through ``bot/common/locale``). Dates are written as Thai text with B.E. years in the office's time
 zone (``10 มกราคม 2568 เวลา 16.30 น.``), never as spreadsheet dates, so that no program can
 show them in C.E.
 
@@ -36,8 +36,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from bot.i18n import fiscal_year_label, format_date, format_datetime
-from bot.render import period_label
+from bot.common.i18n import fiscal_year_label, format_date, format_datetime
+from bot.common.render import period_label
 from jobs.calendar import fiscal_year_bounds
 from jobs.recurrence import covers_previous_month
 from jobs.settings import Settings

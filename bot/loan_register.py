@@ -16,8 +16,8 @@ from typing import BinaryIO, Literal
 
 from openpyxl import Workbook
 
+from bot.common.i18n import fiscal_year_label, format_date
 from bot.export import NONE, Cell, Column, _heading, _instant, _table, _write_csv
-from bot.i18n import fiscal_year_label, format_date
 from jobs.calendar import OfficeCalendar, fiscal_year_bounds
 from jobs.loans import WITHDRAWN, days_overdue, loan_state
 from jobs.settings import Settings

@@ -15,8 +15,11 @@ from telegram import Message, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.access import answer, requires
-from bot.i18n import N_, Translate, translator
+from bot.common.access import answer, requires
+from bot.common.i18n import N_, Translate, translator
+from bot.common.render import Keyboard
+from bot.common.services import Services, services
+from bot.common.texts import clean_text, parse_number
 from bot.loan_texts import condition_name, item_lines
 from bot.loans import (
     BUTTON_LIMIT,
@@ -28,10 +31,7 @@ from bot.loans import (
     save,
     stale,
 )
-from bot.render import Keyboard
 from bot.sender import markup
-from bot.services import Services, services
-from bot.texts import clean_text, parse_number
 from jobs.loan_steps import directors_now, loan_params
 from storage import loans, outbox, people
 from storage.loans import LoanView, ReturnResult

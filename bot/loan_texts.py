@@ -1,7 +1,7 @@
 """Property loans (measure 1.4) in words: the outbox templates of loans and of the maintenance
 plan, and the pieces the handlers share (items, conditions, states).
 
-``bot.render.render`` looks templates up here when they are not its own.
+``bot.common.render.render`` looks templates up here when they are not its own.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.i18n import N_, Translate, format_date, translator
-from bot.render import Keyboard, Rendered
+from bot.common.i18n import N_, Translate, format_date, translator
+from bot.common.render import Keyboard, Rendered
 from jobs.loans import AWAITING_RECEIPT, OVERDUE, RETURNED, WITHDRAWN
 
 RECEIVED_CALLBACK = "loan-recv:"

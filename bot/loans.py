@@ -19,14 +19,14 @@ from telegram import Message, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.access import answer, registered, requires
+from bot.common.access import answer, registered, requires
+from bot.common.i18n import N_, Translate, format_date, format_datetime, parse_date, translator
+from bot.common.render import Keyboard
+from bot.common.services import Services, services
+from bot.common.texts import clean_text, parse_number, quoted
 from bot.duties import parse_id
-from bot.i18n import N_, Translate, format_date, format_datetime, parse_date, translator
 from bot.loan_texts import RECEIVED_CALLBACK, day_text, handover_text, item_lines, state_text
-from bot.render import Keyboard
 from bot.sender import markup
-from bot.services import Services, services
-from bot.texts import clean_text, parse_number, quoted
 from jobs.calendar import OfficeCalendar
 from jobs.loan_steps import loan_params
 from jobs.loans import days_overdue, default_due_on, due_instant, first_step, loan_state

@@ -13,13 +13,13 @@ from sqlmodel import Session
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.access import answer, requires
-from bot.i18n import translator
+from bot.common.access import answer, requires
+from bot.common.i18n import translator
+from bot.common.render import Keyboard
+from bot.common.services import services
+from bot.common.texts import clean_text
 from bot.loans import current_draft, drop, save, stale, today_of
-from bot.render import Keyboard
 from bot.sender import markup
-from bot.services import services
-from bot.texts import clean_text
 from jobs.calendar import fiscal_year_of
 from storage import loans, outbox, people, schedule
 from storage.models import Role

@@ -12,14 +12,14 @@ from sqlmodel import Session
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot import questions
-from bot.access import answer, requires
+from bot.common import questions
+from bot.common.access import answer, requires
+from bot.common.i18n import Translate, format_date, format_datetime, parse_date, translator
+from bot.common.render import Keyboard, period_label
+from bot.common.services import services
+from bot.common.texts import parse_number, quoted
 from bot.duties import parse_id
-from bot.i18n import Translate, format_date, format_datetime, parse_date, translator
-from bot.render import Keyboard, period_label
 from bot.sender import markup
-from bot.services import services
-from bot.texts import parse_number, quoted
 from jobs.calendar import OfficeCalendar, fiscal_year_of
 from jobs.tick import duty_params
 from storage import groups, office, oversight, people, schedule

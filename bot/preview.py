@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
-from bot.i18n import N_, Translate, format_date, format_datetime, translator, weekday_name
-from bot.render import period_label
-from bot.roles import role_name
+from bot.common.i18n import N_, Translate, format_date, format_datetime, translator, weekday_name
+from bot.common.render import period_label
+from bot.common.roles import role_name
 from jobs.calendar import (
     CLOSED_DAY,
     WEEKEND,

@@ -8,12 +8,12 @@ from sqlmodel import Session
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update, User
 from telegram.ext import ContextTypes
 
-from bot import menus
-from bot.access import answer, how_to_register, load_person, registered
-from bot.i18n import LANGUAGES, Translate, format_date, translator
-from bot.roles import commands_for, role_list, role_name
-from bot.services import services
-from bot.texts import clean_text, group_names
+from bot.common import menus
+from bot.common.access import answer, how_to_register, load_person, registered
+from bot.common.i18n import LANGUAGES, Translate, format_date, translator
+from bot.common.roles import commands_for, role_list, role_name
+from bot.common.services import services
+from bot.common.texts import clean_text, group_names
 from storage import complaints, invites, people
 from storage.models import Language
 

@@ -12,11 +12,11 @@ from sqlmodel import Session
 from telegram import InputFile, Update
 from telegram.ext import ContextTypes
 
-from bot.access import answer, requires
-from bot.i18n import translator
-from bot.render import digest_chart, digest_text
-from bot.services import services
-from bot.texts import parse_number
+from bot.common.access import answer, requires
+from bot.common.i18n import translator
+from bot.common.render import digest_chart, digest_text
+from bot.common.services import services
+from bot.common.texts import parse_number
 from jobs.calendar import OfficeCalendar, fiscal_year_of
 from jobs.complaints import report_data as complaint_report
 from jobs.digest import digest_data

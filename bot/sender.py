@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
-from bot.render import Keyboard, render
+from bot.common.render import Keyboard, render
 from jobs.dispatch import Delivered, Outcome, Retry, Undeliverable
 from storage.models import OutboxMessage
 

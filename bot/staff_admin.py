@@ -13,13 +13,13 @@ from sqlmodel import Session
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
-from bot import menus
-from bot.access import answer, requires
-from bot.i18n import Translate, translator
-from bot.power import proposal_answer, refusal
-from bot.roles import ROLE_ORDER, role_list, role_name
-from bot.services import Services, services
-from bot.texts import group_name, group_names, parse_number
+from bot.common import menus
+from bot.common.access import answer, requires
+from bot.common.i18n import Translate, translator
+from bot.common.power import proposal_answer, refusal
+from bot.common.roles import ROLE_ORDER, role_list, role_name
+from bot.common.services import Services, services
+from bot.common.texts import group_name, group_names, parse_number
 from jobs import power as notices
 from storage import complaints, groups, people, power
 from storage.models import Role, WorkGroup

@@ -2,7 +2,7 @@
 to the directors and to the person changed, through the outbox; and the tick's part: a
 proposal the director did not confirm in time expires, and the director and proposer are told.
 
-The messages carry names and dates only; the words are chosen in ``bot/power.py``.
+The messages carry names and dates only; the words are chosen in ``bot/common/power.py``.
 """
 
 from __future__ import annotations

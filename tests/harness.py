@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.app import AnyApplication, build_application, polling
+from bot.common.services import Services
 from bot.offline import FakeTelegram, SentMessage
-from bot.services import Services
 from jobs.settings import Settings
 from storage.db import Database
 from tests.support import NOW, with_changes

@@ -16,7 +16,7 @@ from sqlmodel import col, select
 
 from bot.app import ENGINE_WANTED, start_services
 from bot.cli import main
-from bot.services import services_of
+from bot.common.services import services_of
 from jobs.nightly_backup import NightlyBackup
 from jobs.settings import Settings
 from storage import backup, leader, outbox

@@ -19,11 +19,11 @@ from sqlalchemy import select as select_rows
 from sqlmodel import SQLModel, col, select
 
 from bot import logs
+from bot.common.services import services_of
 from bot.complaint_keys import ENV_VAR
 from bot.complaint_sender import ComplainantSender
 from bot.offline import SentMessage
 from bot.sender import TelegramSender
-from bot.services import services_of
 from jobs.calendar import OfficeCalendar
 from jobs.dispatch import Dispatcher
 from jobs.settings import Settings

@@ -21,9 +21,9 @@ from apscheduler.events import (
 )
 from telegram import Bot
 
+from bot.common.services import system_clock
 from bot.offline import FakeTelegram
 from bot.sender import TelegramSender
-from bot.services import system_clock
 from jobs.engine import WAKE_JOB, Engine
 from jobs.settings import Settings
 from storage import outbox

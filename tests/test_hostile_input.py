@@ -81,8 +81,8 @@ from sqlmodel import SQLModel, select
 from telegram import Update
 from telegram.ext import ContextTypes, TypeHandler
 
+from bot.common.i18n import LANGUAGES, parse_date
 from bot.complaint_keys import ENV_VAR as COMPLAINT_KEY_VARIABLE
-from bot.i18n import LANGUAGES, parse_date
 from bot.registration import MAX_NAME_LENGTH
 from jobs.calendar import OfficeCalendar
 from jobs.settings import Settings
@@ -276,7 +276,7 @@ def changes_data(office: Office, sender: int | None, text: str) -> bool:
 
 
 def _staff_number(office: Office, text: str) -> bool:
-    """A person's number as bot.texts.parse_number reads it (``12``, ``#12``)."""
+    """A person's number as bot.common.texts.parse_number reads it (``12``, ``#12``)."""
     found = re.fullmatch(r"#?([0-9]{1,9})", text.strip())
     return found is not None and int(found.group(1)) in office.staff_ids
 
@@ -870,7 +870,7 @@ def explicit_cases(office: Office) -> list[Case]:
         pressed_by(DIRECTOR, "esc:r:999999999999"),
         pressed_by(COORDINATOR, "pp:999999999999"),
         pressed_by(COORDINATOR, "st:999999999999"),
-        # a year datetime.date cannot hold: OverflowError out of bot.i18n.parse_date
+        # a year datetime.date cannot hold: OverflowError out of bot.common.i18n.parse_date
         typed_by(COORDINATOR, f"/closeday {HUGE_YEAR} x"),
         typed_by(COORDINATOR, f"/meeting {HUGE_YEAR}"),
         typed_by(COORDINATOR, f"/oneoff all {HUGE_YEAR} x"),

@@ -8,7 +8,7 @@ from datetime import date, datetime, time
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from bot.i18n import (
+from bot.common.i18n import (
     catalog_path,
     format_date,
     format_datetime,

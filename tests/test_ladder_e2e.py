@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.common.services import system_clock
 from bot.offline.demo import demo_settings
-from bot.services import system_clock
 from storage import schedule
 from storage.db import Database
 from storage.models import AssignmentStatus, Role

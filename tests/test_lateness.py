@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.render import render
+from bot.common.render import render
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 

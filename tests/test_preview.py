@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.cli import main
+from bot.common.render import period_label
 from bot.offline.demo import demo_settings
 from bot.preview import preview
-from bot.render import period_label
 from jobs.settings import Settings
 from storage.db import Database
 from storage.models import Role

@@ -12,8 +12,8 @@ import pytest
 
 from bot.app import build_application
 from bot.cli import main
+from bot.common.services import Services
 from bot.offline import FakeTelegram
-from bot.services import Services
 from jobs.settings import Settings
 from storage import leader, migrate
 from storage.db import Database

@@ -20,9 +20,9 @@ from datetime import time as clock_time
 from pathlib import Path
 
 from bot.app import build_application, polling
-from bot.i18n import translator
+from bot.common.i18n import translator
+from bot.common.services import Services, system_clock
 from bot.offline import FakeTelegram, SentMessage
-from bot.services import Services, system_clock
 from jobs.settings import Obligation, OnceRecurrence, Owners, Settings, load_settings
 from storage import groups, invites, migrate, outbox
 from storage.db import Database

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.i18n import N_, Translate
+from bot.common.i18n import N_, Translate
 from storage.models import Role
 
 ROLE_NAMES = {

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.services import Services
+from bot.common.services import Services
 from storage import people
 from storage import questions as stored
 from storage.questions import CALENDAR_CHANGE, ENTRY, EVIDENCE, EXCUSE_REASON, PAPER_DATE, TYPED

@@ -13,10 +13,10 @@ from typing import Any
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.i18n import Translate, translator
-from bot.roles import role_name
-from bot.services import services
-from bot.texts import split_message
+from bot.common.i18n import Translate, translator
+from bot.common.roles import role_name
+from bot.common.services import services
+from bot.common.texts import split_message
 from storage import people
 from storage.models import Role
 

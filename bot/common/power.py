@@ -16,12 +16,12 @@ from sqlmodel import Session
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot import menus
-from bot.access import answer, registered
-from bot.i18n import Translate, format_date, format_datetime, translator
-from bot.render import Keyboard, Rendered
-from bot.services import services
-from bot.texts import parse_number
+from bot.common import menus
+from bot.common.access import answer, registered
+from bot.common.i18n import Translate, format_date, format_datetime, translator
+from bot.common.render import Keyboard, Rendered
+from bot.common.services import services
+from bot.common.texts import parse_number
 from jobs import power as notices
 from storage import complaints, people, power
 from storage.models import PowerProposal, ProposalState, Role

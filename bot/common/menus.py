@@ -7,8 +7,8 @@ import logging
 from telegram import Bot, BotCommand, BotCommandScopeChat
 from telegram.error import TelegramError
 
-from bot.i18n import LANGUAGES, translator
-from bot.roles import commands_for
+from bot.common.i18n import LANGUAGES, translator
+from bot.common.roles import commands_for
 from storage import people
 from storage.models import Role
 

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as babel_format_date
 
-from bot.i18n import Translate, buddhist_year, format_date, format_datetime, translator
+from bot.common.i18n import Translate, buddhist_year, format_date, format_datetime, translator
 from jobs.recurrence import month_covered
 
 Keyboard = list[list[tuple[str, str]]]  # rows of (label, callback data)
@@ -387,9 +387,9 @@ TEMPLATES: dict[str, Callable[[dict[str, Any], str, ZoneInfo], Rendered]] = {
 def render(template: str, params: dict[str, Any], language: str, zone: ZoneInfo) -> Rendered:
     """The text and buttons of one outbox message."""
     from bot.backup_texts import RESTORE_TEMPLATES  # the notice after a restore
+    from bot.common.power import POWER_TEMPLATES  # changes of power (issue 11)
     from bot.complaint_texts import COMPLAINT_TEMPLATES  # the complaint channel (1.7) too
     from bot.loan_texts import LOAN_TEMPLATES  # property loans (1.4) word their own messages
-    from bot.power import POWER_TEMPLATES  # changes of power (issue 11)
 
     chosen = (
         TEMPLATES.get(template)

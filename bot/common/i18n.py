@@ -1,7 +1,7 @@
 """Words and dates in the reader's language.
 
 Every user-facing text is an English msgid translated through a Babel message catalog
-(``bot/locale/<lang>/LC_MESSAGES/messages.po``, Thai first). The catalogs are compiled in
+(``bot/common/locale/<lang>/LC_MESSAGES/messages.po``, Thai first). The catalogs are compiled in
 memory when first used, so no compiled file is ever committed. Dates follow the Thai civil
 service: Buddhist Era years and Thai month names (``10 มกราคม 2568``).
 """
