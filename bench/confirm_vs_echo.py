@@ -15,7 +15,7 @@ Each bot runs in a child process (as it would against the real Telegram, the ser
 the bot's process), polling the fake server in this one over HTTP on 127.0.0.1; the clock runs
 from the first update fed to the last answer seen by the server.
 
-Ours talks HTTP through aiohttp (``bot/transport.py``); the echo keeps python-telegram-bot's
+Ours talks HTTP through aiohttp (``bot/runtime/transport.py``); the echo keeps python-telegram-bot's
 default, httpx, as a bare echo would. One more run tells the costs apart: ``echo + edit``,
 an echo making the same Bot API calls as ours (answer the press, edit the message) over the
 same transport as ours, with no database: what our handler adds is the rest.
@@ -90,7 +90,7 @@ async def serve(kind: str, base_url: str, base_file_url: str, db_url: str) -> No
 
     builder = ApplicationBuilder().token(TOKEN).base_url(base_url)
     if kind == "echo-calls":
-        from bot.transport import AiohttpRequest
+        from bot.runtime.transport import AiohttpRequest
 
         builder = builder.request(AiohttpRequest()).get_updates_request(AiohttpRequest())
     application = builder.build()
@@ -125,7 +125,7 @@ def prepare(db_url: str, fake: Any, people: int) -> list[tuple[int, Any, str]]:
     from telegram import Bot
 
     from bench.common import TOKEN, add_staff, example_settings, prepared_database
-    from bot.sender import TelegramSender
+    from bot.runtime.sender import TelegramSender
     from jobs.calendar import OfficeCalendar
     from jobs.dispatch import Dispatcher
     from jobs.tick import Planner, duty_params

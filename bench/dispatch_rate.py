@@ -47,8 +47,8 @@ from bench.common import (
     prepared_database,
 )
 from bot.offline import FakeTelegram
-from bot.sender import TelegramSender
-from bot.transport import AiohttpRequest
+from bot.runtime.sender import TelegramSender
+from bot.runtime.transport import AiohttpRequest
 from jobs.dispatch import Dispatcher, DispatchReport
 from storage import outbox
 from storage.db import Database

@@ -32,7 +32,6 @@ from bot import (
     duties,
     loan_return,
     loans,
-    logs,
     maintenance,
     oversight,
     registration,
@@ -46,8 +45,9 @@ from bot.common.render import DONE_CALLBACK, ESCALATION_CALLBACK, SNOOZE_CALLBAC
 from bot.common.services import SERVICES_KEY, Services, services, services_of
 from bot.complaint_keys import keys_or_none
 from bot.complaint_sender import ComplainantSender
-from bot.sender import TelegramSender
-from bot.transport import AiohttpRequest
+from bot.runtime import logs
+from bot.runtime.sender import TelegramSender
+from bot.runtime.transport import AiohttpRequest
 from jobs.engine import Engine
 from storage.db import is_busy
 from storage.people import Person
@@ -329,7 +329,7 @@ async def group_chat(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log every exception (the token is redacted by bot.logs) and apologise to the person;
+    """Log every exception (the token is redacted by bot.runtime.logs) and apologise to the person;
     data someone else held too long is no fault: they are asked to try again."""
     busy = context.error is not None and is_busy(context.error)
     if busy:

@@ -21,7 +21,7 @@ from bot.common.power import proposal_answer, refusal
 from bot.common.render import Keyboard
 from bot.common.services import Services, services
 from bot.common.texts import clean_text, parse_number
-from bot.sender import markup
+from bot.runtime.sender import markup
 from jobs import power as notices
 from storage import office, people, power, schedule
 from storage.models import Role, Staff

@@ -40,7 +40,7 @@ from pathlib import Path
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from sqlmodel import Session
 
-from bot import logs
+from bot.runtime import logs
 from jobs.settings import ComplaintSettings
 from storage import complaints
 

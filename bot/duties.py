@@ -19,7 +19,7 @@ from bot.common.render import DONE_CALLBACK, ESCALATION_CALLBACK, SNOOZE_CALLBAC
 from bot.common.roles import role_name
 from bot.common.services import services
 from bot.common.texts import clean_text, parse_number
-from bot.sender import markup
+from bot.runtime.sender import markup
 from jobs.calendar import OfficeCalendar
 from jobs.tick import duty_params, reminder_params
 from storage import audit, office, outbox, people, power, schedule

@@ -31,7 +31,7 @@ from bot.loans import (
     save,
     stale,
 )
-from bot.sender import markup
+from bot.runtime.sender import markup
 from jobs.loan_steps import directors_now, loan_params
 from storage import loans, outbox, people
 from storage.loans import LoanView, ReturnResult

@@ -26,7 +26,7 @@ from bot.common.services import Services, services
 from bot.common.texts import clean_text, parse_number, quoted
 from bot.duties import parse_id
 from bot.loan_texts import RECEIVED_CALLBACK, day_text, handover_text, item_lines, state_text
-from bot.sender import markup
+from bot.runtime.sender import markup
 from jobs.calendar import OfficeCalendar
 from jobs.loan_steps import loan_params
 from jobs.loans import days_overdue, default_due_on, due_instant, first_step, loan_state

@@ -19,7 +19,7 @@ from bot.common.render import Keyboard, period_label
 from bot.common.services import services
 from bot.common.texts import parse_number, quoted
 from bot.duties import parse_id
-from bot.sender import markup
+from bot.runtime.sender import markup
 from jobs.calendar import OfficeCalendar, fiscal_year_of
 from jobs.tick import duty_params
 from storage import groups, office, oversight, people, schedule

@@ -18,12 +18,12 @@ import pytest
 from sqlalchemy import select as select_rows
 from sqlmodel import SQLModel, col, select
 
-from bot import logs
 from bot.common.services import services_of
 from bot.complaint_keys import ENV_VAR
 from bot.complaint_sender import ComplainantSender
 from bot.offline import SentMessage
-from bot.sender import TelegramSender
+from bot.runtime import logs
+from bot.runtime.sender import TelegramSender
 from jobs.calendar import OfficeCalendar
 from jobs.dispatch import Dispatcher
 from jobs.settings import Settings
@@ -586,7 +586,7 @@ def every_value(db: Database) -> list[tuple[str, str, str]]:
 
 @pytest.fixture
 def quiet_libraries() -> Any:
-    """The production logging policy (bot.logs), undone afterwards."""
+    """The production logging policy (bot.runtime.logs), undone afterwards."""
     names = ("telegram", "httpcore", "httpx", "apscheduler")
     levels = {name: logging.getLogger(name).level for name in names}
     yield logs.keep_libraries_quiet

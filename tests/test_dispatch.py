@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from telegram import Bot
 
 from bot.offline import FakeTelegram
-from bot.sender import TelegramSender
+from bot.runtime.sender import TelegramSender
 from jobs.calendar import OfficeCalendar
 from jobs.dispatch import REMINDER_LIFETIME, Dispatcher
 from jobs.settings import Settings

@@ -23,7 +23,7 @@ from telegram import Bot
 
 from bot.common.services import system_clock
 from bot.offline import FakeTelegram
-from bot.sender import TelegramSender
+from bot.runtime.sender import TelegramSender
 from jobs.engine import WAKE_JOB, Engine
 from jobs.settings import Settings
 from storage import outbox

@@ -9,7 +9,7 @@ from telegram import Bot
 from telegram.request import HTTPXRequest
 
 from bot.offline import FakeTelegram
-from bot.sender import TelegramSender
+from bot.runtime.sender import TelegramSender
 from jobs.calendar import OfficeCalendar
 from jobs.dispatch import Dispatcher
 from jobs.settings import Settings

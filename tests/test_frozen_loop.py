@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import pytest
 from sqlmodel import select
 
-from bot.sender import TelegramSender
+from bot.runtime.sender import TelegramSender
 from jobs.engine import Engine
 from jobs.settings import Settings
 from storage import audit, leader, outbox, schedule

@@ -18,7 +18,7 @@ import pytest
 from sqlmodel import col, select
 
 from bot.offline import SentMessage
-from bot.sender import TelegramSender
+from bot.runtime.sender import TelegramSender
 from jobs.engine import Engine
 from jobs.settings import Settings
 from storage import audit, loans

@@ -21,7 +21,7 @@ from telegram import Bot
 from telegram.ext import AIORateLimiter, ExtBot
 
 from bot.offline import ApiCall, FakeTelegram
-from bot.sender import TelegramSender
+from bot.runtime.sender import TelegramSender
 from jobs.dispatch import Dispatcher, DispatchReport, Outcome
 from jobs.engine import Engine
 from jobs.settings import Ladder, LadderStep, Obligation, OnceRecurrence, Owners, Settings

@@ -12,7 +12,7 @@ from sqlmodel import col, select
 
 from bot.cli import main
 from bot.complaint_keys import ENV_VAR
-from bot.sender import TelegramSender
+from bot.runtime.sender import TelegramSender
 from jobs.calendar import OfficeCalendar
 from jobs.dispatch import Dispatcher
 from jobs.settings import Settings

@@ -15,7 +15,7 @@ from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.offline import FakeTelegram
-from bot.transport import AiohttpRequest
+from bot.runtime.transport import AiohttpRequest
 
 TOKEN = "123456:TRANSPORT-TEST"
 USER = 42

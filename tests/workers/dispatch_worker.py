@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import Bot
 
-from bot.sender import TelegramSender
+from bot.runtime.sender import TelegramSender
 from jobs.dispatch import Dispatcher
 from storage import outbox
 from storage.db import Database

@@ -3,7 +3,7 @@
 The failures a real operator meets — the database unreachable, locked or full, a file that
 cannot be written, Telegram rejecting the token or out of reach, a reader that closed the
 pipe — each get one sentence and an exit code; a traceback only under ``--log-level DEBUG``.
-Every line passes through :func:`bot.logs.redact`, so the token never shows.
+Every line passes through :func:`bot.runtime.logs.redact`, so the token never shows.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
-from bot import logs
+from bot.runtime import logs
 from storage.backup import BackupError
 from storage.db import DatabaseMissing
 
