@@ -25,7 +25,6 @@ from telegram.ext import (
 )
 
 from bot import (
-    calendar_admin,
     complain,
     complaints,
     drafts,
@@ -34,9 +33,7 @@ from bot import (
     loans,
     maintenance,
     oversight,
-    registration,
     reports,
-    staff_admin,
 )
 from bot.common import i18n, menus, power, questions
 from bot.common.access import answer, apology, load_person, registered
@@ -45,6 +42,9 @@ from bot.common.render import DONE_CALLBACK, ESCALATION_CALLBACK, SNOOZE_CALLBAC
 from bot.common.services import SERVICES_KEY, Services, services, services_of
 from bot.complaint_keys import keys_or_none
 from bot.complaint_sender import ComplainantSender
+from bot.office import calendar as calendar_admin
+from bot.office import registration
+from bot.office import staff as staff_admin
 from bot.runtime import logs
 from bot.runtime.sender import TelegramSender
 from bot.runtime.transport import AiohttpRequest

@@ -83,7 +83,7 @@ from telegram.ext import ContextTypes, TypeHandler
 
 from bot.common.i18n import LANGUAGES, parse_date
 from bot.complaint_keys import ENV_VAR as COMPLAINT_KEY_VARIABLE
-from bot.registration import MAX_NAME_LENGTH
+from bot.office.registration import MAX_NAME_LENGTH
 from jobs.calendar import OfficeCalendar
 from jobs.settings import Settings
 from jobs.tick import Planner
