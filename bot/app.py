@@ -24,17 +24,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import (
-    complain,
-    complaints,
-    drafts,
-    duties,
-    loan_return,
-    loans,
-    maintenance,
-    oversight,
-    reports,
-)
+from bot import complain, complaints, drafts, loan_return, loans, maintenance, oversight, reports
 from bot.common import i18n, menus, power, questions
 from bot.common.access import answer, apology, load_person, registered
 from bot.common.i18n import translator
@@ -42,6 +32,7 @@ from bot.common.render import DONE_CALLBACK, ESCALATION_CALLBACK, SNOOZE_CALLBAC
 from bot.common.services import SERVICES_KEY, Services, services, services_of
 from bot.complaint_keys import keys_or_none
 from bot.complaint_sender import ComplainantSender
+from bot.duties import handlers as duties
 from bot.office import calendar as calendar_admin
 from bot.office import registration
 from bot.office import staff as staff_admin

@@ -484,7 +484,7 @@ def _existing_database(settings: Settings, *, must_reach: bool = False) -> Datab
 
 
 def _preview(arguments: argparse.Namespace) -> int:
-    from bot.preview import current_fiscal_year, preview
+    from bot.duties.preview import current_fiscal_year, preview
 
     settings = _settings(arguments)
     fiscal_year = arguments.fy or current_fiscal_year(system_clock(), settings)

@@ -24,7 +24,7 @@ from bot.common.i18n import N_, Translate, format_date, format_datetime, parse_d
 from bot.common.render import Keyboard
 from bot.common.services import Services, services
 from bot.common.texts import clean_text, parse_number, quoted
-from bot.duties import parse_id
+from bot.duties.handlers import parse_id
 from bot.loan_texts import RECEIVED_CALLBACK, day_text, handover_text, item_lines, state_text
 from bot.runtime.sender import markup
 from jobs.calendar import OfficeCalendar

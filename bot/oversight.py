@@ -18,7 +18,7 @@ from bot.common.i18n import Translate, format_date, format_datetime, parse_date,
 from bot.common.render import Keyboard, period_label
 from bot.common.services import services
 from bot.common.texts import parse_number, quoted
-from bot.duties import parse_id
+from bot.duties.handlers import parse_id
 from bot.runtime.sender import markup
 from jobs.calendar import OfficeCalendar, fiscal_year_of
 from jobs.tick import duty_params

@@ -11,8 +11,8 @@ import pytest
 
 from bot.cli import main
 from bot.common.render import period_label
+from bot.duties.preview import preview
 from bot.offline.demo import demo_settings
-from bot.preview import preview
 from jobs.settings import Settings
 from storage.db import Database
 from storage.models import Role
