@@ -24,7 +24,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import complain, complaints, drafts, loan_return, loans, maintenance, oversight, reports
+from bot import complain, complaints, drafts, loan_return, loans, maintenance
 from bot.common import i18n, menus, power, questions
 from bot.common.access import answer, apology, load_person, registered
 from bot.common.i18n import translator
@@ -36,6 +36,8 @@ from bot.duties import handlers as duties
 from bot.office import calendar as calendar_admin
 from bot.office import registration
 from bot.office import staff as staff_admin
+from bot.oversight import handlers as oversight
+from bot.oversight import reports
 from bot.runtime import logs
 from bot.runtime.sender import TelegramSender
 from bot.runtime.transport import AiohttpRequest

@@ -500,7 +500,7 @@ def _preview(arguments: argparse.Namespace) -> int:
 
 
 def _export(arguments: argparse.Namespace) -> int:
-    from bot.export import export_fiscal_year
+    from bot.oversight.export import export_fiscal_year
 
     settings = _settings(arguments)
     if arguments.loans:

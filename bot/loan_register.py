@@ -1,7 +1,7 @@
 """The loan register (ทะเบียนการยืมพัสดุ) of a fiscal year, for the ITA assessor (measure 1.4).
 
 One row per borrowed item: who borrowed it, when, for what, until when, in what condition it
-went out and came back, and who recorded each. Like the evidence workbook (``bot.export``,
+went out and came back, and who recorded each. Like the evidence workbook (``bot.oversight.export``,
 whose layout this shares), it is a Thai official document: Thai headers, dates as Thai text
 with B.E. years, never spreadsheet dates.
 """
@@ -17,7 +17,7 @@ from typing import BinaryIO, Literal
 from openpyxl import Workbook
 
 from bot.common.i18n import fiscal_year_label, format_date
-from bot.export import NONE, Cell, Column, _heading, _instant, _table, _write_csv
+from bot.oversight.export import NONE, Cell, Column, _heading, _instant, _table, _write_csv
 from jobs.calendar import OfficeCalendar, fiscal_year_bounds
 from jobs.loans import WITHDRAWN, days_overdue, loan_state
 from jobs.settings import Settings

@@ -20,8 +20,8 @@ from matplotlib.ft2font import FT2Font
 from matplotlib.text import Text
 from PIL import Image
 
-from bot import chart as chart_module
-from bot.chart import (
+from bot.oversight import chart as chart_module
+from bot.oversight.chart import (
     CHART_SIZE,
     FONT_DIR,
     FONT_FAMILY,
@@ -313,7 +313,7 @@ def test_a_fresh_process_with_an_empty_font_cache_renders_without_pyplot(tmp_pat
         "import sys, warnings, logging\n"
         "logging.basicConfig(level=logging.WARNING)\n"
         "warnings.simplefilter('error')\n"
-        "from bot.chart import render_compliance_chart, sample_chart\n"
+        "from bot.oversight.chart import render_compliance_chart, sample_chart\n"
         "data = render_compliance_chart(sample_chart())\n"
         "assert 'matplotlib.pyplot' not in sys.modules\n"
         "sys.stdout.buffer.write(data)\n"

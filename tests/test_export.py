@@ -19,7 +19,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import event
 
-from bot.export import export_fiscal_year, sheet_titles
+from bot.oversight.export import export_fiscal_year, sheet_titles
 from jobs.calendar import OfficeCalendar
 from jobs.settings import Settings
 from jobs.tick import Planner
@@ -465,7 +465,7 @@ def test_every_audit_action_the_code_writes_has_its_thai_name_in_the_workbook() 
     """The assessor reads the audit sheet in Thai: no action shows as its code."""
     import re
 
-    from bot.export import ACTION_TEXT
+    from bot.oversight.export import ACTION_TEXT
     from tests.support import ROOT
 
     written = {

@@ -331,7 +331,9 @@ def digest_text(params: dict[str, Any], language: str, zone: ZoneInfo) -> str:
     lines += [_escalation_outcome(item, name, title, _) for item in params["escalations"]] or [
         _("  none")
     ]
-    if params.get("complaints"):  # only in the director's copy (see jobs.tick, bot.reports)
+    if params.get(
+        "complaints"
+    ):  # only in the director's copy (see jobs.tick, bot.oversight.reports)
         from bot.complaint_texts import digest_section
 
         lines += digest_section(params["complaints"], language, zone)
@@ -355,7 +357,7 @@ def _escalation_outcome(item: dict[str, Any], name: str, title: str, _: Translat
 
 def digest_chart(params: dict[str, Any], language: str) -> bytes:
     """The PNG: on-time rate by group and quarter, Thai labels."""
-    from bot.chart import ComplianceChart, render_compliance_chart
+    from bot.oversight.chart import ComplianceChart, render_compliance_chart
 
     _ = translator("th")
     cells = params["quarters"]

@@ -62,7 +62,7 @@ def _for_director(
 @requires(*DIGEST_ROLES)
 async def export(update: Update, context: ContextTypes.DEFAULT_TYPE, viewer: people.Person) -> None:
     """/export [fiscal year]: the evidence workbook for the ITA assessor, as a document."""
-    from bot.export import export_fiscal_year
+    from bot.oversight.export import export_fiscal_year
 
     app, _ = services(context), translator(viewer.language)
     argument = (context.args or [""])[0]

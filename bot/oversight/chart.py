@@ -33,7 +33,7 @@ from matplotlib.ticker import FixedLocator, FuncFormatter
 
 CHART_SIZE: Final = (1200, 675)
 
-FONT_DIR: Final = Path(__file__).with_name("fonts")
+FONT_DIR: Final = Path(__file__).parents[1] / "fonts"
 FONT_FAMILY: Final = "Sarabun"
 FONT_FILES: Final = (FONT_DIR / "Sarabun-Regular.ttf", FONT_DIR / "Sarabun-Bold.ttf")
 
