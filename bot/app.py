@@ -24,7 +24,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import complain, complaints, drafts, loan_return, loans, maintenance
+from bot import complain, complaints
 from bot.common import i18n, menus, power, questions
 from bot.common.access import answer, apology, load_person, registered
 from bot.common.i18n import translator
@@ -33,6 +33,9 @@ from bot.common.services import SERVICES_KEY, Services, services, services_of
 from bot.complaint_keys import keys_or_none
 from bot.complaint_sender import ComplainantSender
 from bot.duties import handlers as duties
+from bot.loans import drafts, maintenance
+from bot.loans import handover as loans
+from bot.loans import returns as loan_return
 from bot.office import calendar as calendar_admin
 from bot.office import registration
 from bot.office import staff as staff_admin

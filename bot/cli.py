@@ -528,7 +528,7 @@ def _export(arguments: argparse.Namespace) -> int:
 
 def _export_loans(arguments: argparse.Namespace, settings: Settings) -> int:
     """``export --loans``: the loan register of a fiscal year (this one by default)."""
-    from bot.loan_register import export_loans
+    from bot.loans.register import export_loans
     from jobs.calendar import fiscal_year_of
 
     now = system_clock()

@@ -390,7 +390,7 @@ def render(template: str, params: dict[str, Any], language: str, zone: ZoneInfo)
     """The text and buttons of one outbox message."""
     from bot.common.power import POWER_TEMPLATES  # changes of power (issue 11)
     from bot.complaint_texts import COMPLAINT_TEMPLATES  # the complaint channel (1.7) too
-    from bot.loan_texts import LOAN_TEMPLATES  # property loans (1.4) word their own messages
+    from bot.loans.texts import LOAN_TEMPLATES  # property loans (1.4) word their own messages
     from bot.office.backup_texts import RESTORE_TEMPLATES  # the notice after a restore
 
     chosen = (

@@ -24,7 +24,7 @@ depends_on: str | Sequence[str] | None = None
 
 _ = (sa, sqlmodel, storage.types)
 
-_ENTRY_HOURS = 12  # the loan entry's lifetime, as bot.loans.DRAFT_TTL
+_ENTRY_HOURS = 12  # the loan entry's lifetime, as bot.loans.handover.DRAFT_TTL
 
 
 def upgrade() -> None:

@@ -13,10 +13,12 @@ from typing import Any
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot import loan_return, loans, maintenance
 from bot.common.access import answer
 from bot.common.i18n import translator
 from bot.common.services import services
+from bot.loans import handover as loans
+from bot.loans import maintenance
+from bot.loans import returns as loan_return
 from storage import people
 from storage.models import Role
 

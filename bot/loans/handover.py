@@ -25,7 +25,7 @@ from bot.common.render import Keyboard
 from bot.common.services import Services, services
 from bot.common.texts import clean_text, parse_number, quoted
 from bot.duties.handlers import parse_id
-from bot.loan_texts import RECEIVED_CALLBACK, day_text, handover_text, item_lines, state_text
+from bot.loans.texts import RECEIVED_CALLBACK, day_text, handover_text, item_lines, state_text
 from bot.runtime.sender import markup
 from jobs.calendar import OfficeCalendar
 from jobs.loan_steps import loan_params

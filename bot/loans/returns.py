@@ -20,8 +20,7 @@ from bot.common.i18n import N_, Translate, translator
 from bot.common.render import Keyboard
 from bot.common.services import Services, services
 from bot.common.texts import clean_text, parse_number
-from bot.loan_texts import condition_name, item_lines
-from bot.loans import (
+from bot.loans.handover import (
     BUTTON_LIMIT,
     RETURN_START,
     current_draft,
@@ -31,6 +30,7 @@ from bot.loans import (
     save,
     stale,
 )
+from bot.loans.texts import condition_name, item_lines
 from bot.runtime.sender import markup
 from jobs.loan_steps import directors_now, loan_params
 from storage import loans, outbox, people

@@ -18,7 +18,7 @@ from bot.common.i18n import translator
 from bot.common.render import Keyboard
 from bot.common.services import services
 from bot.common.texts import clean_text
-from bot.loans import current_draft, drop, save, stale, today_of
+from bot.loans.handover import current_draft, drop, save, stale, today_of
 from bot.runtime.sender import markup
 from jobs.calendar import fiscal_year_of
 from storage import loans, outbox, people, schedule
