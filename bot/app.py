@@ -24,14 +24,15 @@ from telegram.ext import (
     filters,
 )
 
-from bot import complain, complaints
 from bot.common import i18n, menus, power, questions
 from bot.common.access import answer, apology, load_person, registered
 from bot.common.i18n import translator
 from bot.common.render import DONE_CALLBACK, ESCALATION_CALLBACK, SNOOZE_CALLBACK
 from bot.common.services import SERVICES_KEY, Services, services, services_of
-from bot.complaint_keys import keys_or_none
-from bot.complaint_sender import ComplainantSender
+from bot.complaints import complainant as complain
+from bot.complaints import handling as complaints
+from bot.complaints.keys import keys_or_none
+from bot.complaints.sender import ComplainantSender
 from bot.duties import handlers as duties
 from bot.loans import drafts, maintenance
 from bot.loans import handover as loans

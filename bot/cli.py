@@ -22,10 +22,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from telegram import Bot
 from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError
 
-from bot import complaint_admin
 from bot.common.i18n import DEFAULT_LANGUAGE, LANGUAGES, format_datetime
 from bot.common.services import Services, system_clock
-from bot.complaint_keys import ComplaintKeyError, ComplaintKeys, load_complaint_keys
+from bot.complaints import admin as complaint_admin
+from bot.complaints.keys import ComplaintKeyError, ComplaintKeys, load_complaint_keys
 from bot.runtime import failures, logs
 from bot.runtime.credentials import TokenError, load_token
 from jobs.offsets import DURATION_EXAMPLES, DURATION_UNITS, parse_duration

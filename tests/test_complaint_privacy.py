@@ -19,8 +19,8 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-from bot.complaint_admin import prepare
-from bot.complaint_keys import ENV_VAR, ComplaintKeys
+from bot.complaints.admin import prepare
+from bot.complaints.keys import ENV_VAR, ComplaintKeys
 from jobs.settings import Settings
 from storage import complaints, groups, migrate, people
 from storage.db import Database

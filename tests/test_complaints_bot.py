@@ -19,8 +19,8 @@ from sqlalchemy import select as select_rows
 from sqlmodel import SQLModel, col, select
 
 from bot.common.services import services_of
-from bot.complaint_keys import ENV_VAR
-from bot.complaint_sender import ComplainantSender
+from bot.complaints.keys import ENV_VAR
+from bot.complaints.sender import ComplainantSender
 from bot.offline import SentMessage
 from bot.runtime import logs
 from bot.runtime.sender import TelegramSender

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.complaint_keys import (
+from bot.complaints.keys import (
     ENV_VAR,
     ComplaintKeyError,
     ComplaintKeys,

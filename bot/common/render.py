@@ -331,10 +331,8 @@ def digest_text(params: dict[str, Any], language: str, zone: ZoneInfo) -> str:
     lines += [_escalation_outcome(item, name, title, _) for item in params["escalations"]] or [
         _("  none")
     ]
-    if params.get(
-        "complaints"
-    ):  # only in the director's copy (see jobs.tick, bot.oversight.reports)
-        from bot.complaint_texts import digest_section
+    if params.get("complaints"):  # the director's copy only (jobs.tick)
+        from bot.complaints.texts import digest_section
 
         lines += digest_section(params["complaints"], language, zone)
     return "\n".join(lines)
@@ -389,7 +387,7 @@ TEMPLATES: dict[str, Callable[[dict[str, Any], str, ZoneInfo], Rendered]] = {
 def render(template: str, params: dict[str, Any], language: str, zone: ZoneInfo) -> Rendered:
     """The text and buttons of one outbox message."""
     from bot.common.power import POWER_TEMPLATES  # changes of power (issue 11)
-    from bot.complaint_texts import COMPLAINT_TEMPLATES  # the complaint channel (1.7) too
+    from bot.complaints.texts import COMPLAINT_TEMPLATES  # the complaint channel (1.7) too
     from bot.loans.texts import LOAN_TEMPLATES  # property loans (1.4) word their own messages
     from bot.office.backup_texts import RESTORE_TEMPLATES  # the notice after a restore
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from telegram.ext import Application, ContextTypes
 
-from bot.complaint_keys import ComplaintKeys
+from bot.complaints.keys import ComplaintKeys
 from jobs.engine import Engine
 from jobs.settings import Settings
 from storage.db import Database

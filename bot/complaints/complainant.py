@@ -8,7 +8,7 @@ What is kept, and what never is: the conversation in progress lives in the datab
 keyed hash of the writer's Telegram id made with the day's key (so any bot process can carry
 it on), encrypted with a key made from the day's key too, and is erased when sent or
 cancelled, or expires; the day's key itself is deleted early the next morning (see
-``bot.complaint_keys``). The complaint itself holds no Telegram id, chat, username or name,
+``bot.complaints.keys``). The complaint itself holds no Telegram id, chat, username or name,
 and its words are encrypted with the channel's key. Nothing on this path logs an update, an
 id or a name: errors are logged by type and place only (see ``confidential``), and the
 handlers never raise to the application's error handler, which would log the update.
@@ -32,8 +32,8 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 from bot.common.access import answer, apology, load_person
 from bot.common.i18n import Translate, translator
 from bot.common.services import Services, services
-from bot.complaint_keys import ComplaintKeys, WriterKey, new_code, normalise_code
-from bot.complaint_words import outcome_name, status_name, when
+from bot.complaints.keys import ComplaintKeys, WriterKey, new_code, normalise_code
+from bot.complaints.words import outcome_name, status_name, when
 from jobs.calendar import OfficeCalendar
 from jobs.complaints import announce_addition, deadlines
 from storage import complaints
@@ -941,7 +941,7 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 
 EXTRA_KINDS: dict[str, OnDraft] = {}
-"""Conversations of the handlers' side (a note, an outcome), registered by bot.complaints."""
+"""Conversations of the handlers' side (a note, an outcome), registered by handling.py."""
 
 
 def _bind(handler: OnDraft, draft: Draft, writer: WriterKey) -> Handler:

@@ -24,7 +24,7 @@ from bot.common.power import refusal
 from bot.common.roles import may_use, role_name
 from bot.common.services import services
 from bot.common.texts import parse_number
-from bot.complain import (
+from bot.complaints.complainant import (
     EXTRA_KINDS,
     buttons,
     clean_block,
@@ -37,8 +37,8 @@ from bot.complain import (
     not_open,
     today,
 )
-from bot.complaint_keys import WriterKey
-from bot.complaint_words import (
+from bot.complaints.keys import WriterKey
+from bot.complaints.words import (
     OUTCOME_BUTTONS,
     outcome_name,
     reference,

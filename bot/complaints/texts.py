@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from bot.common.i18n import translator
 from bot.common.render import Rendered
-from bot.complaint_words import outcome_name, reference, status_name, when
+from bot.complaints.words import outcome_name, reference, status_name, when
 
 
 def _step(params: dict[str, Any], language: str, zone: ZoneInfo) -> Rendered:
