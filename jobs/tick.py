@@ -17,10 +17,10 @@ from typing import Any
 from sqlmodel import Session
 
 from jobs.calendar import OfficeCalendar
-from jobs.complaints import ComplaintLadder, report_data
-from jobs.digest import digest_data
+from jobs.complaints.ladder import ComplaintLadder, report_data
 from jobs.ladder import STAFF_FACING, Progress, progress, step_instants, working_days_late
-from jobs.loan_steps import write_loan_steps
+from jobs.loans.step import write_loan_steps
+from jobs.oversight.digest import digest_data
 from jobs.power import expire_due
 from jobs.recurrence import (
     covers_previous_month,

@@ -16,7 +16,7 @@ from bot.complaints.keys import (
     normalise_code,
 )
 from jobs.calendar import OfficeCalendar
-from jobs.complaints import STEPS, add_months, deadlines, plan, step_instants
+from jobs.complaints.ladder import STEPS, add_months, deadlines, plan, step_instants
 from jobs.offsets import parse_span
 from jobs.settings import ComplaintSettings, ConfigError, Settings, parse_settings
 from storage.models import ComplaintStatus

@@ -11,7 +11,7 @@ import pytest
 
 from bot.cli import main
 from jobs.calendar import OfficeCalendar
-from jobs.loans import due_instant
+from jobs.loans.ladder import due_instant
 from jobs.settings import Settings, load_settings
 from storage import groups, loans, migrate
 from storage.db import Database

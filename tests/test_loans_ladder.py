@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import col, select
 
 from jobs.calendar import OfficeCalendar
-from jobs.loans import (
+from jobs.loans.ladder import (
     OVERDUE,
     days_overdue,
     default_due_on,

@@ -35,7 +35,7 @@ from bot.common.services import Services, services
 from bot.complaints.keys import ComplaintKeys, WriterKey, new_code, normalise_code
 from bot.complaints.words import outcome_name, status_name, when
 from jobs.calendar import OfficeCalendar
-from jobs.complaints import announce_addition, deadlines
+from jobs.complaints.ladder import announce_addition, deadlines
 from storage import complaints
 from storage.complaints import Attachment, Draft, NewComplaint
 from storage.db import is_busy

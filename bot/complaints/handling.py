@@ -47,7 +47,7 @@ from bot.complaints.words import (
 )
 from jobs import power as notices
 from jobs.calendar import OfficeCalendar
-from jobs.complaints import erase_at, notice, overdue
+from jobs.complaints.ladder import erase_at, notice, overdue
 from storage import complaints, outbox, people
 from storage.complaints import Draft, EntryContent
 from storage.models import Complaint, ComplaintEntry, ComplaintStatus, Role, Staff

@@ -4,7 +4,7 @@ notice is sent, so that no outbox row ever holds it in clear."""
 from __future__ import annotations
 
 from bot.complaints.keys import ComplaintKeys
-from jobs.complaints import CONTACT_CHAT
+from jobs.complaints.ladder import CONTACT_CHAT
 from jobs.dispatch import Outcome, Sender, Undeliverable
 from storage import complaints
 from storage.db import Database

@@ -28,8 +28,8 @@ from bot.duties.handlers import parse_id
 from bot.loans.texts import RECEIVED_CALLBACK, day_text, handover_text, item_lines, state_text
 from bot.runtime.sender import markup
 from jobs.calendar import OfficeCalendar
-from jobs.loan_steps import loan_params
-from jobs.loans import days_overdue, default_due_on, due_instant, first_step, loan_state
+from jobs.loans.ladder import days_overdue, default_due_on, due_instant, first_step, loan_state
+from jobs.loans.step import loan_params
 from storage import loans, office, outbox, people
 from storage.loans import LoanView
 from storage.models import AwaitedAnswer, LoanStatus, Role

@@ -19,7 +19,7 @@ from openpyxl import Workbook
 from bot.common.i18n import fiscal_year_label, format_date
 from bot.oversight.export import NONE, Cell, Column, _heading, _instant, _table, _write_csv
 from jobs.calendar import OfficeCalendar, fiscal_year_bounds
-from jobs.loans import WITHDRAWN, days_overdue, loan_state
+from jobs.loans.ladder import WITHDRAWN, days_overdue, loan_state
 from jobs.settings import Settings
 from storage import loans
 from storage.db import Database

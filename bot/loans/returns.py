@@ -32,7 +32,7 @@ from bot.loans.handover import (
 )
 from bot.loans.texts import condition_name, item_lines
 from bot.runtime.sender import markup
-from jobs.loan_steps import directors_now, loan_params
+from jobs.loans.step import directors_now, loan_params
 from storage import loans, outbox, people
 from storage.loans import LoanView, ReturnResult
 from storage.models import LoanItem, ReturnCondition, Role

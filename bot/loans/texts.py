@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from bot.common.i18n import N_, Translate, format_date, translator
 from bot.common.render import Keyboard, Rendered
-from jobs.loans import AWAITING_RECEIPT, OVERDUE, RETURNED, WITHDRAWN
+from jobs.loans.ladder import AWAITING_RECEIPT, OVERDUE, RETURNED, WITHDRAWN
 
 RECEIVED_CALLBACK = "loan-recv:"
 CONDITION_NAMES = {

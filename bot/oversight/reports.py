@@ -18,8 +18,8 @@ from bot.common.render import digest_chart, digest_text
 from bot.common.services import services
 from bot.common.texts import parse_number
 from jobs.calendar import OfficeCalendar, fiscal_year_of
-from jobs.complaints import report_data as complaint_report
-from jobs.digest import digest_data
+from jobs.complaints.ladder import report_data as complaint_report
+from jobs.oversight.digest import digest_data
 from storage import office, people
 from storage.models import Role
 

@@ -1,7 +1,7 @@
 """The property loans' share of the tick: each loan whose ladder step has come gets its
 outbox rows written and is advanced, in the tick's transaction.
 
-The timing is decided by the pure ``jobs.loans.plan_loan``; here are the recipients. A
+The timing is decided by the pure ``jobs.loans.ladder.plan_loan``; here are the recipients. A
 borrower on leave hears when back (the procurement officer and the director do not wait);
 a director or officer on leave with an acting officer named is replaced by that officer, as
 for reports (``acting``, the planner's own rule).
@@ -16,7 +16,7 @@ from typing import Any
 from sqlmodel import Session
 
 from jobs.calendar import OfficeCalendar
-from jobs.loans import LoanMessage, days_overdue, plan_loan
+from jobs.loans.ladder import LoanMessage, days_overdue, plan_loan
 from jobs.settings import Settings
 from storage import loans, office, outbox, people
 from storage.loans import LoanView
