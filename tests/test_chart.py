@@ -154,7 +154,7 @@ def test_the_family_resolves_to_the_bundled_files_not_a_system_font() -> None:
 
 
 def test_the_font_ships_in_the_package_with_its_licence() -> None:
-    assert Path(chart_module.__file__).parent / "fonts" == FONT_DIR
+    assert Path(chart_module.__file__).parents[1] / "fonts" == FONT_DIR  # bot/fonts, shared
     total = sum(path.stat().st_size for path in FONT_FILES)
     assert total < 1_000_000
     licence = (FONT_DIR / "OFL.txt").read_text(encoding="utf-8")
