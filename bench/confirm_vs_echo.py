@@ -125,6 +125,7 @@ def prepare(db_url: str, fake: Any, people: int) -> list[tuple[int, Any, str]]:
     from telegram import Bot
 
     from bench.common import TOKEN, add_staff, example_settings, prepared_database
+    from bot.features import render
     from bot.runtime.sender import TelegramSender
     from jobs.calendar import OfficeCalendar
     from jobs.dispatch import Dispatcher
@@ -200,7 +201,7 @@ def prepare(db_url: str, fake: Any, people: int) -> list[tuple[int, Any, str]]:
 
     async def send_reminders() -> None:
         async with Bot(TOKEN, base_url=fake.base_url) as bot:
-            sender = TelegramSender(bot, settings.office.zone)
+            sender = TelegramSender(bot, settings.office.zone, render)
             report = await Dispatcher(
                 db, sender, lambda: datetime.now(UTC), per_chat_interval=0.0
             ).dispatch()

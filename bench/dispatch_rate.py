@@ -1,7 +1,7 @@
 """Dispatcher throughput against the fake Bot API server, with Telegram's limits switched on.
 
-900 reminders to 300 chats (3 each) are written to the outbox, then sent by
-``Dispatcher(db, TelegramSender(bot, zone), clock, per_chat_interval=1.0).dispatch()``, where
+900 reminders to 300 chats (3 each) are written to the outbox, then sent by ``Dispatcher(db,
+TelegramSender(bot, zone, render), clock, per_chat_interval=1.0).dispatch()``, where
 ``bot`` is the ExtBot of an Application built with ``AIORateLimiter(max_retries=0)`` (30
 requests a second overall, its default), over real HTTP to the fake server on 127.0.0.1.
 Printed: the achieved rate against the configured 30/s, and the smallest gap the fake server
@@ -46,6 +46,7 @@ from bench.common import (
     header,
     prepared_database,
 )
+from bot.features import render
 from bot.offline import FakeTelegram
 from bot.runtime.sender import TelegramSender
 from bot.runtime.transport import AiohttpRequest
@@ -171,7 +172,7 @@ async def run_once(
         zone = example_settings().office.zone
         dispatcher = Dispatcher(
             db,
-            TelegramSender(application.bot, zone),
+            TelegramSender(application.bot, zone, render),
             clock,
             per_chat_interval=PER_CHAT_INTERVAL,
         )

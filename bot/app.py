@@ -27,13 +27,14 @@ from telegram.ext import (
 from bot.common import i18n, menus, power, questions
 from bot.common.access import answer, apology, load_person, registered
 from bot.common.i18n import translator
-from bot.common.render import DONE_CALLBACK, ESCALATION_CALLBACK, SNOOZE_CALLBACK
 from bot.common.services import SERVICES_KEY, Services, services, services_of
 from bot.complaints import complainant as complain
 from bot.complaints import handling as complaints
 from bot.complaints.keys import keys_or_none
 from bot.complaints.sender import ComplainantSender
 from bot.duties import handlers as duties
+from bot.duties.handlers import DONE_CALLBACK, ESCALATION_CALLBACK, SNOOZE_CALLBACK
+from bot.features import CATALOG, render
 from bot.loans import drafts, maintenance
 from bot.loans import handover as loans
 from bot.loans import returns as loan_return
@@ -96,6 +97,7 @@ def build_application(
         .post_shutdown(stop_services)
         .build()
     )
+    services.catalog = CATALOG
     application.bot_data[SERVICES_KEY] = services
     application.bot_data[ENGINE_WANTED] = with_engine
     if services.complaint_keys is None:  # `run` has refused already if the channel has no key
@@ -204,7 +206,7 @@ async def start_services(application: AnyApplication) -> None:
         await bulk.initialize()
         application.bot_data[BULK_BOT] = bulk
         sender = ComplainantSender(
-            TelegramSender(bulk, services.settings.office.zone),
+            TelegramSender(bulk, services.settings.office.zone, render),
             services.db,
             services.complaint_keys,
         )

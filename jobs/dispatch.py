@@ -36,8 +36,9 @@ from typing import Protocol
 from sqlmodel import Session
 
 from jobs.calendar import OfficeCalendar
+from jobs.features import DROP_RULES
 from jobs.ladder import STAFF_FACING
-from storage import loans, outbox, people, schedule
+from storage import outbox, people, schedule
 from storage.db import Database
 from storage.models import OutboxMessage, Role
 from storage.outbox import NewMessage, Outage
@@ -389,21 +390,9 @@ def _drop_settled(session: Session, claimed: list[OutboxMessage]) -> list[Outbox
         if message.template == "duty" and message.assignment_id in settled:
             outbox.cancel(session, _message_id(message), reason="the report is settled")
     kept = [m for m in claimed if not (m.template == "duty" and m.assignment_id in settled)]
-    return _drop_returned_loans(session, kept)
-
-
-def _drop_returned_loans(session: Session, claimed: list[OutboxMessage]) -> list[OutboxMessage]:
-    """A loan reminder whose loan came back meanwhile is not sent."""
-    returned = loans.returned_among(session, {_loan_of(m) for m in claimed} - {0})
-    for message in claimed:
-        if _loan_of(message) in returned:
-            outbox.cancel(session, _message_id(message), reason="the loan was returned")
-    return [m for m in claimed if _loan_of(m) not in returned]
-
-
-def _loan_of(message: OutboxMessage) -> int:
-    """The loan a ladder message is about (0 for any other message)."""
-    return int(message.params.get("loan_id") or 0) if message.template == "loan" else 0
+    for drop in DROP_RULES:
+        kept = drop(session, kept)
+    return kept
 
 
 def _message_id(message: OutboxMessage) -> int:

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from jobs.steps import Step, TickContext
 from storage import outbox, power
 from storage.models import PowerProposal, ProposalState, Staff
 from storage.outbox import NewMessage
@@ -203,3 +204,15 @@ def proposed(
     )
     tell(session, about(found, "proposed", skip=by_staff_id), now=now)
     return found, True
+
+
+class PowerStep(Step):
+    """Changes of power: proposals not confirmed in time expire."""
+
+    name = "power"
+
+    def write(self, session: Session, tick: TickContext, now: datetime) -> int:
+        return expire_due(session, now)
+
+    def next_wake(self, session: Session, now: datetime) -> datetime | None:
+        return power.earliest_expiry(session)

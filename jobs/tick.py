@@ -17,11 +17,9 @@ from typing import Any
 from sqlmodel import Session
 
 from jobs.calendar import OfficeCalendar
-from jobs.complaints.ladder import ComplaintLadder, report_data
+from jobs.features import STEPS
 from jobs.ladder import STAFF_FACING, Progress, progress, step_instants, working_days_late
-from jobs.loans.step import write_loan_steps
 from jobs.oversight.digest import digest_data
-from jobs.power import expire_due
 from jobs.recurrence import (
     covers_previous_month,
     effective_meeting,
@@ -31,7 +29,8 @@ from jobs.recurrence import (
 )
 from jobs.settings import Obligation as ObligationConfig
 from jobs.settings import Settings
-from storage import loans, office, outbox, people, power, questions, schedule
+from jobs.steps import Step, TickContext
+from storage import office, outbox, people, power, schedule
 from storage.db import Database
 from storage.models import Assignment, AssignmentStatus, Obligation, Period, Role, Staff, WorkGroup
 from storage.outbox import NewMessage
@@ -70,7 +69,7 @@ class Planner:
         self.calendar = calendar
         self.meeting = settings.meeting
         self._configs = {o.key: o for o in settings.obligations}
-        self.complaints = ComplaintLadder(settings.complaints)
+        self.steps: tuple[Step, ...] = tuple(step(settings) for step in STEPS)
 
     def refresh(self, session: Session, today: date) -> None:
         """Take in the calendar changes made from chat (closed days, a moved meeting).
@@ -181,14 +180,15 @@ class Planner:
                 report.messages += self._escalate(session, escalation, now)
             report.messages += self._onward_reminders(session, now)
             report.messages += self._digest_if_due(session, now)
-            report.messages += write_loan_steps(
-                session, self.settings, self.calendar, self._acting_for_absent, now, batch=batch
+            context = TickContext(
+                self.settings,
+                self.calendar,
+                self._acting_for_absent,
+                self._complaint_stand_ins,
+                batch,
             )
-            report.messages += self.complaints.tick(
-                session, now, self.calendar, self._complaint_stand_ins
-            )
-            report.messages += expire_due(session, now)
-            questions.purge_expired(session, now)  # questions nobody answered in time
+            for step in self.steps:  # each feature's share (jobs/features.py)
+                report.messages += step.write(session, context, now)
         return report
 
     def next_digest(self, now: datetime) -> tuple[date, datetime] | None:
@@ -206,9 +206,8 @@ class Planner:
         meeting = upcoming[0]
         if outbox.has_prefix(session, f"digest:{meeting.isoformat()}:"):
             return 0  # sent already: the data is not computed again at every tick
-        data = digest_data(session, self.calendar, now)
-        if self.settings.complaints.enabled:  # every recipient here is the director or acting
-            data["complaints"] = report_data(session, now, self.calendar)
+        # every recipient here is the director or the acting officer
+        data = digest_report(session, self.steps, self.calendar, now, director=True)
         recipients = self._acting_for_absent(
             session, list(people.holders_of(session, Role.DIRECTOR)), now
         )
@@ -492,15 +491,31 @@ class Planner:
             candidates = [
                 schedule.earliest_action(session),
                 schedule.earliest_onward(session),
-                loans.earliest_action(session),
-                self.complaints.next_wake(session, now),
-                power.earliest_expiry(session),
                 outbox.next_due_at(session),
+                *(step.next_wake(session, now) for step in self.steps),
             ]
         digest = self.next_digest(now)
         candidates.append(digest[1] if digest and digest[1] > now else None)
         found = [moment for moment in candidates if moment is not None]
         return min(found) if found else None
+
+
+def digest_report(
+    session: Session,
+    steps: Iterable[Step],
+    calendar: OfficeCalendar,
+    now: datetime,
+    *,
+    director: bool,
+) -> dict[str, Any]:
+    """The digest's data at ``now``; the director's copy (or the acting officer's) also has
+    each feature's part (the complaint channel's), the coordinator's never."""
+    data = digest_data(session, calendar, now)
+    for step in steps if director else ():
+        part = step.digest_part(session, calendar, now)
+        if part is not None:
+            data[step.name] = part
+    return data
 
 
 def reminder_params(

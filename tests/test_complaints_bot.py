@@ -21,6 +21,7 @@ from sqlmodel import SQLModel, col, select
 from bot.common.services import services_of
 from bot.complaints.keys import ENV_VAR
 from bot.complaints.sender import ComplainantSender
+from bot.features import render
 from bot.offline import SentMessage
 from bot.runtime import logs
 from bot.runtime.sender import TelegramSender
@@ -139,7 +140,7 @@ async def wake(bot: Harness, at: datetime | None = None) -> None:
         bot.clock.now = at
     planner = Planner(bot.settings, OfficeCalendar.from_office(bot.settings.office))
     planner.tick(bot.db, bot.clock())
-    inner = TelegramSender(bot.app.bot, bot.settings.office.zone)
+    inner = TelegramSender(bot.app.bot, bot.settings.office.zone, render)
     sender = ComplainantSender(inner, bot.db, services_of(bot.app).complaint_keys)
     await Dispatcher(bot.db, sender, bot.clock, per_chat_interval=0).dispatch()
 

@@ -11,6 +11,7 @@ import pytest
 from sqlmodel import col, select
 from telegram import Bot
 
+from bot.features import render
 from bot.offline import FakeTelegram
 from bot.runtime.sender import TelegramSender
 from jobs.calendar import OfficeCalendar
@@ -75,7 +76,7 @@ async def rig(db: Database) -> AsyncIterator[Rig]:
     clock = Clock(bkk(1, 3, 8, 30))
     with FakeTelegram(token=TOKEN) as fake:
         async with Bot(TOKEN, base_url=fake.base_url) as bot:
-            sender = TelegramSender(bot, BANGKOK)
+            sender = TelegramSender(bot, BANGKOK, render)
             yield Rig(db, fake, clock, Dispatcher(db, sender, clock, per_chat_interval=0.0))
 
 

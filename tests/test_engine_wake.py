@@ -22,6 +22,7 @@ from apscheduler.events import (
 from telegram import Bot
 
 from bot.common.services import system_clock
+from bot.features import render
 from bot.offline import FakeTelegram
 from bot.runtime.sender import TelegramSender
 from jobs.engine import WAKE_JOB, Engine
@@ -59,7 +60,9 @@ async def test_a_wake_up_asked_for_during_one_runs_after_it(
         fake.slow_seconds = 1.0  # the first message is answered late: the wake-up takes a while
         fake.set_fault_rate(1.0, ["timeout"], methods=["sendMessage"])
         async with Bot(TOKEN, base_url=fake.base_url) as bot:
-            engine = Engine(db, settings, TelegramSender(bot, BANGKOK), clock, per_chat_interval=0)
+            engine = Engine(
+                db, settings, TelegramSender(bot, BANGKOK, render), clock, per_chat_interval=0
+            )
             events: list[tuple[int, str]] = []
 
             def seen(event: JobEvent) -> None:

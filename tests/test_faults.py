@@ -8,6 +8,7 @@ from sqlmodel import select
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
+from bot.features import render
 from bot.offline import FakeTelegram
 from bot.runtime.sender import TelegramSender
 from jobs.calendar import OfficeCalendar
@@ -57,7 +58,7 @@ async def test_the_ladder_reaches_the_director_through_faults(
         request = HTTPXRequest(read_timeout=0.3, connection_pool_size=4)
         async with Bot(TOKEN, base_url=fake.base_url, request=request) as bot:
             dispatcher = Dispatcher(
-                office, TelegramSender(bot, BANGKOK), clock, per_chat_interval=0.0
+                office, TelegramSender(bot, BANGKOK, render), clock, per_chat_interval=0.0
             )
             for step in LADDER:
                 clock.now = step

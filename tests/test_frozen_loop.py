@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import pytest
 from sqlmodel import select
 
+from bot.features import render
 from bot.runtime.sender import TelegramSender
 from jobs.engine import Engine
 from jobs.settings import Settings
@@ -61,7 +62,7 @@ async def office(db: Database, plan: Settings) -> AsyncIterator[Office]:
     join(db, MALEE, "มาลี ศรีสุข", "admin", Role.STAFF)
     clock = Clock(bkk(1, 3, 8, 30))  # the first reminders of Q1 2568
     async with running_bot(db, plan, clock) as bot:
-        sender = TelegramSender(bot.app.bot, bot.settings.office.zone)
+        sender = TelegramSender(bot.app.bot, bot.settings.office.zone, render)
         engine = Engine(db, bot.settings, sender, clock, per_chat_interval=0.0)
         try:
             await engine.wake()

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.common.render import render
+from bot.features import render
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 

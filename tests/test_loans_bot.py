@@ -17,6 +17,7 @@ from datetime import date, datetime
 import pytest
 from sqlmodel import col, select
 
+from bot.features import render
 from bot.offline import SentMessage
 from bot.runtime.sender import TelegramSender
 from jobs.engine import Engine
@@ -79,7 +80,7 @@ async def office(db: Database, plan: Settings) -> AsyncIterator[Office]:
     }
     clock = Clock(START)
     async with running_bot(db, plan, clock) as bot:
-        sender = TelegramSender(bot.app.bot, bot.settings.office.zone)
+        sender = TelegramSender(bot.app.bot, bot.settings.office.zone, render)
         engine = Engine(db, bot.settings, sender, clock, per_chat_interval=0.0)
         try:
             yield Office(bot, engine, ids)

@@ -20,6 +20,7 @@ from sqlmodel import col, select
 from telegram import Bot
 from telegram.ext import AIORateLimiter, ExtBot
 
+from bot.features import render
 from bot.offline import ApiCall, FakeTelegram
 from bot.runtime.sender import TelegramSender
 from jobs.dispatch import Dispatcher, DispatchReport, Outcome
@@ -115,7 +116,7 @@ async def test_three_hours_without_telegram_lose_nothing_and_end_in_one_summary(
     with FakeTelegram(token=TOKEN) as fake:
         bulk = ExtBot(TOKEN, base_url=fake.base_url, rate_limiter=AIORateLimiter(max_retries=0))
         async with bulk:
-            engine = Engine(db, plan, TelegramSender(bulk, BANGKOK), clock)
+            engine = Engine(db, plan, TelegramSender(bulk, BANGKOK, render), clock)
             # a lock of its own: other runs on the same PostgreSQL server must not lead for it
             engine.leadership = Leadership(db.engine, key=uuid.uuid4().int >> 65)
             recovered_at = 0
@@ -240,7 +241,7 @@ def _run_dispatcher(
         database = Database.from_url(url)
         try:
             async with Bot(TOKEN, base_url=base_url) as bot:
-                sender = _Recording(TelegramSender(bot, BANGKOK), name, log)
+                sender = _Recording(TelegramSender(bot, BANGKOK, render), name, log)
                 dispatcher = Dispatcher(
                     database, sender, lambda: datetime.now(UTC), per_chat_interval=INTERVAL
                 )

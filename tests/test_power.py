@@ -12,6 +12,7 @@ from sqlmodel import col, select
 
 from bot.cli import main
 from bot.complaints.keys import ENV_VAR
+from bot.features import render
 from bot.runtime.sender import TelegramSender
 from jobs.calendar import OfficeCalendar
 from jobs.dispatch import Dispatcher
@@ -79,7 +80,7 @@ def leaves(db: Database) -> list[Leave]:
 
 async def deliver(bot: Harness) -> None:
     """What the engine's dispatcher does: send the outbox through the bot's own sender."""
-    sender = TelegramSender(bot.app.bot, bot.settings.office.zone)
+    sender = TelegramSender(bot.app.bot, bot.settings.office.zone, render)
     await Dispatcher(bot.db, sender, bot.clock, per_chat_interval=0).dispatch()
 
 

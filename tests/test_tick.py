@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from bot.common.render import render
+from bot.features import render
 from jobs.calendar import OfficeCalendar
 from jobs.settings import Settings
 from jobs.tick import Planner

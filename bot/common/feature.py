@@ -11,19 +11,21 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from telegram.ext import BaseHandler
 
-from bot.common.access import Handler
 from bot.common.callbacks import Callback
-from bot.common.kit import Turn
 from bot.common.render import Rendered
+
+if TYPE_CHECKING:  # the kit needs the services, which hold the catalog
+    from bot.common.access import Handler
+    from bot.common.kit import Turn
 
 Template = Callable[[dict[str, Any], str, ZoneInfo], Rendered]
 DigestSection = Callable[[dict[str, Any], str, ZoneInfo], list[str]]
-TextAnswer = Callable[[Turn, str], Awaitable[None]]
+TextAnswer = Callable[["Turn", str], Awaitable[None]]
 
 
 @dataclass(frozen=True)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from telegram.ext import Application, ContextTypes
 
+from bot.common.feature import Catalog
 from bot.complaints.keys import ComplaintKeys
 from jobs.engine import Engine
 from jobs.settings import Settings
@@ -29,6 +30,7 @@ class Services:
     clock: Clock = system_clock
     engine: Engine | None = None  # set when the application starts its scheduler
     complaint_keys: ComplaintKeys | None = None  # the complaint channel's keys, when it is on
+    catalog: Catalog = field(default_factory=Catalog)  # every feature's (set by bot.app)
 
     def wake(self, *, materialise: bool = False) -> None:
         """Something changed (a registration, a manual reminder): let the engine act now."""

@@ -15,10 +15,11 @@ from telegram.ext import ContextTypes
 from bot.common import questions
 from bot.common.access import answer, registered
 from bot.common.i18n import Translate, format_date, format_datetime, translator
-from bot.common.render import DONE_CALLBACK, ESCALATION_CALLBACK, SNOOZE_CALLBACK, period_label
+from bot.common.render import period_label
 from bot.common.roles import role_name
 from bot.common.services import services
 from bot.common.texts import clean_text, parse_number
+from bot.duties.buttons import DONE, ESCALATION, SNOOZE
 from bot.runtime.sender import markup
 from jobs.calendar import OfficeCalendar
 from jobs.tick import duty_params, reminder_params
@@ -30,6 +31,7 @@ from storage.outbox import NewMessage
 log = logging.getLogger(__name__)
 LIST_AHEAD = timedelta(days=31)
 MAX_REASON = 500
+DONE_CALLBACK, ESCALATION_CALLBACK, SNOOZE_CALLBACK = DONE.prefix, ESCALATION.prefix, SNOOZE.prefix
 CONFIRMED = (schedule.ConfirmOutcome.ON_TIME, schedule.ConfirmOutcome.LATE)
 
 

@@ -14,12 +14,11 @@ from telegram.ext import ContextTypes
 
 from bot.common.access import answer, requires
 from bot.common.i18n import translator
-from bot.common.render import digest_chart, digest_text
 from bot.common.services import services
 from bot.common.texts import parse_number
 from jobs.calendar import OfficeCalendar, fiscal_year_of
-from jobs.complaints.ladder import report_data as complaint_report
-from jobs.oversight.digest import digest_data
+from jobs.features import STEPS
+from jobs.tick import digest_report
 from storage import office, people
 from storage.models import Role
 
@@ -34,20 +33,18 @@ async def digest(update: Update, context: ContextTypes.DEFAULT_TYPE, viewer: peo
     calendar = OfficeCalendar.from_office(app.settings.office)
     now, language, zone = app.clock(), viewer.language, app.settings.office.zone
 
+    steps = tuple(step(app.settings) for step in STEPS)
+
     def work(session: Session) -> dict[str, Any]:
-        data = digest_data(session, calendar, now)
-        if app.settings.complaints.enabled and _for_director(session, viewer, now, calendar):
-            data["complaints"] = complaint_report(session, now, calendar)
-        return data
+        director = _for_director(session, viewer, now, calendar)
+        return digest_report(session, steps, calendar, now, director=director)
 
-    def render(data: dict[str, Any]) -> tuple[bytes, str]:
-        return digest_chart(data, language), digest_text(data, language, zone)
-
-    chart, text = await asyncio.to_thread(render, await app.db.run(work))
+    data = await app.db.run(work)
+    rendered = await asyncio.to_thread(app.catalog.render, "digest", data, language, zone)
     chat = update.effective_chat
-    if chat is not None:
-        await chat.send_photo(chart)
-    await answer(update, text)
+    if chat is not None and rendered.photo is not None:
+        await chat.send_photo(rendered.photo)
+    await answer(update, rendered.text)
 
 
 def _for_director(

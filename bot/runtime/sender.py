@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
-from bot.common.render import Keyboard, render
+from bot.common.render import Keyboard, Render
 from jobs.dispatch import Delivered, Outcome, Retry, Undeliverable
 from storage.models import OutboxMessage
 
@@ -41,17 +41,18 @@ def _seconds(value: int | timedelta) -> float:
 class TelegramSender:
     """Implements ``jobs.dispatch.Sender`` over the Bot API."""
 
-    def __init__(self, bot: Bot, zone: ZoneInfo) -> None:
+    def __init__(self, bot: Bot, zone: ZoneInfo, render: Render) -> None:
         self.bot = bot
         self.zone = zone
+        self.render = render  # every feature's templates (``bot.features.render``)
 
     async def send(self, message: OutboxMessage, language: str) -> Outcome:
         if message.template in DRAWN:  # a chart takes a while to draw: not on the event loop
             rendered = await asyncio.to_thread(
-                render, message.template, message.params, language, self.zone
+                self.render, message.template, message.params, language, self.zone
             )
         else:
-            rendered = render(message.template, message.params, language, self.zone)
+            rendered = self.render(message.template, message.params, language, self.zone)
         try:
             if rendered.photo is not None:
                 await self.bot.send_photo(message.chat_id, rendered.photo)

@@ -18,9 +18,10 @@ from sqlmodel import Session
 from jobs.calendar import OfficeCalendar
 from jobs.loans.ladder import LoanMessage, days_overdue, plan_loan
 from jobs.settings import Settings
+from jobs.steps import Step, TickContext
 from storage import loans, office, outbox, people
 from storage.loans import LoanView
-from storage.models import Loan, Role, Staff
+from storage.models import Loan, OutboxMessage, Role, Staff
 from storage.outbox import NewMessage
 
 Acting = Callable[[Session, list[Staff], datetime], list[Staff]]
@@ -153,3 +154,32 @@ def directors_now(session: Session, today: date) -> list[Staff]:
         acting = office.acting_for(session, staff.id or 0, today)
         chosen.setdefault((acting or staff).id or 0, acting or staff)
     return list(chosen.values())
+
+
+class LoanStep(Step):
+    """Property loans (measure 1.4): the borrower's ladder, the officer, the director."""
+
+    name = "loans"
+
+    def write(self, session: Session, tick: TickContext, now: datetime) -> int:
+        return write_loan_steps(
+            session, tick.settings, tick.calendar, tick.acting, now, batch=tick.batch
+        )
+
+    def next_wake(self, session: Session, now: datetime) -> datetime | None:
+        return loans.earliest_action(session)
+
+    @staticmethod
+    def drop_before_sending(session: Session, claimed: list[OutboxMessage]) -> list[OutboxMessage]:
+        """A loan reminder whose loan came back meanwhile is not sent."""
+        returned = loans.returned_among(session, {_loan_of(m) for m in claimed} - {0})
+        for message in claimed:
+            if _loan_of(message) in returned:
+                assert message.id is not None
+                outbox.cancel(session, message.id, reason="the loan was returned")
+        return [m for m in claimed if _loan_of(m) not in returned]
+
+
+def _loan_of(message: OutboxMessage) -> int:
+    """The loan a ladder message is about (0 for any other message)."""
+    return int(message.params.get("loan_id") or 0) if message.template == "loan" else 0

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import Bot
 
+from bot.features import render
 from bot.runtime.sender import TelegramSender
 from jobs.dispatch import Dispatcher
 from storage import outbox
@@ -27,7 +28,7 @@ def clock() -> datetime:
 async def work() -> int:
     database = Database.from_url(os.environ["WORKER_DATABASE_URL"])
     async with Bot(os.environ["WORKER_TOKEN"], base_url=os.environ["WORKER_BASE_URL"]) as bot:
-        sender = TelegramSender(bot, ZoneInfo("Asia/Bangkok"))
+        sender = TelegramSender(bot, ZoneInfo("Asia/Bangkok"), render)
         dispatcher = Dispatcher(
             database, sender, clock, per_chat_interval=0.0, lease=timedelta(seconds=1)
         )

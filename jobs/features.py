@@ -1,0 +1,14 @@
+"""The features' shares of the tick, listed once (``jobs.steps.Step``): the planner runs
+them in this order after the reports' own ladder, the dispatcher applies their rules before
+sending. Adding a feature: its step in its package, and one line here."""
+
+from __future__ import annotations
+
+from jobs.complaints.step import ComplaintStep
+from jobs.loans.step import LoanStep
+from jobs.power import PowerStep
+from jobs.questions import QuestionStep
+from jobs.steps import Step
+
+STEPS: tuple[type[Step], ...] = (LoanStep, ComplaintStep, PowerStep, QuestionStep)
+DROP_RULES = tuple(step.drop_before_sending for step in STEPS)
