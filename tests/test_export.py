@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -481,3 +482,47 @@ def test_every_audit_action_the_code_writes_has_its_thai_name_in_the_workbook() 
     }
     assert len(written) > 30  # the scan sees the code
     assert sorted(written - set(ACTION_TEXT)) == []
+
+
+PEOPLE = ("สมชาย ใจดี", "มาลี ศรีสุข", "ประเสริฐ หัวหน้า", "ดวงใจ มานะ", "วิภา ประสานงาน", "วิชัย รักดี")
+
+
+def test_roles_have_one_name_in_the_workbook_as_in_chat(
+    year: Database, settings: Settings, tmp_path: Path
+) -> None:
+    """The group head is ผู้อำนวยการกลุ่ม and the coordinator ผู้ประสานงานติดตามการรายงาน, as
+    /whoami says (``bot.common.roles``), not a name of the export's own."""
+    out = tmp_path / "ita-2568.xlsx"
+    export_fiscal_year(year, settings, 2568, "xlsx", out, as_of=AS_OF)
+    rows = records(load_workbook(out)["บันทึกการดำเนินการ"])
+    registered = {
+        row["ผู้ดำเนินการ"]: row["รายละเอียด"]
+        for row in rows
+        if row["รหัสการดำเนินการ"] == "staff.registered"
+    }
+    assert registered["ประเสริฐ หัวหน้า"].endswith("บทบาท: ผู้อำนวยการกลุ่ม")
+    assert registered["วิภา ประสานงาน"].endswith("บทบาท: ผู้ประสานงานติดตามการรายงาน")
+
+
+def test_the_workbook_reads_in_english_when_asked(
+    year: Database, settings: Settings, tmp_path: Path
+) -> None:
+    out = tmp_path / "ita-2568-en.xlsx"
+    summary = export_fiscal_year(year, settings, 2568, "xlsx", out, as_of=AS_OF, language="en")
+    book = load_workbook(out)
+    assert book.sheetnames == ["Summary", "quarterly-progress", "eservice-update", "Action log"]
+    assert list(summary.sheets) == book.sheetnames
+    assert book["Summary"]["A4"].value == "Data as of 17 January 2025, 12:00"
+    rows = records(book["quarterly-progress"])
+    somchai = next(row for row in rows if row["Owed by"] == "สมชาย ใจดี")
+    assert (somchai["Result"], somchai["Work group"]) == ("sent on time", "Administration Group")
+    assert somchai["Due date"] == "10 January 2025, 16:30"
+    audit = records(book["Action log"])
+    (excuse,) = [row for row in audit if row["Action code"] == "assignment.excused"]
+    assert (excuse["Action"], excuse["Details"]) == (
+        "exemption from sending a report",
+        f"reason: {REASON}",
+    )
+    # every word the document writes itself is English; the Thai left is what people typed
+    own = [t for t in all_texts(book) if not any(d in t for d in (*PEOPLE, REASON, EVIDENCE))]
+    assert [text for text in own if re.search("[\u0e00-\u0e7f]", text)] == []

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import ast
 import re
+from collections import Counter
 from datetime import date, datetime, time
+from pathlib import Path
 
+import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
@@ -19,6 +23,15 @@ from bot.common.i18n import (
 from tests.support import ROOT
 
 _PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
+_THAI = re.compile("[\u0e00-\u0e7f]")
+_MSGID = re.compile(r'^msgid ((?:".*"\n)+)', re.MULTILINE)
+# the documents and the vocabularies they share: every word they write is in the catalogs
+DOCUMENT_MODULES = (
+    "bot/oversight/export.py",
+    "bot/loans/register.py",
+    "bot/common/words.py",
+    "bot/loans/words.py",
+)
 
 
 def _source_messages() -> set[str]:
@@ -74,3 +87,38 @@ def test_dates_are_written_in_buddhist_era_with_thai_month_names() -> None:
 def test_times_are_written_with_a_dot_and_na() -> None:
     assert format_time(time(8, 30), "th") == "08.30 น."
     assert format_datetime(datetime(2025, 1, 10, 16, 30), "th") == "10 มกราคม 2568 เวลา 16.30 น."
+
+
+def _string_literals(path: Path) -> list[tuple[int, str]]:
+    """Every string a module's code holds (f-string parts too), its docstrings left out."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    documented = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, documented) and node.body and isinstance(node.body[0], ast.Expr)
+    }
+    return [
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in docstrings
+    ]
+
+
+@pytest.mark.parametrize("module", DOCUMENT_MODULES)
+def test_the_documents_take_every_word_from_the_catalogs(module: str) -> None:
+    """No Thai written in the code of the evidence workbook or the loan register: their words
+    are message ids, so that one catalog entry names each thing everywhere."""
+    literals = _string_literals(ROOT / module)
+    assert literals  # the scan sees the code
+    assert [(line, text) for line, text in literals if _THAI.search(text)] == []
+
+
+@pytest.mark.parametrize("language", ["th", "en"])
+def test_each_catalog_names_a_message_once(language: str) -> None:
+    """Engineers append to the catalogs; a message appended twice would have two translations."""
+    text = catalog_path(language).read_text(encoding="utf-8")
+    ids = ["".join(re.findall(r'"(.*)"', found)) for found in _MSGID.findall(text)]
+    assert [message for message, count in Counter(ids).items() if count > 1] == []

@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 
 from bot.cli import main
+from bot.loans.register import export_loans
 from jobs.calendar import OfficeCalendar
 from jobs.loans.ladder import due_instant
 from jobs.settings import Settings, load_settings
@@ -200,3 +201,29 @@ def test_the_loan_register_never_writes_a_formula(tmp_path: Path) -> None:
 
 
 _JANUARY = (date(2025, 1, 6), date(2025, 1, 13))
+
+
+def test_the_loan_register_reads_in_english_when_asked(office: Path, tmp_path: Path) -> None:
+    settings = load_settings(office)
+    db = Database.from_url(settings.database.url)
+    out = tmp_path / "loans-2568-en.xlsx"
+    try:
+        register = export_loans(
+            db, settings, 2568, "xlsx", out, as_of=bkk(9, 20, year=2025), language="en"
+        )
+    finally:
+        db.dispose()
+    assert (register.loans, register.items) == (3, 6)
+    sheet = openpyxl.load_workbook(out)["Register of property loans"]
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert rows[1][0] == "Phichit Provincial Education Office fiscal year 2568 B.E."
+    assert rows[3][0] == (
+        "2 loans, 4 items: 2 returned, 2 not yet returned (2 overdue), "
+        "1 returned damaged or incomplete; 1 loans recorded in error and withdrawn"
+    )
+    header, *body = rows[4:]
+    first, overdue = (dict(zip(header, row, strict=True)) for row in (body[0], body[2]))
+    assert (first["Condition on return"], first["State"]) == ("damaged", "returned")
+    assert first["Work group"] == "Education Development Group"
+    assert first["Lent on"] == "6 January 2025"
+    assert overdue["State"] == "overdue by 9 working days"

@@ -2,8 +2,9 @@
 
 One row per borrowed item: who borrowed it, when, for what, until when, in what condition it
 went out and came back, and who recorded each. Like the evidence workbook (``bot.oversight.export``,
-whose layout this shares), it is a Thai official document: Thai headers, dates as Thai text
-with B.E. years, never spreadsheet dates.
+whose layout and words this shares), it is a Thai official document unless ``language`` says
+otherwise: its words come from the catalogs (the conditions from ``bot.loans.words``), dates are
+text with B.E. years in Thai, never spreadsheet dates.
 """
 
 from __future__ import annotations
@@ -16,8 +17,29 @@ from typing import BinaryIO, Literal
 
 from openpyxl import Workbook
 
-from bot.common.i18n import fiscal_year_label, format_date
-from bot.oversight.export import NONE, Cell, Column, _heading, _instant, _table, _write_csv
+from bot.common.i18n import (
+    DEFAULT_LANGUAGE,
+    N_,
+    Translate,
+    fiscal_year_label,
+    format_date,
+    normalise_language,
+    translator,
+)
+from bot.loans.words import condition_name
+from bot.oversight.export import (
+    AS_OF,
+    DETAIL_TEXT,
+    NONE,
+    NUMBER,
+    Cell,
+    Column,
+    _heading,
+    _instant,
+    _table,
+    _write_csv,
+    header_text,
+)
 from jobs.calendar import OfficeCalendar, fiscal_year_bounds
 from jobs.loans.ladder import WITHDRAWN, days_overdue, loan_state
 from jobs.settings import Settings
@@ -26,27 +48,32 @@ from storage.db import Database
 from storage.loans import LoanView
 from storage.models import LoanItem
 
-SHEET = "ทะเบียนการยืมพัสดุ"
-CONDITION_TEXT = {"good": "สภาพดี", "damaged": "ชำรุด", "missing_part": "ชิ้นส่วนไม่ครบ"}
+TITLE = N_("Register of property loans")  # also the sheet's name
 COLUMNS = (
-    Column("ลำดับ", 7),
-    Column("เลขที่การยืม", 10),
-    Column("วันที่ยืม", 20),
-    Column("ผู้ยืม", 24, wrap=True),
-    Column("กลุ่มงาน", 26, wrap=True),
-    Column("หมายเลขครุภัณฑ์", 24, wrap=True),
-    Column("รายการพัสดุ", 34, wrap=True),
-    Column("วัตถุประสงค์", 34, wrap=True),
-    Column("กำหนดส่งคืน", 20),
-    Column("สภาพเมื่อส่งมอบ", 26, wrap=True),
-    Column("ผู้บันทึกการยืม", 22, wrap=True),
-    Column("ผู้ยืมยืนยันการรับเมื่อ", 28),
-    Column("วันที่ส่งคืน", 28),
-    Column("สภาพเมื่อส่งคืน", 16),
-    Column("หมายเหตุการส่งคืน", 34, wrap=True),
-    Column("ผู้บันทึกการส่งคืน", 22, wrap=True),
-    Column("สถานะ", 26, wrap=True),
+    Column(NUMBER, 7),
+    Column(N_("loan no."), 10),
+    Column(N_("lent on"), 20),
+    Column(N_("borrower"), 24, wrap=True),
+    Column(DETAIL_TEXT["group"], 26, wrap=True),
+    Column(N_("asset number"), 24, wrap=True),
+    Column(DETAIL_TEXT["items"], 34, wrap=True),
+    Column(DETAIL_TEXT["purpose"], 34, wrap=True),
+    Column(DETAIL_TEXT["due_on"], 20),
+    Column(DETAIL_TEXT["condition"], 26, wrap=True),
+    Column(N_("loan recorded by"), 22, wrap=True),
+    Column(N_("borrower confirmed receipt on"), 28),
+    Column(N_("returned on"), 28),
+    Column(N_("condition on return"), 16),
+    Column(N_("note on return"), 34, wrap=True),
+    Column(N_("return recorded by"), 22, wrap=True),
+    Column(N_("state"), 26, wrap=True),
 )
+# an item's state: "returned", "awaiting receipt" and "overdue by …" are the chat's words too
+RETURNED = N_("returned")
+WITHDRAWN_IN_ERROR = N_("loan withdrawn (recorded in error)")
+OVERDUE = N_("overdue by {days} working days")
+NOT_RETURNED = N_("not yet returned")
+AWAITING_RECEIPT = N_("awaiting receipt")
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,8 +92,10 @@ def export_loans(
     out: Path | BinaryIO,
     *,
     as_of: datetime,
+    language: str = DEFAULT_LANGUAGE,
 ) -> LoanRegister:
-    """Write the register of the loans handed over in ``fiscal_year`` (B.E.) to ``out``."""
+    """Write the register of the loans handed over in ``fiscal_year`` (B.E.) to ``out``, in
+    Thai unless ``language`` says otherwise."""
     first, last = fiscal_year_bounds(fiscal_year)
     calendar = OfficeCalendar.from_office(settings.office)
     with db.transaction() as session:
@@ -75,51 +104,80 @@ def export_loans(
         names = loans.staff_names(
             session, {i.return_recorded_by_staff_id or 0 for v in found for i in v.items} - {0}
         )
-    body = list(_rows(found, groups, names, calendar, as_of))
+    sheet = _Sheet(normalise_language(language), calendar, as_of)
+    if sheet.language == "en":  # the work groups are stored with their Thai names
+        english = {group.name_th: group.name_en for group in settings.groups}
+        groups = {staff: [english.get(g, g) for g in named] for staff, named in groups.items()}
+    body = list(_rows(found, groups, names, sheet))
+    office = settings.office.name_en if sheet.language == "en" else settings.office.name_th
+    _ = sheet.words
     heading = [
-        "ทะเบียนการยืมพัสดุ",
-        f"{settings.office.name_th} {fiscal_year_label(fiscal_year, 'th')}",
-        f"ข้อมูล ณ วันที่ {_instant(as_of, calendar.zone)}",
-        _summary(found, as_of),
+        _(TITLE),
+        f"{office} {fiscal_year_label(fiscal_year, sheet.language)}",
+        _(AS_OF).format(moment=_instant(as_of, calendar.zone, sheet.language)),
+        _summary(found, as_of, _),
     ]
     if fmt == "csv":
-        _write_csv(out, [[c.header for c in COLUMNS], *body])
+        _write_csv(out, [[header_text(c, _) for c in COLUMNS], *body])
     else:
         book = Workbook()
-        sheet = book.active
-        sheet.title = SHEET
-        _heading(sheet, heading, len(COLUMNS))
-        _table(sheet, COLUMNS, body)
+        worksheet = book.active
+        worksheet.title = _(TITLE)
+        _heading(worksheet, heading, len(COLUMNS))
+        _table(worksheet, COLUMNS, body, _)
         book.save(out)
     files = (out,) if isinstance(out, Path) else ()
     return LoanRegister(fiscal_year, len(found), len(body), files)
 
 
-def _summary(found: list[LoanView], as_of: datetime) -> str:
+@dataclass(frozen=True, slots=True)
+class _Sheet:
+    """The register's language and the instant it describes."""
+
+    language: str
+    calendar: OfficeCalendar
+    as_of: datetime
+
+    @property
+    def words(self) -> Translate:
+        return translator(self.language)
+
+    def day(self, day: date) -> str:
+        return format_date(day, self.language)
+
+    def instant(self, moment: datetime | None) -> str:
+        return _instant(moment, self.calendar.zone, self.language)
+
+
+def _summary(found: list[LoanView], as_of: datetime, _: Translate) -> str:
     withdrawn = [view for view in found if view.loan.status == WITHDRAWN]
     lent = [view for view in found if view.loan.status != WITHDRAWN]
     items = [item for view in lent for item in view.items]
     out = [item for item in items if item.returned_at is None]
     overdue = sum(len(v.outstanding) for v in lent if v.is_open and as_of > v.loan.due_at)
     not_good = sum(1 for i in items if i.return_condition not in (None, "good"))
-    summary = (
-        f"การยืม {len(lent)} ครั้ง พัสดุ {len(items)} รายการ ส่งคืนแล้ว {len(items) - len(out)} "
-        f"รายการ ยังไม่ส่งคืน {len(out)} รายการ (เลยกำหนด {overdue} รายการ) "
-        f"ได้รับคืนในสภาพชำรุดหรือไม่ครบถ้วน {not_good} รายการ"
+    summary = _(
+        "{loans} loans, {items} items: {returned} returned, {out} not yet returned "
+        "({overdue} overdue), {not_good} returned damaged or incomplete"
+    ).format(
+        loans=len(lent),
+        items=len(items),
+        returned=len(items) - len(out),
+        out=len(out),
+        overdue=overdue,
+        not_good=not_good,
     )
     if withdrawn:
-        summary += f" และยกเลิกรายการที่บันทึกผิดพลาด {len(withdrawn)} ครั้ง"
+        summary = _("{summary}; {count} loans recorded in error and withdrawn").format(
+            summary=summary, count=len(withdrawn)
+        )
     return summary
 
 
 def _rows(
-    found: list[LoanView],
-    groups: dict[int, list[str]],
-    names: dict[int, str],
-    calendar: OfficeCalendar,
-    as_of: datetime,
+    found: list[LoanView], groups: dict[int, list[str]], names: dict[int, str], sheet: _Sheet
 ) -> Iterable[list[Cell]]:
-    number = 0
+    number, _ = 0, sheet.words
     for view in found:
         loan = view.loan
         for item in view.items:
@@ -127,36 +185,34 @@ def _rows(
             yield [
                 number,
                 view.id,
-                _day(loan.lent_on),
+                sheet.day(loan.lent_on),
                 view.borrower.full_name,
                 ", ".join(groups.get(loan.borrower_staff_id, [])) or NONE,
                 item.asset_number,
                 item.description,
                 loan.purpose,
-                _day(loan.due_on),
+                sheet.day(loan.due_on),
                 loan.condition_out,
                 view.recorded_by.full_name,
-                _instant(loan.received_at, calendar.zone),
-                _instant(item.returned_at, calendar.zone),
-                CONDITION_TEXT.get(item.return_condition or "", NONE),
+                sheet.instant(loan.received_at),
+                sheet.instant(item.returned_at),
+                condition_name(item.return_condition, _),
                 item.return_note or NONE,
                 names.get(item.return_recorded_by_staff_id or 0, NONE),
-                _status(view, item, calendar, as_of),
+                _state(view, item, sheet),
             ]
 
 
-def _day(day: date) -> str:
-    return format_date(day, "th")
-
-
-def _status(view: LoanView, item: LoanItem, calendar: OfficeCalendar, as_of: datetime) -> str:
+def _state(view: LoanView, item: LoanItem, sheet: _Sheet) -> str:
+    """The item's state as the assessor reads it, from the loan's state on ``as_of``."""
+    _ = sheet.words
     if item.returned_at is not None:
-        return "ส่งคืนแล้ว"
+        return _(RETURNED)
     if view.loan.status == WITHDRAWN:
-        return "ยกเลิกรายการ (บันทึกผิดพลาด)"
-    state = loan_state(view.loan.status, view.loan.due_at, as_of)
+        return _(WITHDRAWN_IN_ERROR)
+    state = loan_state(view.loan.status, view.loan.due_at, sheet.as_of)
     if state == "overdue":
-        return f"เลยกำหนดส่งคืน {days_overdue(view.loan.due_at, as_of, calendar)} วันทำการ"
+        return _(OVERDUE).format(days=days_overdue(view.loan.due_at, sheet.as_of, sheet.calendar))
     if state == "awaiting_receipt":
-        return "ยังไม่ส่งคืน (รอผู้ยืมยืนยันการรับ)"
-    return "ยังไม่ส่งคืน"
+        return f"{_(NOT_RETURNED)} ({_(AWAITING_RECEIPT)})"
+    return _(NOT_RETURNED)

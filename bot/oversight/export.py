@@ -1,10 +1,12 @@
 """A fiscal year as evidence for the ITA assessor: an XLSX workbook or a CSV file.
 
-The export is a Thai official document by definition, so its words are plain Thai constants
-here, not catalog messages (the chat's texts, which each reader gets in their own language, go
-through ``bot/common/locale``). Dates are written as Thai text with B.E. years in the office's time
-zone (``10 มกราคม 2568 เวลา 16.30 น.``), never as spreadsheet dates, so that no program can
-show them in C.E.
+The export is a Thai official document by default; ``language="en"`` writes the same document
+in English. Its words are English message ids translated through the Babel catalogs
+(``bot/common/locale``) like the chat's texts: the statuses come from ``bot.common.words``, the
+roles from ``bot.common.roles``, a loan's conditions from ``bot.loans.words``, and what only
+this document says is named here. Dates are written as text in the office's time zone, with
+B.E. years in Thai (``10 มกราคม 2568 เวลา 16.30 น.``), never as spreadsheet dates, so that no
+program can show them in C.E.
 
 XLSX: a first sheet "สรุป" (the office, the fiscal year, counts and the on-time rate per
 obligation), one sheet per obligation (titled with its key, cut to 31 characters and made
@@ -36,8 +38,20 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from bot.common.i18n import fiscal_year_label, format_date, format_datetime
+from bot.common.i18n import (
+    DEFAULT_LANGUAGE,
+    N_,
+    Translate,
+    fiscal_year_label,
+    format_date,
+    format_datetime,
+    normalise_language,
+    translator,
+)
 from bot.common.render import period_label
+from bot.common.roles import ROLE_NAMES
+from bot.common.words import ESCALATION, NOT_YET_DUE, STATUS_NAMES, UNTRACKED, status_name
+from bot.loans.words import CONDITION_NAMES
 from jobs.calendar import fiscal_year_bounds
 from jobs.recurrence import covers_previous_month
 from jobs.settings import Settings
@@ -49,171 +63,178 @@ ExportFormat = Literal["xlsx", "csv"]
 Cell = str | int | float
 
 HEADER_ROW = 5
-SUMMARY_SHEET = "สรุป"
-AUDIT_SHEET = "บันทึกการดำเนินการ"
+SUMMARY_SHEET = N_("Summary")
+AUDIT_SHEET = N_("Action log")
 NONE = "-"
 _SHEET_TITLE_MAX = 31
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _ISO_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
-# -- the document's Thai words -------------------------------------------------------------
+# -- the document's words (message ids; the Thai is in the catalog) ------------------------
 
-STATUS_TEXT = {
-    AssignmentStatus.ON_TIME.value: "ส่งตามกำหนด",
-    AssignmentStatus.LATE.value: "ส่งล่าช้า",
-    AssignmentStatus.PENDING.value: "ยังไม่ส่ง",
-    AssignmentStatus.EXCUSED.value: "ได้รับการยกเว้น",
-    AssignmentStatus.ESCALATED.value: "รายงานผู้บังคับบัญชาแล้ว",
-}
-NOT_YET_DUE = "ยังไม่ถึงกำหนด"
-NOT_TRACKED = "ไม่มีผู้รับผิดชอบในระบบ"  # a period already past when the bot first saw it
 VIA_TEXT = {
-    "button": "กดปุ่ม “ส่งรายงานแล้ว” ในแชต",
-    "evidence": "ส่งไฟล์หลักฐานในแชต",
-    "paper": "ส่งรายงานฉบับเอกสาร (ผู้ประสานงานบันทึกแทน)",
-    "announcement": "ประกาศแผนต่อบุคลากรทางแชต (/announce_maintenance)",
+    "button": N_('pressed "Report sent" in the chat'),
+    "evidence": N_("sent the evidence file in the chat"),
+    "paper": N_("sent on paper (recorded by the coordinator)"),
+    "announcement": N_("announced the plan to the staff in the chat (/announce_maintenance)"),
 }
 ACTION_TEXT = {
-    "assignment.confirmed": "ยืนยันการส่งรายงาน",
-    "assignment.evidence_attached": "แนบไฟล์หลักฐาน",
-    "assignment.excused": "ยกเว้นการส่งรายงาน",
-    "assignment.escalated": "รายงานผู้บังคับบัญชา",
-    "assignment.reminded_again": "สั่งให้แจ้งเตือนอีกครั้ง",
-    "assignment.director_will_order": "ผู้บังคับบัญชาจะพิจารณาสั่งการ",
-    "assignment.snoozed": "ขอให้แจ้งเตือนอีกครั้งในวันทำการถัดไป",
-    "invite.created": "สร้างรหัสลงทะเบียน",
-    "staff.registered": "ลงทะเบียนผู้ใช้งาน",
-    "staff.granted": "เพิ่มกลุ่มงานหรือบทบาทจากรหัสลงทะเบียน",
-    "staff.renamed": "เปลี่ยนชื่อผู้ใช้งาน",
-    "staff.moved": "ย้ายกลุ่มงาน",
-    "staff.role_granted": "มอบบทบาท",
-    "staff.role_revoked": "ยกเลิกบทบาท",
-    "staff.deactivated": "ระงับการใช้งาน",
-    "staff.reactivated": "เปิดการใช้งานอีกครั้ง",
-    "staff.leave_recorded": "บันทึกการลา",
-    "obligation.added": "เพิ่มรายงานที่ต้องส่ง",
-    "calendar.closed_day_added": "เพิ่มวันปิดทำการ",
-    "calendar.meeting_moved": "เลื่อนวันประชุมเจ้าหน้าที่ประจำเดือน",
-    "loan.recorded": "บันทึกการยืมพัสดุ (ส่งมอบ)",
-    "loan.received": "ผู้ยืมยืนยันการรับพัสดุ",
-    "loan.escalated": "แจ้งการยืมพัสดุเลยกำหนดส่งคืน",
-    "loan.returned": "บันทึกการส่งคืนพัสดุ",
-    "loan.withdrawn": "ยกเลิกรายการยืมพัสดุที่บันทึกผิดพลาด",
-    "maintenance.announced": "ประกาศแผนซ่อมบำรุงครุภัณฑ์ประจำปี",
-    "assignment.escalation_answer_refused": "ปฏิเสธการสั่งการเรื่องรายงานโดยผู้ไม่มีอำนาจ",
-    "power.proposed": "เสนอการเปลี่ยนแปลงอำนาจหน้าที่ (รอศึกษาธิการจังหวัดยืนยัน)",
-    "power.confirmed": "ศึกษาธิการจังหวัดยืนยันการเปลี่ยนแปลงอำนาจหน้าที่",
-    "power.declined": "ศึกษาธิการจังหวัดไม่เห็นชอบการเปลี่ยนแปลงอำนาจหน้าที่",
-    "power.expired": "ข้อเสนอการเปลี่ยนแปลงอำนาจหน้าที่หมดอายุ",
-    "power.refused": "ปฏิเสธการเปลี่ยนแปลงอำนาจหน้าที่โดยผู้ไม่มีอำนาจ",
-    "power.told": "แจ้งการเปลี่ยนแปลงอำนาจหน้าที่ให้ผู้เกี่ยวข้องทราบ",
+    "assignment.confirmed": N_("confirmation that a report was sent"),
+    "assignment.evidence_attached": N_("evidence file attached"),
+    "assignment.excused": N_("exemption from sending a report"),
+    "assignment.escalated": ESCALATION,
+    "assignment.reminded_again": N_("further reminder ordered"),
+    "assignment.director_will_order": N_("the director will consider and order"),
+    "assignment.snoozed": N_("asked to be reminded again on the next working day"),
+    "invite.created": N_("registration code made"),
+    "staff.registered": N_("user registered"),
+    "staff.granted": N_("work group or role added from a registration code"),
+    "staff.renamed": N_("user's name changed"),
+    "staff.moved": N_("moved to another work group"),
+    "staff.role_granted": N_("role given"),
+    "staff.role_revoked": N_("role withdrawn"),
+    "staff.deactivated": N_("account deactivated"),
+    "staff.reactivated": N_("account reactivated"),
+    "staff.leave_recorded": N_("leave recorded"),
+    "obligation.added": N_("report to be sent added"),
+    "calendar.closed_day_added": N_("closed day added"),
+    "calendar.meeting_moved": N_("monthly staff meeting moved"),
+    "loan.recorded": N_("property loan recorded (hand-over)"),
+    "loan.received": N_("borrower confirmed receipt of the property"),
+    "loan.escalated": N_("property loan past its return date reported"),
+    "loan.returned": N_("return of property recorded"),
+    "loan.withdrawn": N_("property loan recorded in error withdrawn"),
+    "maintenance.announced": N_("annual maintenance plan for equipment announced"),
+    "assignment.escalation_answer_refused": N_(
+        "order on a report refused: the person had no authority"
+    ),
+    "power.proposed": N_("change of authority proposed (awaiting the director's confirmation)"),
+    "power.confirmed": N_("change of authority confirmed by the director"),
+    "power.declined": N_("change of authority not approved by the director"),
+    "power.expired": N_("proposed change of authority expired"),
+    "power.refused": N_("change of authority refused: the person had no authority"),
+    "power.told": N_("those concerned told of the change of authority"),
 }
 SUBJECT_TEXT = {
-    "assignment": "รายการที่ต้องส่ง",
-    "staff": "ผู้ใช้งาน",
-    "invite": "รหัสลงทะเบียน",
-    "obligation": "รายงานที่ต้องส่ง",
-    "period": "รอบรายงาน",
-    "loan": "การยืมพัสดุ",
-    "maintenance_announcement": "ประกาศแผนซ่อมบำรุงครุภัณฑ์",
-    "power_proposal": "ข้อเสนอการเปลี่ยนแปลงอำนาจหน้าที่",
+    "assignment": N_("report owed"),
+    "staff": N_("user"),
+    "invite": N_("registration code"),
+    "obligation": N_("report to be sent"),
+    "period": N_("reporting period"),
+    "loan": N_("property loan"),
+    "maintenance_announcement": N_("announcement of the maintenance plan for equipment"),
+    "power_proposal": N_("proposed change of authority"),
 }
 DETAIL_TEXT = {
-    "reason": "เหตุผล",
-    "via": "ช่องทาง",
-    "status": "ผลการส่ง",
-    "submitted_at": "วันที่ส่ง",
-    "file_name": "ไฟล์หลักฐาน",
-    "kept_locally": "เก็บสำเนาไว้ที่สำนักงาน",
-    "to": "ผู้รับแจ้ง (เลขผู้ใช้งาน)",
-    "group": "กลุ่มงาน",
-    "role": "บทบาท",
-    "invite": "รหัสลงทะเบียน (เลขที่)",
-    "from": "จาก",
-    "title": "ชื่อรายงาน",
-    "key": "รหัสรายงาน",
-    "uses": "จำนวนครั้งที่ใช้ได้",
-    "borrower": "ผู้ยืม (เลขผู้ใช้งาน)",
-    "items": "รายการพัสดุ",
-    "purpose": "วัตถุประสงค์",
-    "due_on": "กำหนดส่งคืน",
-    "condition": "สภาพเมื่อส่งมอบ",
-    "good": "สภาพดี",
-    "damaged": "ชำรุด",
-    "missing_part": "ชิ้นส่วนไม่ครบ",
-    "note": "หมายเหตุ",
-    "complete": "ได้รับคืนครบทุกรายการ",
-    "step": "ขั้นการติดตาม (ลำดับที่)",
-    "fiscal_year": "ปีงบประมาณ",
-    "recipients": "จำนวนผู้รับ",
+    "reason": N_("reason"),
+    "via": N_("channel"),
+    "status": N_("result"),
+    "submitted_at": N_("sent on"),
+    "file_name": N_("evidence file"),
+    "kept_locally": N_("copy kept at the office"),
+    "to": N_("told (user no.)"),
+    "group": N_("work group"),
+    "role": N_("role"),
+    "invite": N_("registration code (no.)"),
+    "from": N_("from"),
+    "title": N_("report title"),
+    "key": N_("report code"),
+    "uses": N_("times it may be used"),
+    "borrower": N_("borrower (user no.)"),
+    "items": N_("items"),
+    "purpose": N_("purpose"),
+    "due_on": N_("due back"),
+    "condition": N_("condition at hand-over"),
+    **CONDITION_NAMES,  # the items returned in each condition
+    "note": N_("note"),
+    "complete": N_("every item returned"),
+    "step": N_("follow-up step (no.)"),
+    "fiscal_year": N_("fiscal year"),
+    "recipients": N_("recipients"),
 }
-ROLE_TEXT = {
-    "staff": "เจ้าหน้าที่",
-    "group_head": "ผู้อำนวยการกลุ่ม",
-    "coordinator": "ผู้ประสานงาน (กลุ่มนโยบายและแผน)",
-    "procurement": "เจ้าหน้าที่พัสดุ",
-    "director": "ศึกษาธิการจังหวัด",
-    "admin": "ผู้ดูแลระบบ",
+VALUE_TEXT = {
+    "status": STATUS_NAMES,
+    "via": VIA_TEXT,
+    "role": {r.value: n for r, n in ROLE_NAMES.items()},
 }
-SYSTEM_ACTOR = "ระบบติดตามอัตโนมัติ"
+SYSTEM_ACTOR = N_("the automatic follow-up system")
+YES, NO = N_("Yes"), N_("No")
+TOTAL = N_("Total")
+NUMBER = N_("no.")
+MEASURE = N_("Measure {measure}")
+INDICATORS = N_("ITA indicators {indicators}")
+AS_OF = N_("Data as of {moment}")
 
 
 @dataclass(frozen=True, slots=True)
 class Column:
-    header: str
+    header: str  # a message id, translated (and its first letter made capital) when written
     width: int
     wrap: bool = False
 
 
+def header_text(column: Column, _: Translate) -> str:
+    """A column's header in the document's language: ``ผลการส่ง``, ``Result``."""
+    text = _(column.header)
+    return text[:1].upper() + text[1:]
+
+
 REPORT_COLUMNS = (
-    Column("ลำดับ", 7),
-    Column("รอบรายงาน", 34, wrap=True),
-    Column("ผู้รับผิดชอบ", 24, wrap=True),
-    Column("กลุ่มงาน", 26, wrap=True),
-    Column("กำหนดส่ง", 28),
-    Column("กำหนดที่สำนักงานส่งต่อ", 28),
-    Column("วันที่ยืนยันการส่ง", 28),
-    Column("ผู้ยืนยันการส่ง", 22, wrap=True),
-    Column("ผลการส่ง", 24),
-    Column("ช่องทาง", 26, wrap=True),
-    Column("ไฟล์หลักฐาน", 30, wrap=True),
-    Column("จำนวนครั้งที่ติดตาม", 12, wrap=True),
-    Column("วันที่รายงานผู้บังคับบัญชา", 28),
-    Column("เหตุผลการยกเว้น", 36, wrap=True),
+    Column(NUMBER, 7),
+    Column(SUBJECT_TEXT["period"], 34, wrap=True),
+    Column(N_("owed by"), 24, wrap=True),
+    Column(DETAIL_TEXT["group"], 26, wrap=True),
+    Column(N_("due date"), 28),
+    Column(N_("the office's onward due date"), 28),
+    Column(N_("confirmed as sent on"), 28),
+    Column(N_("confirmed as sent by"), 22, wrap=True),
+    Column(DETAIL_TEXT["status"], 24),
+    Column(DETAIL_TEXT["via"], 26, wrap=True),
+    Column(DETAIL_TEXT["file_name"], 30, wrap=True),
+    Column(N_("follow-ups"), 12, wrap=True),
+    Column(N_("reported to the director on"), 28),
+    Column(N_("reason for the exemption"), 36, wrap=True),
 )
 CSV_LEAD_COLUMNS = (
-    Column("รหัสรายงาน", 24),
-    Column("ชื่อรายงาน", 60, wrap=True),
-    Column("มาตรการ", 9),
+    Column(DETAIL_TEXT["key"], 24),
+    Column(DETAIL_TEXT["title"], 60, wrap=True),
+    Column(N_("measure"), 9),
 )
+_OWED = N_("reports owed")
+_RATE = N_("on-time rate (%)")
 SUMMARY_COLUMNS = (
-    Column("ลำดับ", 7),
-    Column("แผ่นงาน", 24),
-    Column("รายงาน", 60, wrap=True),
-    Column("มาตรการ", 9),
-    Column("จำนวนรอบรายงาน", 11, wrap=True),
-    Column("จำนวนรายการที่ต้องส่ง", 12, wrap=True),
-    Column("ส่งตามกำหนด", 11, wrap=True),
-    Column("ส่งล่าช้า", 11, wrap=True),
-    Column("ยังไม่ส่ง", 11, wrap=True),
-    Column("ยังไม่ถึงกำหนด", 11, wrap=True),
-    Column("ได้รับการยกเว้น", 11, wrap=True),
-    Column("รายงานผู้บังคับบัญชา", 14, wrap=True),
-    Column("ร้อยละการส่งตามกำหนด", 13, wrap=True),
+    Column(NUMBER, 7),
+    Column(N_("sheet"), 24),
+    Column(N_("report"), 60, wrap=True),
+    Column(N_("measure"), 9),
+    Column(N_("reporting periods"), 11, wrap=True),
+    Column(_OWED, 12, wrap=True),
+    Column(STATUS_NAMES[AssignmentStatus.ON_TIME.value], 11, wrap=True),
+    Column(STATUS_NAMES[AssignmentStatus.LATE.value], 11, wrap=True),
+    Column(STATUS_NAMES[AssignmentStatus.PENDING.value], 11, wrap=True),
+    Column(NOT_YET_DUE, 11, wrap=True),
+    Column(STATUS_NAMES[AssignmentStatus.EXCUSED.value], 11, wrap=True),
+    Column(ESCALATION, 14, wrap=True),
+    Column(_RATE, 13, wrap=True),
 )
 AUDIT_COLUMNS = (
-    Column("ลำดับ", 7),
-    Column("วันที่และเวลา", 28),
-    Column("ผู้ดำเนินการ", 24, wrap=True),
-    Column("การดำเนินการ", 30, wrap=True),
-    Column("เรื่อง", 48, wrap=True),
-    Column("รายละเอียด", 60, wrap=True),
-    Column("รหัสการดำเนินการ", 28),
+    Column(NUMBER, 7),
+    Column(N_("date and time"), 28),
+    Column(N_("done by"), 24, wrap=True),
+    Column(N_("action"), 30, wrap=True),
+    Column(N_("subject"), 48, wrap=True),
+    Column(N_("details"), 60, wrap=True),
+    Column(N_("action code"), 28),
 )
-RATE_NOTE = (
-    "ร้อยละการส่งตามกำหนด = ส่งตามกำหนด × 100 ÷ (จำนวนรายการที่ต้องส่ง − ได้รับการยกเว้น − ยังไม่ถึงกำหนด)"
-)
+
+
+def rate_note(_: Translate) -> str:
+    """How the on-time rate is counted, in the words of the summary's headers."""
+    on_time, excused = (
+        STATUS_NAMES[s.value] for s in (AssignmentStatus.ON_TIME, AssignmentStatus.EXCUSED)
+    )
+    return f"{_(_RATE)} = {_(on_time)} × 100 ÷ ({_(_OWED)} − {_(excused)} − {_(NOT_YET_DUE)})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,7 +260,19 @@ class _Context:
     zone: ZoneInfo
     as_of: datetime | None
     window: tuple[datetime, datetime]
-    group_names: dict[str, str]  # work group key → Thai name, for the audit details
+    group_names: dict[str, str]  # work group key → its name, for the audit details
+    language: str
+    words: Translate  # the document's ``_``
+
+    def title(self, row: ReportRow) -> str:
+        return row.title_en if self.language == "en" else row.title_th
+
+    def owner(self, row: ReportRow) -> str:
+        return (row.owner_name_en if self.language == "en" else row.owner_name_th) or NONE
+
+    def owner_groups(self, row: ReportRow) -> str:
+        groups = row.owner_groups_en if self.language == "en" else row.owner_groups_th
+        return ", ".join(groups) or NONE
 
 
 def export_fiscal_year(
@@ -250,15 +283,17 @@ def export_fiscal_year(
     out: Path | BinaryIO,
     *,
     as_of: datetime | None = None,
+    language: str = DEFAULT_LANGUAGE,
 ) -> ExportSummary:
-    """Write the fiscal year (B.E., e.g. 2568) to ``out`` as XLSX or CSV.
+    """Write the fiscal year (B.E., e.g. 2568) to ``out`` as XLSX or CSV, in Thai unless
+    ``language`` says otherwise.
 
     ``as_of`` (the export's instant, from the caller's clock) is written on the summary, and
-    an open assignment due after it reads "ยังไม่ถึงกำหนด" rather than "ยังไม่ส่ง".
+    an open assignment due after it reads "not yet due" rather than "not yet sent".
     """
     if fmt not in ("xlsx", "csv"):
         raise ValueError(f"unknown export format {fmt!r} (xlsx or csv)")
-    context = _context(settings, fiscal_year, as_of)
+    context = _context(settings, fiscal_year, as_of, normalise_language(language))
     start, end = context.window
     with db.transaction() as session:
         rows = fiscal_year_rows(session, fiscal_year)
@@ -268,35 +303,41 @@ def export_fiscal_year(
     return _export_csv(rows, events, context, out)
 
 
-def _context(settings: Settings, fiscal_year: int, as_of: datetime | None) -> _Context:
-    zone = settings.office.zone
+def _context(
+    settings: Settings, fiscal_year: int, as_of: datetime | None, language: str
+) -> _Context:
+    zone, english = settings.office.zone, language == "en"
     first, last = fiscal_year_bounds(fiscal_year)
     start = datetime.combine(first, time(0), tzinfo=zone)
     end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone)
-    groups = {group.key: group.name_th for group in settings.groups}
-    return _Context(settings.office.name_th, fiscal_year, zone, as_of, (start, end), groups)
+    groups = {group.key: group.name_en if english else group.name_th for group in settings.groups}
+    office = settings.office.name_en if english else settings.office.name_th
+    window = (start, end)
+    return _Context(
+        office, fiscal_year, zone, as_of, window, groups, language, translator(language)
+    )
 
 
 # -- cell texts ----------------------------------------------------------------------------
 
 
-def _instant(moment: datetime | None, zone: ZoneInfo) -> str:
-    return format_datetime(moment.astimezone(zone), "th") if moment else NONE
+def _instant(moment: datetime | None, zone: ZoneInfo, language: str) -> str:
+    return format_datetime(moment.astimezone(zone), language) if moment else NONE
 
 
-def status_text(row: ReportRow, as_of: datetime | None = None) -> str:
+def status_text(row: ReportRow, _: Translate, as_of: datetime | None = None) -> str:
     if row.status is None:
-        return NOT_TRACKED
+        return _(UNTRACKED)
     if _not_yet_due(row, as_of):
-        return NOT_YET_DUE
-    return STATUS_TEXT.get(row.status, row.status)
+        return _(NOT_YET_DUE)
+    return status_name(row.status, _)
 
 
 def _not_yet_due(row: ReportRow, as_of: datetime | None) -> bool:
     return as_of is not None and row.status == AssignmentStatus.PENDING.value and row.due_at > as_of
 
 
-def _period_text(row: ReportRow, zone: ZoneInfo) -> str:
+def _period_text(row: ReportRow, context: _Context) -> str:
     params = {
         "fiscal_year": row.fiscal_year,
         "period_key": row.period_key,
@@ -305,67 +346,76 @@ def _period_text(row: ReportRow, zone: ZoneInfo) -> str:
         "covers_previous_month": covers_previous_month(row.recurrence),
         "due_at": row.due_at.isoformat(),
     }
-    return period_label(params, "th", zone)
+    return period_label(params, context.language, context.zone)
 
 
 def _report_cells(row: ReportRow, number: int, context: _Context) -> list[Cell]:
-    zone = context.zone
+    zone, language, _ = context.zone, context.language, context.words
     return [
         number,
-        _period_text(row, zone),
-        row.owner_name_th or NONE,
-        ", ".join(row.owner_groups_th) or NONE,
-        _instant(row.due_at, zone),
-        _instant(row.onward_due_at, zone),
-        _instant(row.confirmed_at, zone),
+        _period_text(row, context),
+        context.owner(row),
+        context.owner_groups(row),
+        _instant(row.due_at, zone, language),
+        _instant(row.onward_due_at, zone, language),
+        _instant(row.confirmed_at, zone, language),
         row.confirmed_by or NONE,
-        status_text(row, context.as_of),
-        VIA_TEXT.get(row.via, row.via) if row.via else NONE,
+        status_text(row, _, context.as_of),
+        _words(VIA_TEXT, row.via, _) if row.via else NONE,
         row.evidence_file_name or NONE,
         row.followups_unanswered,
-        _instant(row.escalated_at, zone),
+        _instant(row.escalated_at, zone, language),
         row.excuse_reason or NONE,
     ]
 
 
-def _actor_text(event: AuditRow) -> str:
+def _words(names: dict[str, str], code: str, _: Translate) -> str:
+    """A code's name in the document's language; a code nobody named stays as it is."""
+    return _(names[code]) if code in names else code
+
+
+def _actor_text(event: AuditRow, _: Translate) -> str:
     if event.actor_name:
         return event.actor_name
-    return SYSTEM_ACTOR if event.actor.startswith("system") else event.actor
+    return _(SYSTEM_ACTOR) if event.actor.startswith("system") else event.actor
 
 
-def _subject_text(event: AuditRow, subjects: dict[int, str]) -> str:
+def _subject_text(event: AuditRow, subjects: dict[int, str], _: Translate) -> str:
     if event.subject_type == "assignment" and event.subject_id in subjects:
         return subjects[event.subject_id]
-    kind = SUBJECT_TEXT.get(event.subject_type, event.subject_type)
-    return f"{kind} เลขที่ {event.subject_id}" if event.subject_id is not None else kind
+    kind = _words(SUBJECT_TEXT, event.subject_type, _)
+    if event.subject_id is None:
+        return kind
+    return _("{kind} no. {number}").format(kind=kind, number=event.subject_id)
 
 
 def _value_text(key: str, value: Any, context: _Context) -> str:
     if isinstance(value, bool):
-        return "ใช่" if value else "ไม่ใช่"
+        return context.words(YES if value else NO)
     if isinstance(value, list):
         return ", ".join(_value_text(key, item, context) for item in value) or NONE
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
     if not isinstance(value, str):
         return NONE if value is None else str(value)
-    words = {"status": STATUS_TEXT, "via": VIA_TEXT, "role": ROLE_TEXT}.get(key)
-    if words is not None:
-        return words.get(value, value)
+    names = VALUE_TEXT.get(key)
+    if names is not None:
+        return _words(names, value, context.words)
     if value in context.group_names:
         return context.group_names[value]
-    return _dated_text(value, context.zone)
+    return _dated_text(value, context.zone, context.language)
 
 
-def _dated_text(value: str, zone: ZoneInfo) -> str:
+def _dated_text(value: str, zone: ZoneInfo, language: str) -> str:
     """An ISO instant or day inside the audit details, in B.E. (never left in C.E.)."""
     try:
         if _ISO_INSTANT.match(value):
             moment = datetime.fromisoformat(value)
-            return _instant(moment, zone) if moment.tzinfo else format_datetime(moment, "th")
+            if moment.tzinfo:
+                return _instant(moment, zone, language)
+            return format_datetime(moment, language)
         if _ISO_DAY.match(value):
-            return format_date(date.fromisoformat(value), "th")
+            return format_date(date.fromisoformat(value), language)
     except ValueError:
         return value
     return value
@@ -373,7 +423,7 @@ def _dated_text(value: str, zone: ZoneInfo) -> str:
 
 def _details_text(details: dict[str, Any], context: _Context) -> str:
     parts = [
-        f"{DETAIL_TEXT.get(key, key)}: {_value_text(key, value, context)}"
+        f"{_words(DETAIL_TEXT, key, context.words)}: {_value_text(key, value, context)}"
         for key, value in details.items()
     ]
     return "; ".join(parts) or NONE
@@ -382,22 +432,23 @@ def _details_text(details: dict[str, Any], context: _Context) -> str:
 def _audit_cells(
     event: AuditRow, number: int, context: _Context, subjects: dict[int, str]
 ) -> list[Cell]:
+    _ = context.words
     return [
         number,
-        _instant(event.at, context.zone),
-        _actor_text(event),
-        ACTION_TEXT.get(event.action, event.action),
-        _subject_text(event, subjects),
+        _instant(event.at, context.zone, context.language),
+        _actor_text(event, _),
+        _words(ACTION_TEXT, event.action, _),
+        _subject_text(event, subjects, _),
         _details_text(event.details, context),
         event.action,
     ]
 
 
-def _subjects(rows: Iterable[ReportRow], zone: ZoneInfo) -> dict[int, str]:
+def _subjects(rows: Iterable[ReportRow], context: _Context) -> dict[int, str]:
     """Each assignment of the year as the audit log names it: report, period, owner."""
     return {
-        row.assignment_id: f"{row.obligation_key} · {_period_text(row, zone)} · "
-        f"{row.owner_name_th or NONE}"
+        row.assignment_id: f"{row.obligation_key} · {_period_text(row, context)} · "
+        f"{context.owner(row)}"
         for row in rows
         if row.assignment_id is not None
     }
@@ -469,10 +520,10 @@ def _summary_rows(
     body: list[list[Cell]] = []
     for number, (key, rows) in enumerate(grouped.items(), start=1):
         first = rows[0]
-        lead: list[Cell] = [number, titles[key], first.title_th, first.measure]
+        lead: list[Cell] = [number, titles[key], context.title(first), first.measure]
         body.append(lead + _tally(rows, context.as_of).cells())
     everything = [row for rows in grouped.values() for row in rows]
-    body.append(["", "รวม", "", "", *_tally(everything, context.as_of).cells()])
+    body.append(["", context.words(TOTAL), "", "", *_tally(everything, context.as_of).cells()])
     return body
 
 
@@ -486,9 +537,10 @@ _WRAP = Alignment(wrap_text=True, vertical="top")
 _TOP = Alignment(vertical="top")
 
 
-def sheet_titles(keys: Iterable[str]) -> dict[str, str]:
+def sheet_titles(keys: Iterable[str], language: str = DEFAULT_LANGUAGE) -> dict[str, str]:
     """Each obligation's sheet title: its key, cut to Excel's 31 characters, unique."""
-    taken = {SUMMARY_SHEET.casefold(), AUDIT_SHEET.casefold(), "history"}
+    _ = translator(language)
+    taken = {_(SUMMARY_SHEET).casefold(), _(AUDIT_SHEET).casefold(), "history"}
     titles: dict[str, str] = {}
     for key in keys:
         base = _SHEET_FORBIDDEN.sub("-", key).strip("'") or "sheet"
@@ -534,10 +586,12 @@ def _heading(sheet: Any, lines: Sequence[str], width: int) -> None:
     sheet.row_dimensions[1].height = 42
 
 
-def _table(sheet: Any, columns: Sequence[Column], body: Iterable[Sequence[Cell]]) -> int:
+def _table(
+    sheet: Any, columns: Sequence[Column], body: Iterable[Sequence[Cell]], _: Translate
+) -> int:
     """The header at ``HEADER_ROW`` (bold, panes frozen below it), then the rows."""
     for index, column in enumerate(columns, start=1):
-        cell = put(sheet, HEADER_ROW, index, column.header)
+        cell = put(sheet, HEADER_ROW, index, header_text(column, _))
         cell.font, cell.fill, cell.alignment = _BOLD, _HEADER_FILL, _HEADER_ALIGN
         sheet.column_dimensions[get_column_letter(index)].width = column.width
     sheet.freeze_panes = sheet.cell(row=HEADER_ROW + 1, column=1)
@@ -552,72 +606,75 @@ def _table(sheet: Any, columns: Sequence[Column], body: Iterable[Sequence[Cell]]
 def _summary_sheet(
     book: Workbook, grouped: dict[str, list[ReportRow]], titles: dict[str, str], context: _Context
 ) -> None:
+    _ = context.words
     sheet = book.active
-    sheet.title = SUMMARY_SHEET
-    as_of = f"ข้อมูล ณ วันที่ {_instant(context.as_of, context.zone)}" if context.as_of else ""
-    _heading(
-        sheet,
-        ["สรุปผลการติดตามการส่งรายงาน", context.office_name, _fy(context), as_of],
-        len(SUMMARY_COLUMNS),
-    )
+    sheet.title = _(SUMMARY_SHEET)
+    as_of = ""
+    if context.as_of:
+        as_of = _(AS_OF).format(moment=_instant(context.as_of, context.zone, context.language))
+    heading = _("Summary of the follow-up of reports")
+    _heading(sheet, [heading, context.office_name, _fy(context), as_of], len(SUMMARY_COLUMNS))
     body = _summary_rows(grouped, titles, context)
-    _table(sheet, SUMMARY_COLUMNS, body)
+    _table(sheet, SUMMARY_COLUMNS, body, _)
     last = HEADER_ROW + len(body)
     for column in range(1, len(SUMMARY_COLUMNS) + 1):
         sheet.cell(row=last, column=column).font = _BOLD
-    put(sheet, last + 2, 1, RATE_NOTE)
+    put(sheet, last + 2, 1, rate_note(_))
 
 
 def _fy(context: _Context) -> str:
-    return fiscal_year_label(context.fiscal_year, "th")
+    return fiscal_year_label(context.fiscal_year, context.language)
 
 
 def _obligation_sheet(book: Workbook, title: str, rows: list[ReportRow], context: _Context) -> int:
+    _ = context.words
     sheet = book.create_sheet(title)
     first = rows[0]
     indicators = ", ".join(first.ita_indicators) or NONE
-    _heading(
-        sheet,
-        [
-            first.title_th,
-            f"มาตรการที่ {first.measure} · ตัวชี้วัด ITA {indicators}",
-            f"{context.office_name} {_fy(context)}",
-        ],
-        len(REPORT_COLUMNS),
-    )
+    measure = _(MEASURE).format(measure=first.measure)
+    lines = [
+        context.title(first),
+        f"{measure} · {_(INDICATORS).format(indicators=indicators)}",
+        f"{context.office_name} {_fy(context)}",
+    ]
+    _heading(sheet, lines, len(REPORT_COLUMNS))
     body = (_report_cells(row, number, context) for number, row in enumerate(rows, start=1))
-    return _table(sheet, REPORT_COLUMNS, body)
+    return _table(sheet, REPORT_COLUMNS, body, _)
 
 
 def _audit_sheet(
     book: Workbook, events: list[AuditRow], context: _Context, subjects: dict[int, str]
 ) -> int:
-    sheet = book.create_sheet(AUDIT_SHEET)
+    _ = context.words
+    sheet = book.create_sheet(_(AUDIT_SHEET))
     start, end = context.window
-    span = (
-        f"ตั้งแต่วันที่ {format_date(start, 'th')} ถึงวันที่ "
-        f"{format_date(end - timedelta(days=1), 'th')} รวมทั้งการดำเนินการเกี่ยวกับรายงาน"
-        "ของปีงบประมาณนี้ที่เกิดขึ้นนอกช่วงเวลาดังกล่าว"
+    span = _(
+        "From {start} to {end}, and the actions on this fiscal year's reports taken outside "
+        "those dates"
+    ).format(
+        start=format_date(start, context.language),
+        end=format_date(end - timedelta(days=1), context.language),
     )
-    _heading(sheet, ["บันทึกการดำเนินการของระบบ", context.office_name, _fy(context), span], 7)
+    heading = _("The system's action log")
+    _heading(sheet, [heading, context.office_name, _fy(context), span], len(AUDIT_COLUMNS))
     body = (
         _audit_cells(event, number, context, subjects)
         for number, event in enumerate(events, start=1)
     )
-    return _table(sheet, AUDIT_COLUMNS, body)
+    return _table(sheet, AUDIT_COLUMNS, body, _)
 
 
 def _export_xlsx(
     rows: list[ReportRow], events: list[AuditRow], context: _Context, out: Path | BinaryIO
 ) -> ExportSummary:
     grouped = _by_obligation(rows)
-    titles = sheet_titles(grouped)
+    titles = sheet_titles(grouped, context.language)
     book = Workbook()
     _summary_sheet(book, grouped, titles, context)
     counts = {
         key: _obligation_sheet(book, titles[key], items, context) for key, items in grouped.items()
     }
-    audit_count = _audit_sheet(book, events, context, _subjects(rows, context.zone))
+    audit_count = _audit_sheet(book, events, context, _subjects(rows, context))
     book.save(out)
     return ExportSummary(
         fiscal_year=context.fiscal_year,
@@ -638,17 +695,18 @@ def audit_path(out: Path) -> Path:
 
 
 def _csv_rows(grouped: dict[str, list[ReportRow]], context: _Context) -> Iterable[list[Cell]]:
-    yield [column.header for column in (*CSV_LEAD_COLUMNS, *REPORT_COLUMNS)]
+    _ = context.words
+    yield [header_text(column, _) for column in (*CSV_LEAD_COLUMNS, *REPORT_COLUMNS)]
     for key, rows in grouped.items():
         for number, row in enumerate(rows, start=1):
-            measure = f"มาตรการที่ {row.measure}"  # text: "1.1" could become a date in Excel
-            yield [key, row.title_th, measure, *_report_cells(row, number, context)]
+            measure = _(MEASURE).format(measure=row.measure)  # text: "1.1" could become a date
+            yield [key, context.title(row), measure, *_report_cells(row, number, context)]
 
 
 def _audit_csv_rows(
     events: list[AuditRow], context: _Context, subjects: dict[int, str]
 ) -> Iterable[list[Cell]]:
-    yield [column.header for column in AUDIT_COLUMNS]
+    yield [header_text(column, context.words) for column in AUDIT_COLUMNS]
     for number, event in enumerate(events, start=1):
         yield _audit_cells(event, number, context, subjects)
 
@@ -678,5 +736,5 @@ def _export_csv(
     if not isinstance(out, Path):
         return ExportSummary(context.fiscal_year, "csv", counts, None)
     audit_file = audit_path(out)
-    _write_csv(audit_file, _audit_csv_rows(events, context, _subjects(rows, context.zone)))
+    _write_csv(audit_file, _audit_csv_rows(events, context, _subjects(rows, context)))
     return ExportSummary(context.fiscal_year, "csv", counts, len(events), files=(out, audit_file))
