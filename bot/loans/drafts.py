@@ -7,25 +7,20 @@ one left alone for ``DRAFT_TTL`` is forgotten.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.common.access import answer
-from bot.common.i18n import translator
-from bot.common.services import services
+from bot.common.kit import Turn, turn_of
 from bot.loans import handover as loans
 from bot.loans import maintenance
 from bot.loans import returns as loan_return
 from storage import people
-from storage.models import Role
+from storage.models import AwaitedAnswer, Role
 
-TextStep = Callable[
-    [Update, ContextTypes.DEFAULT_TYPE, people.Person, dict[str, Any], str],
-    Coroutine[Any, Any, None],
-]
+TextStep = Callable[[Turn, dict[str, Any], str], Awaitable[None]]
 TEXT_STEPS: dict[tuple[str, str], TextStep] = {
     **{("loan", step): handler for step, handler in loans.TEXT_STEPS.items()},
     **{("return", step): handler for step, handler in loan_return.TEXT_STEPS.items()},
@@ -33,24 +28,50 @@ TEXT_STEPS: dict[tuple[str, str], TextStep] = {
 }
 
 
+async def on_entry(turn: Turn, text: str) -> None:
+    """A text typed during an entry, or with no question awaited: to the step the draft is
+    at; with no draft at all, a pointer to the buttons and /help."""
+    row = await _draft(turn)
+    if row is None:
+        await turn.answer(
+            turn._(
+                "I could not tell what this message is for. Please use the buttons under my "
+                "messages, or type /help to see what you can do."
+            )
+        )
+        return
+    await _to_step(turn, row, text)
+
+
 async def on_text(
     update: Update, context: ContextTypes.DEFAULT_TYPE, person: people.Person, text: str
 ) -> bool:
-    """Give ``text`` to the step this person's draft is at; False if they have none."""
-    app, _ = services(context), translator(person.language)
-    row = await app.db.run(lambda session: loans.loans.draft(session, person.id))
+    """``bot/app.py``'s hook until it wires ``bot.loans.feature.FEATURE``: False if this
+    person has no draft."""
+    turn = turn_of(update, context, person)
+    row = await _draft(turn)
     if row is None:
         return False
-    if app.clock() - row.updated_at > loans.DRAFT_TTL or not person.has_any(Role.PROCUREMENT):
-        await loans.drop(app, person)
-        await answer(
-            update,
-            _("The unfinished entry has expired and nothing was recorded. Please start again."),
-        )
-        return True
-    handler = TEXT_STEPS.get((row.kind, row.step))
-    if handler is None:
-        await answer(update, _(loans.PREVIEW_HINT))
-        return True
-    await handler(update, context, person, dict(row.data), text)
+    await _to_step(turn, row, text)
     return True
+
+
+async def _draft(turn: Turn) -> AwaitedAnswer | None:
+    staff_id = turn.person.id
+    return await turn.run(lambda session: loans.loans.draft(session, staff_id))
+
+
+async def _to_step(turn: Turn, row: AwaitedAnswer, text: str) -> None:
+    """Give ``text`` to the step ``row`` is at (a draft forgotten, or no longer the person's
+    to make, is dropped)."""
+    if turn.now() - row.updated_at > loans.DRAFT_TTL or not turn.person.has_any(Role.PROCUREMENT):
+        await loans.drop(turn)
+        await turn.answer(
+            turn._("The unfinished entry has expired and nothing was recorded. Please start again.")
+        )
+        return
+    step = TEXT_STEPS.get((row.kind, row.step))
+    if step is None:
+        await turn.answer(turn._(loans.PREVIEW_HINT))
+        return
+    await step(turn, dict(row.data), text)

@@ -7,43 +7,42 @@ person). Announcing it also confirms the officer's yearly report that asks for i
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlmodel import Session
-from telegram import Update
-from telegram.ext import ContextTypes
 
-from bot.common.access import answer, requires
-from bot.common.i18n import translator
-from bot.common.render import Keyboard
-from bot.common.services import services
+from bot.common.kit import Turn, button, command
 from bot.common.texts import clean_text
-from bot.loans.handover import current_draft, drop, save, stale, today_of
-from bot.runtime.sender import markup
+from bot.loans.handover import (
+    Data,
+    cancel_entry,
+    confirm_or_cancel,
+    current_draft,
+    save,
+    show,
+    stale,
+    today_of,
+)
+from bot.loans.texts import MAINTENANCE
 from jobs.calendar import fiscal_year_of
 from storage import loans, outbox, people, schedule
 from storage.models import Role
 from storage.outbox import NewMessage
 
-MAINTENANCE_CALLBACK = "mt:"
+MAINTENANCE_CALLBACK = MAINTENANCE.prefix  # bot/app.py's name for it, until it wires the FEATURE
 MIN_TEXT, MAX_TEXT = 10, 3000
 DUTY_AHEAD = timedelta(days=400)
 
 
-@requires(Role.PROCUREMENT)
-async def announce_command(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, officer: people.Person
-) -> None:
+@command(Role.PROCUREMENT)
+async def announce_command(turn: Turn) -> None:
     """/announce_maintenance: asks for the announcement's text, then previews it."""
-    app, _ = services(context), translator(officer.language)
-    await save(app, officer, "announce", "text", {})
-    await answer(
-        update,
-        _(
+    await save(turn, "announce", "text", {})
+    await turn.answer(
+        turn._(
             "Please type the announcement of this year's maintenance plan for government "
             "property in one message: what will be maintained, when, and whom to contact. It "
             "will be sent to every staff member. (/cancel stops without sending anything.)"
-        ),
+        )
     )
 
 
@@ -57,88 +56,70 @@ def clean_lines(text: str) -> str:
     return "\n".join(kept).strip()
 
 
-async def announcement_text(
-    update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
-    officer: people.Person,
-    data: dict[str, Any],
-    text: str,
-) -> None:
+async def announcement_text(turn: Turn, data: Data, text: str) -> None:
     """The announcement: checked, then shown as everyone will read it, with Confirm."""
-    app, _ = services(context), translator(officer.language)
+    _ = turn._
     announcement = clean_lines(text)
     if not MIN_TEXT <= len(announcement) <= MAX_TEXT:
-        await answer(
-            update,
+        await turn.answer(
             _("Please type the announcement in one message of {low} to {high} characters.").format(
                 low=MIN_TEXT, high=MAX_TEXT
-            ),
+            )
         )
         return
-    count = len(await app.db.run(loans.active_staff))
-    await save(app, officer, "announce", "preview", {"text": announcement})
-    keyboard: Keyboard = [
-        [(_("Confirm"), f"{MAINTENANCE_CALLBACK}ok"), (_("Cancel"), f"{MAINTENANCE_CALLBACK}no")]
-    ]
+    count = len(await turn.run(loans.active_staff))
+    await save(turn, "announce", "preview", {"text": announcement})
     preview = _("This announcement will be sent to {count} staff members:").format(count=count)
-    await answer(
-        update,
-        f"{preview}\n\n{announcement}\n\n" + _("Press Confirm to send it."),
-        reply_markup=markup(keyboard),
-    )
+    lines = [preview, "", announcement, "", _("Press Confirm to send it.")]
+    await show(turn, lines, confirm_or_cancel(_, MAINTENANCE("ok"), MAINTENANCE("no")))
 
 
-@requires(Role.PROCUREMENT)
-async def announce_button(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, officer: people.Person
-) -> None:
+@button(MAINTENANCE, Role.PROCUREMENT)
+async def announce_button(turn: Turn, choice: str) -> None:
     """Confirm: one message a staff member, the announcement kept, the yearly report done."""
-    query, app, _ = update.callback_query, services(context), translator(officer.language)
-    action = (query.data or "").removeprefix(MAINTENANCE_CALLBACK) if query else ""
-    if action == "no":
-        await drop(app, officer)
-        await answer(update, _("Cancelled. Nothing was changed."))
+    if choice == "no":
+        await cancel_entry(turn)
         return
-    row = await current_draft(app, officer, "announce", "preview")
-    if action != "ok" or row is None:
-        await stale(update, _)
+    row = await current_draft(turn, "announce", "preview")
+    if row is None:
+        await stale(turn)
         return
-    count, title = await _announce(context, officer, str(row.data["text"]))
-    app.wake()
-    lines = [_("The announcement is on its way to {count} staff members.").format(count=count)]
+    count, title = await _announce(turn, str(row.data["text"]))
+    turn.app.wake()
+    lines = [turn._("The announcement is on its way to {count} staff members.").format(count=count)]
     if title:
-        lines.append(_('The report "{title}" is recorded as sent.').format(title=title))
-    await answer(update, "\n".join(lines))
+        lines.append(turn._('The report "{title}" is recorded as sent.').format(title=title))
+    await turn.answer("\n".join(lines))
 
 
-async def _announce(
-    context: ContextTypes.DEFAULT_TYPE, officer: people.Person, text: str
-) -> tuple[int, str]:
+async def _announce(turn: Turn, text: str) -> tuple[int, str]:
     """In one transaction; returns how many will hear it and the title of the report confirmed."""
-    app = services(context)
-    now, fiscal_year = app.clock(), fiscal_year_of(today_of(app))
+    now, fiscal_year = turn.now(), fiscal_year_of(today_of(turn))
+    return await turn.run(lambda session: _send_to_all(session, turn, text, fiscal_year, now))
 
-    def work(session: Session) -> tuple[int, str]:
-        staff = loans.active_staff(session)
-        row = loans.record_announcement(
-            session,
-            fiscal_year=fiscal_year,
-            text=text,
-            by_staff_id=officer.id,
-            recipients=len(staff),
-            now=now,
-        )
-        params = {"text": text, "fiscal_year": fiscal_year, "officer": officer.name}
-        messages = [
-            NewMessage(f"maintenance:{row.id}:to-{s.id}", s.chat_id, "maintenance", params, s.id)
-            for s in staff
-        ]
-        outbox.enqueue(session, messages, now=now)
-        title = _confirm_duty(session, app.settings.loans.maintenance_obligation, officer, now)
-        loans.drop_draft(session, officer.id)
-        return len(staff), title
 
-    return await app.db.run(work)
+def _send_to_all(
+    session: Session, turn: Turn, text: str, fiscal_year: int, now: datetime
+) -> tuple[int, str]:
+    officer, staff = turn.person, loans.active_staff(session)
+    row = loans.record_announcement(
+        session,
+        fiscal_year=fiscal_year,
+        text=text,
+        by_staff_id=officer.id,
+        recipients=len(staff),
+        now=now,
+    )
+    params = {"text": text, "fiscal_year": fiscal_year, "officer": officer.name}
+    messages = [
+        NewMessage(f"maintenance:{row.id}:to-{s.id}", s.chat_id, "maintenance", params, s.id)
+        for s in staff
+    ]
+    outbox.enqueue(session, messages, now=now)
+    key = turn.settings.loans.maintenance_obligation
+    title = _confirm_duty(session, key, officer, now)
+    loans.drop_draft(session, officer.id)
+    return len(staff), title
 
 
 def _confirm_duty(session: Session, key: str, officer: people.Person, now: datetime) -> str:

@@ -6,90 +6,90 @@ reported to the director (or the acting officer) through the outbox.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session
-from telegram import Message, Update
-from telegram.error import TelegramError
-from telegram.ext import ContextTypes
 
-from bot.common.access import answer, requires
-from bot.common.i18n import N_, Translate, translator
+from bot.common.callbacks import number
+from bot.common.i18n import N_, Translate
+from bot.common.kit import Turn, button, command
 from bot.common.render import Keyboard
-from bot.common.services import Services, services
-from bot.common.texts import clean_text, parse_number
+from bot.common.texts import parse_number
 from bot.loans.handover import (
     BUTTON_LIMIT,
-    RETURN_START,
-    current_draft,
+    NOTHING_OUT,
+    Data,
+    Press,
+    Presses,
+    cancel_entry,
+    confirm_or_cancel,
     drop,
-    log,
+    edit_pressed,
+    loan_message,
     office_calendar,
+    pressed,
     save,
+    show,
     stale,
+    typed_line,
 )
-from bot.loans.texts import condition_name, item_lines
-from bot.runtime.sender import markup
+from bot.loans.texts import RETURN, condition_name, item_lines
 from jobs.loans.step import directors_now, loan_params
-from storage import loans, outbox, people
+from storage import loans, outbox
 from storage.loans import LoanView, ReturnResult
 from storage.models import LoanItem, ReturnCondition, Role
-from storage.outbox import NewMessage
 
-RETURN_CALLBACK = "lr:"
+RETURN_CALLBACK = RETURN.prefix  # bot/app.py's name for it, until it wires the FEATURE
 CODES = {"g": ReturnCondition.GOOD, "d": ReturnCondition.DAMAGED, "m": ReturnCondition.MISSING_PART}
 BUTTON_LABELS = (("g", N_("good")), ("d", N_("damaged")), ("m", N_("missing part")))
 MAX_NOTE = 500
+# a press under a return being entered, with the loan it is about (still open)
+LoanPress = Callable[[Turn, LoanView, Data, tuple[str, ...]], Awaitable[None]]
 
 
-@requires(Role.PROCUREMENT)
-async def return_command(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, officer: people.Person
-) -> None:
+@command(Role.PROCUREMENT)
+async def return_command(turn: Turn) -> None:
     """/return [loan no.]: record a return; without a number, a button for each open loan."""
-    app, _ = services(context), translator(officer.language)
-    argument = (context.args or [""])[0]
+    argument = (turn.context.args or [""])[0]
     if argument:
-        await _start(update, context, officer, parse_number(argument))
+        await _start(turn, parse_number(argument))
         return
-    found = await app.db.run(loans.open_loans)
+    found = await turn.run(loans.open_loans)
     if not found:
-        await answer(update, _("No property is out on loan at the moment."))
+        await turn.answer(turn._(NOTHING_OUT))
         return
-    keyboard: Keyboard = [
+    await show(turn, [turn._("Which loan is being returned?")], _loan_buttons(found, turn._))
+
+
+def _loan_buttons(found: list[LoanView], _: Translate) -> Keyboard:
+    label = _("No. {number}: {name} ({count} items out)")
+    return [
         [
             (
-                _("No. {number}: {name} ({count} items out)").format(
-                    number=view.id, name=view.borrower.full_name, count=len(view.outstanding)
-                ),
-                f"{RETURN_START}{view.id}",
+                label.format(number=v.id, name=v.borrower.full_name, count=len(v.outstanding)),
+                RETURN("s", v.id),
             )
         ]
-        for view in found[:BUTTON_LIMIT]
+        for v in found[:BUTTON_LIMIT]
     ]
-    await answer(update, _("Which loan is being returned?"), reply_markup=markup(keyboard))
 
 
-async def _start(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, officer: people.Person, loan_id: int | None
-) -> None:
-    app, _ = services(context), translator(officer.language)
-    found = await app.db.run(lambda session: loans.view(session, loan_id)) if loan_id else None
+async def _start(turn: Turn, loan_id: int | None) -> None:
+    found = await turn.run(lambda session: loans.view(session, loan_id)) if loan_id else None
     if found is None or not found.is_open:
-        await answer(
-            update,
-            _("There is no open loan with that number. Type /loans to see the open loans."),
+        await turn.answer(
+            turn._("There is no open loan with that number. Type /loans to see the open loans.")
         )
         return
-    data: dict[str, Any] = {"loan": found.id, "conditions": {}}
-    await save(app, officer, "return", "items", data)
-    text, keyboard = _checklist(found, data, _)
-    await answer(update, text, reply_markup=markup(keyboard))
+    data: Data = {"loan": found.id, "conditions": {}}
+    await save(turn, "return", "items", data)
+    text, keyboard = _checklist(found, data, turn._)
+    await show(turn, [text], keyboard)
 
 
-def _checklist(found: LoanView, data: dict[str, Any], _: Translate) -> tuple[str, Keyboard]:
+def _checklist(found: LoanView, data: Data, _: Translate) -> tuple[str, Keyboard]:
     """The items still out, each with the condition chosen so far, and a row of buttons each."""
     chosen = data.get("conditions", {})
     lines = [
@@ -100,152 +100,106 @@ def _checklist(found: LoanView, data: dict[str, Any], _: Translate) -> tuple[str
         "",
     ]
     keyboard: Keyboard = []
-    for number, item in enumerate(found.outstanding, start=1):
+    for line, item in enumerate(found.outstanding, start=1):
         condition = chosen.get(str(item.id))
         state = condition_name(condition, _) if condition else _("still out")
-        lines.append(f"{number}. {item.asset_number} — {item.description}: {state}")
+        lines.append(f"{line}. {item.asset_number} — {item.description}: {state}")
         keyboard.append(
-            [
-                (f"{number}: {_(label)}", f"{RETURN_CALLBACK}i:{item.id}:{code}")
-                for code, label in BUTTON_LABELS
-            ]
+            [(f"{line}: {_(label)}", RETURN("i", item.id, code)) for code, label in BUTTON_LABELS]
         )
-    keyboard.append([(_("Continue"), f"{RETURN_CALLBACK}n"), (_("Cancel"), f"{RETURN_CALLBACK}no")])
+    keyboard.append([(_("Continue"), RETURN("n")), (_("Cancel"), RETURN("no"))])
     return "\n".join(lines), keyboard
 
 
-async def _loan_of(data: dict[str, Any], context: ContextTypes.DEFAULT_TYPE) -> LoanView | None:
+async def _loan_of(turn: Turn, data: Data) -> LoanView | None:
     loan_id = int(data.get("loan", 0))
-    found = await services(context).db.run(lambda session: loans.view(session, loan_id))
+    found = await turn.run(lambda session: loans.view(session, loan_id))
     return found if found is not None and found.is_open else None
 
 
-@requires(Role.PROCUREMENT)
-async def return_button(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, officer: people.Person
-) -> None:
+@button(RETURN, Role.PROCUREMENT)
+async def return_button(turn: Turn, parts: tuple[str, ...]) -> None:
     """The buttons of /return: choose a loan, an item's condition, continue, confirm, cancel."""
-    query, app, _ = update.callback_query, services(context), translator(officer.language)
-    action = (query.data or "").removeprefix(RETURN_CALLBACK) if query else ""
-    if action.startswith("s:"):
-        await _start(update, context, officer, parse_number(action.removeprefix("s:")))
-        return
-    if action == "no":
-        await drop(app, officer)
-        await answer(update, _("Cancelled. Nothing was changed."))
-        return
-    step = {"n0": "note", "ok": "preview"}.get(action, "items")
-    row = await current_draft(app, officer, "return", step)
-    found = await _loan_of(row.data, context) if row is not None else None
-    if row is None or found is None:
-        await stale(update, _)
-    elif action.startswith("i:"):
-        await _choose(update, context, officer, found, row.data, action.removeprefix("i:"))
-    elif action == "n":
-        await _ask_note(update, context, officer, found, row.data)
-    elif action == "n0" and not _not_good(row.data):
-        await _preview(update, context, officer, found, {**row.data, "note": ""})
-    elif action == "ok":
-        await _record(update, context, officer, found, row.data)
+    if parts[0] == "s" and len(parts) == 2:
+        await _start(turn, number(parts[1]))
+    elif parts == ("no",):
+        await cancel_entry(turn)
     else:
-        await stale(update, _)
+        await pressed(turn, "return", RETURN_PRESSES, parts)
 
 
-async def _choose(
-    update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
-    officer: people.Person,
-    found: LoanView,
-    data: dict[str, Any],
-    choice: str,
-) -> None:
+def _with_loan(press: LoanPress) -> Press:
+    """A press that needs the loan still open (else the button is stale)."""
+
+    async def with_loan(turn: Turn, data: Data, rest: tuple[str, ...]) -> None:
+        found = await _loan_of(turn, data)
+        if found is None:
+            await stale(turn)
+            return
+        await press(turn, found, data, rest)
+
+    return with_loan
+
+
+async def _choose(turn: Turn, found: LoanView, data: Data, rest: tuple[str, ...]) -> None:
     """One item's condition: the checklist message is edited to show it."""
-    app, _ = services(context), translator(officer.language)
-    item_id, _sep, code = choice.partition(":")
+    item_id, code = rest
     if code not in CODES or item_id not in {str(item.id) for item in found.outstanding}:
-        await stale(update, _)
+        await stale(turn)
         return
     data = {**data, "conditions": {**data.get("conditions", {}), item_id: CODES[code].value}}
-    await save(app, officer, "return", "items", data)
-    text, keyboard = _checklist(found, data, _)
-    query = update.callback_query
-    if query is not None:
-        await query.answer()
-        if not await _edit(query.message, text, keyboard):
-            await answer(update, text, acknowledged=True, reply_markup=markup(keyboard))
+    await save(turn, "return", "items", data)
+    text, keyboard = _checklist(found, data, turn._)
+    if turn.query is not None:
+        await turn.query.answer()
+    if not await edit_pressed(turn, text, keyboard, "the return checklist"):
+        await show(turn, [text], keyboard)
 
 
-async def _edit(message: object, text: str, keyboard: Keyboard) -> bool:
-    if not isinstance(message, Message):
-        return False
-    try:
-        await message.edit_text(text, reply_markup=markup(keyboard))
-    except TelegramError as error:
-        log.warning("could not update the return checklist: %s", error)
-        return False
-    return True
-
-
-def _not_good(data: dict[str, Any]) -> bool:
+def _not_good(data: Data) -> bool:
     return any(value != ReturnCondition.GOOD.value for value in data.get("conditions", {}).values())
 
 
-async def _ask_note(
-    update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
-    officer: people.Person,
-    found: LoanView,
-    data: dict[str, Any],
-) -> None:
-    app, _ = services(context), translator(officer.language)
+async def _ask_note(turn: Turn, found: LoanView, data: Data, rest: tuple[str, ...]) -> None:
+    _ = turn._
     if not data.get("conditions"):
-        await answer(update, _("Please press the condition of at least one item that came back."))
+        await turn.answer(_("Please press the condition of at least one item that came back."))
         return
-    await save(app, officer, "return", "note", data)
+    await save(turn, "return", "note", data)
     if _not_good(data):
-        await answer(
-            update,
+        await turn.answer(
             _(
                 "Please describe in one message what is damaged or missing (this goes to "
                 "the director)."
-            ),
+            )
         )
         return
-    keyboard: Keyboard = [[(_("No note"), f"{RETURN_CALLBACK}n0")]]
-    await answer(
-        update,
-        _('Please type a note about the return, or press "No note".'),
-        reply_markup=markup(keyboard),
-    )
+    ask = _('Please type a note about the return, or press "No note".')
+    await show(turn, [ask], [[(_("No note"), RETURN("n0"))]])
 
 
-async def note_text(
-    update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
-    officer: people.Person,
-    data: dict[str, Any],
-    text: str,
-) -> None:
+async def _no_note(turn: Turn, found: LoanView, data: Data, rest: tuple[str, ...]) -> None:
+    """ "No note": only when every item came back good (else a note is asked for)."""
+    if _not_good(data):
+        await stale(turn)
+        return
+    await _preview(turn, found, {**data, "note": ""})
+
+
+async def note_text(turn: Turn, data: Data, text: str) -> None:
     """The note typed after the conditions."""
-    _ = translator(officer.language)
-    note = clean_text(text, 10_000)
-    found = await _loan_of(data, context)
+    found = await _loan_of(turn, data)
     if found is None:
-        await drop(services(context), officer)
-        await answer(update, _("This loan is no longer open. Nothing was changed."))
+        await drop(turn)
+        await turn.answer(turn._("This loan is no longer open. Nothing was changed."))
         return
-    if not note or len(note) > MAX_NOTE:
-        await answer(
-            update,
-            _("Please type the note in one message of at most {limit} characters.").format(
-                limit=MAX_NOTE
-            ),
-        )
-        return
-    await _preview(update, context, officer, found, {**data, "note": note})
+    ask = N_("Please type the note in one message of at most {limit} characters.")
+    note = await typed_line(turn, text, MAX_NOTE, ask)
+    if note:
+        await _preview(turn, found, {**data, "note": note})
 
 
-def _chosen_items(found: LoanView, data: dict[str, Any]) -> list[dict[str, Any]]:
+def _chosen_items(found: LoanView, data: Data) -> list[dict[str, Any]]:
     chosen = data.get("conditions", {})
     return [
         {"asset": i.asset_number, "description": i.description, "condition": chosen[str(i.id)]}
@@ -254,15 +208,13 @@ def _chosen_items(found: LoanView, data: dict[str, Any]) -> list[dict[str, Any]]
     ]
 
 
-async def _preview(
-    update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
-    officer: people.Person,
-    found: LoanView,
-    data: dict[str, Any],
-) -> None:
-    app, _ = services(context), translator(officer.language)
-    await save(app, officer, "return", "preview", data)
+async def _preview(turn: Turn, found: LoanView, data: Data) -> None:
+    await save(turn, "return", "preview", data)
+    keyboard = confirm_or_cancel(turn._, RETURN("ok"), RETURN("no"))
+    await show(turn, _return_summary(found, data, turn._), keyboard)
+
+
+def _return_summary(found: LoanView, data: Data, _: Translate) -> list[str]:
     chosen = data.get("conditions", {})
     still = [
         {"asset": i.asset_number, "description": i.description}
@@ -284,42 +236,48 @@ async def _preview(
         lines += item_lines(still, _)
     if _not_good(data):
         lines += ["", _("The director will be told of the damaged or incomplete items.")]
-    keyboard: Keyboard = [
-        [(_("Confirm"), f"{RETURN_CALLBACK}ok"), (_("Cancel"), f"{RETURN_CALLBACK}no")]
-    ]
-    await answer(update, "\n".join(lines), reply_markup=markup(keyboard))
+    return lines
 
 
-async def _record(
-    update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
-    officer: people.Person,
-    found: LoanView,
-    data: dict[str, Any],
-) -> None:
+async def _record(turn: Turn, found: LoanView, data: Data, rest: tuple[str, ...]) -> None:
     """Confirmed: the items, the audit event, the borrower's and the director's messages."""
-    app, _ = services(context), translator(officer.language)
-    now = app.clock()
     conditions = {
         int(item_id): ReturnCondition(value) for item_id, value in data["conditions"].items()
     }
-    note = str(data.get("note", ""))
-
-    def work(session: Session) -> ReturnResult | None:
-        result = loans.record_return(
-            session, found.id, conditions, note, by_staff_id=officer.id, now=now
-        )
-        if result is not None and result.returned:
-            _tell(session, app, found, result, note, officer, now)
-        loans.drop_draft(session, officer.id)
-        return result
-
-    result = await app.db.run(work)
+    note, now = str(data.get("note", "")), turn.now()
+    result = await turn.run(lambda session: _take_back(session, turn, found, conditions, note, now))
     if result is None or not result.returned:
-        await answer(update, _("Nothing was recorded: these items are no longer on loan."))
+        await turn.answer(turn._("Nothing was recorded: these items are no longer on loan."))
         return
-    app.wake()
-    await answer(update, _done_text(found, result, _))
+    turn.app.wake()
+    await turn.answer(_done_text(found, result, turn._))
+
+
+RETURN_PRESSES: Presses = {
+    ("i", 3): ("items", _with_loan(_choose)),
+    ("n", 1): ("items", _with_loan(_ask_note)),
+    ("n0", 1): ("note", _with_loan(_no_note)),
+    ("ok", 1): ("preview", _with_loan(_record)),
+}
+
+
+def _take_back(
+    session: Session,
+    turn: Turn,
+    found: LoanView,
+    conditions: dict[int, ReturnCondition],
+    note: str,
+    now: datetime,
+) -> ReturnResult | None:
+    """The return recorded, the borrower and the director told, the draft gone."""
+    officer_id = turn.person.id
+    result = loans.record_return(
+        session, found.id, conditions, note, by_staff_id=officer_id, now=now
+    )
+    if result is not None and result.returned:
+        _tell(session, turn, found, result, note, now)
+    loans.drop_draft(session, officer_id)
+    return result
 
 
 def _done_text(found: LoanView, result: ReturnResult, _: Translate) -> str:
@@ -338,20 +296,28 @@ def _done_text(found: LoanView, result: ReturnResult, _: Translate) -> str:
 
 
 def _tell(
-    session: Session,
-    app: Services,
-    found: LoanView,
-    result: ReturnResult,
-    note: str,
-    officer: people.Person,
-    now: datetime,
+    session: Session, turn: Turn, found: LoanView, result: ReturnResult, note: str, now: datetime
 ) -> None:
     """The borrower hears what was recorded; the director, of anything damaged or missing
     (in the transaction of the return, on a worker thread: the day is ``now``'s)."""
-    calendar = office_calendar(app, session)
-    today = now.astimezone(app.settings.office.zone).date()
+    today = now.astimezone(turn.zone).date()
     first = min(item.id or 0 for item in result.returned)
-    params = loan_params(found, calendar, now)
+    params = _return_params(session, turn, found, result, now)
+    params.update(note=note, returned_on=today.isoformat())
+    messages = [loan_message(found, f"returned-{first}", found.borrower, "loan_returned", params)]
+    if result.not_good:
+        to_director = {**params, "for_director": True}
+        messages += [
+            loan_message(found, f"damage-{first}", staff, "loan_damage", to_director)
+            for staff in directors_now(session, today)
+        ]
+    outbox.enqueue(session, messages, now=now)
+
+
+def _return_params(
+    session: Session, turn: Turn, found: LoanView, result: ReturnResult, now: datetime
+) -> dict[str, Any]:
+    """The loan's parameters with what came back, what is still out, and who recorded it."""
 
     def listed(items: Iterable[LoanItem]) -> list[dict[str, Any]]:
         return [
@@ -359,36 +325,13 @@ def _tell(
             for i in items
         ]
 
-    params.update(
-        returned=listed(result.returned),
-        outstanding=listed(result.outstanding),
-        not_good=listed(result.not_good),
-        note=note,
-        recorded_by=officer.name,
-        returned_on=today.isoformat(),
-    )
-    borrower = found.borrower
-    messages = [
-        NewMessage(
-            f"loan:{found.id}:returned-{first}:to-{borrower.id}",
-            borrower.chat_id,
-            "loan_returned",
-            params,
-            borrower.id,
-        )
-    ]
-    if result.not_good:
-        messages += [
-            NewMessage(
-                f"loan:{found.id}:damage-{first}:to-{staff.id}",
-                staff.chat_id,
-                "loan_damage",
-                {**params, "for_director": True},
-                staff.id,
-            )
-            for staff in directors_now(session, today)
-        ]
-    outbox.enqueue(session, messages, now=now)
+    return {
+        **loan_params(found, office_calendar(turn.app, session), now),
+        "returned": listed(result.returned),
+        "outstanding": listed(result.outstanding),
+        "not_good": listed(result.not_good),
+        "recorded_by": turn.person.name,
+    }
 
 
 TEXT_STEPS = {"note": note_text}

@@ -11,11 +11,19 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.common.callbacks import Choice, Numbered, Words, choices
 from bot.common.i18n import N_, Translate, format_date, translator
 from bot.common.render import Keyboard, Rendered
 from jobs.loans.ladder import AWAITING_RECEIPT, OVERDUE, RETURNED, WITHDRAWN
 
-RECEIVED_CALLBACK = "loan-recv:"
+# The kinds of button of property loans, as the messages already in people's chats carry them
+LOAN = Words("ln:", least=1, most=2)  # /loan: ln:b:<staff> (the borrower), ln:d, ln:c, ln:ok, ln:no
+WITHDRAW = Choice("lw:", choices("ok"))  # /cancel_loan's Confirm (its Cancel is ln:no)
+RETURN = Words("lr:", least=1, most=3)  # /return: lr:s:<loan>, lr:i:<item>:<g|d|m>, lr:n, lr:n0,
+# lr:ok, lr:no
+MAINTENANCE = Choice("mt:", choices("ok", "no"))  # /announce_maintenance: Confirm, Cancel
+RECEIVED = Numbered("loan-recv:")  # the borrower's "Received" under the hand-over
+RECEIVED_CALLBACK = RECEIVED.prefix  # bot/app.py's name for it, until it wires the FEATURE
 CONDITION_NAMES = {
     "good": N_("in good condition"),
     "damaged": N_("damaged"),
@@ -150,7 +158,7 @@ def _handover(params: dict[str, Any], language: str, zone: ZoneInfo) -> Rendered
         'Please check the items and press "Received" to confirm that you have received them. '
         "Please return them to the procurement officer by the due date."
     )
-    keyboard: Keyboard = [[(_("Received"), f"{RECEIVED_CALLBACK}{params['loan_id']}")]]
+    keyboard: Keyboard = [[(_("Received"), RECEIVED(int(params["loan_id"])))]]
     return Rendered(handover_text(params, language) + "\n\n" + ask, keyboard)
 
 
