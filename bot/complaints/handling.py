@@ -2,30 +2,35 @@
 
 Only the director and the people the director named (``/handlers``) may see complaints;
 everyone else, the coordinator and the admin included, is refused. Every look and every step
-is written to the audit log. Button data is ``cp:<complaint>:<action>[:<argument>]``, checked
-again at every press.
+is written to the audit log. Button data is ``cp:<complaint>:<step>[:<argument>]``
+(``COMPLAINT``) and ``ch:<staff id>`` (``HANDLER``); who presses is checked again at every
+press (``complaint_staff``, and the director's role for ``/handlers``).
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Concatenate, NamedTuple, ParamSpec
 
 from sqlmodel import Session
-from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import ContextTypes
+from telegram import InlineKeyboardMarkup
 
 from bot.common import menus
-from bot.common.access import answer, registered
+from bot.common.callbacks import Callback, Numbered, choices
+from bot.common.callbacks import number as read_number
 from bot.common.i18n import N_, Translate, translator
+from bot.common.kit import Turn, button, command, turn_of
+from bot.common.kit import refusal as only_for
 from bot.common.power import refusal
-from bot.common.roles import may_use, role_name
-from bot.common.services import services
+from bot.common.roles import may_use
 from bot.common.texts import parse_number
 from bot.complaints.complainant import (
     EXTRA_KINDS,
+    Rows,
+    Visit,
     buttons,
     clean_block,
     confidential,
@@ -38,66 +43,100 @@ from bot.complaints.complainant import (
     today,
 )
 from bot.complaints.keys import WriterKey
-from bot.complaints.words import (
-    OUTCOME_BUTTONS,
-    outcome_name,
-    reference,
-    status_name,
-    when,
-)
+from bot.complaints.words import OUTCOME_BUTTONS, outcome_name, reference, status_name, when
 from jobs import power as notices
 from jobs.calendar import OfficeCalendar
 from jobs.complaints.ladder import erase_at, notice, overdue
 from storage import complaints, outbox, people
-from storage.complaints import Draft, EntryContent
+from storage.complaints import Content, Draft
+from storage.db import Database
 from storage.models import Complaint, ComplaintEntry, ComplaintStatus, Role, Staff
 from storage.power import Change, Gate
 
-CALLBACK = "cp:"
-HANDLERS_CALLBACK = "ch:"
 MAX_NOTE, MAX_OUTCOME = 3000, 3000
-PREVIEW = 80
-StaffHandler = Callable[
-    [Update, ContextTypes.DEFAULT_TYPE, people.Person], Coroutine[Any, Any, None]
-]
+CLOSED = ComplaintStatus.CLOSED.value
+P = ParamSpec("P")
 
 
-async def is_handler(context: ContextTypes.DEFAULT_TYPE, person: people.Person) -> bool:
-    return await services(context).db.run(lambda s: complaints.is_handler(s, person.id))
+# -- the buttons ---------------------------------------------------------------------------
 
 
-async def may_see(context: ContextTypes.DEFAULT_TYPE, person: people.Person) -> bool:
+class ComplaintPress(NamedTuple):
+    complaint_id: int
+    step: str
+    argument: str  # an outcome's code, a file's entry id, or ""
+
+
+@dataclass(frozen=True)
+class ComplaintButton(Callback[ComplaintPress]):
+    """``cp:<complaint>:<step>`` for a step of ``steps``; ``cp:<complaint>:outcome:<code>``
+    for an outcome of ``outcomes``; ``cp:<complaint>:file:<entry>``."""
+
+    steps: frozenset[str] = frozenset()
+    outcomes: frozenset[str] = frozenset()
+
+    def __call__(self, complaint_id: int, step: str, argument: str | int = "") -> str:
+        return self._join(complaint_id, step, *([argument] if argument != "" else []))
+
+    def _read(self, parts: list[str]) -> ComplaintPress | None:
+        complaint_id = read_number(parts[0])
+        if complaint_id is None:
+            return None
+        if len(parts) == 2 and parts[1] in self.steps:
+            return ComplaintPress(complaint_id, parts[1], "")
+        if len(parts) != 3:
+            return None
+        step, argument = parts[1], parts[2]
+        if (step == "outcome" and argument in self.outcomes) or (
+            step == "file" and read_number(argument) is not None
+        ):
+            return ComplaintPress(complaint_id, step, argument)
+        return None
+
+
+COMPLAINT = ComplaintButton(
+    "cp:",
+    steps=choices("open", "ack", "note", "close", "confirm"),
+    outcomes=frozenset(OUTCOME_BUTTONS),
+)
+HANDLER = Numbered("ch:")  # the director removes a handler
+CALLBACK, HANDLERS_CALLBACK = (
+    COMPLAINT.prefix,
+    HANDLER.prefix,
+)  # bot.app's wiring, until the feature
+
+
+# -- who may see complaints ----------------------------------------------------------------
+
+
+async def may_see(db: Database, person: people.Person) -> bool:
     """The same rule /help shows: the director, or a handler the director named."""
-    handler = await is_handler(context, person)
+    handler = await db.run(lambda s: complaints.is_handler(s, person.id))
     return may_use(person.roles, "complaints", complaint_handler=handler)
 
 
-async def refuse(update: Update, _: Translate) -> None:
-    await answer(
-        update,
-        _(
-            "Sorry, complaints are only for the director and the complaint handlers the "
-            "director has named. To make a complaint yourself, type /complain."
-        ),
+def refused(_: Translate) -> str:
+    return _(
+        "Sorry, complaints are only for the director and the complaint handlers the "
+        "director has named. To make a complaint yourself, type /complain."
     )
 
 
-def complaint_staff(handler: StaffHandler) -> Callable[..., Coroutine[Any, Any, None]]:
-    """Registered, active, and the director or a named handler at the moment of use."""
+def complaint_staff(
+    handler: Callable[Concatenate[Turn, P], Awaitable[None]],
+) -> Callable[Concatenate[Turn, P], Awaitable[None]]:
+    """The director or a named handler at the moment of use, and the channel open."""
 
     @functools.wraps(handler)
-    async def checked(
-        update: Update, context: ContextTypes.DEFAULT_TYPE, person: people.Person
-    ) -> None:
-        if not await may_see(context, person):
-            await refuse(update, translator(person.language))
-            return
-        if keys_of(context) is None:
-            await not_open(update, translator(person.language))
-            return
-        await handler(update, context, person)
+    async def checked(turn: Turn, /, *args: P.args, **kwargs: P.kwargs) -> None:
+        if not await may_see(turn.db, turn.person):
+            await turn.answer(refused(turn._))
+        elif keys_of(turn.context) is None:
+            await turn.answer(not_open(turn._))
+        else:
+            await handler(turn, *args, **kwargs)
 
-    return registered(checked)
+    return checked
 
 
 def actor(person: people.Person) -> people.Actor:
@@ -108,44 +147,46 @@ def actor(person: people.Person) -> people.Actor:
 
 
 @confidential
+@command()
 @complaint_staff
-async def list_complaints(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, viewer: people.Person
-) -> None:
+async def list_complaints(turn: Turn) -> None:
     """/complaints: the open complaints, the overdue ones marked, each with a button."""
-    app, _ = services(context), translator(viewer.language)
-    now, zone = app.clock(), app.settings.office.zone
+    found, counts, named = await turn.run(_overview)
+    rows = [[(reference(c.id, turn._), COMPLAINT(c.id or 0, "open"))] for c in found]
+    lines = _overview_lines(turn, found, counts, named)
+    await turn.answer("\n".join(lines), reply_markup=buttons(rows) if rows else None)
 
-    def look(session: Session) -> tuple[list[Complaint], dict[str, int], list[str]]:
-        found = list(complaints.open_complaints(session))
-        counts = complaints.counts_by_status(session)
-        return found, counts, [staff.full_name for staff in complaints.handlers(session)]
 
-    found, counts, named = await app.db.run(look)
+def _overview(session: Session) -> tuple[list[Complaint], dict[str, int], list[str]]:
+    found = list(complaints.open_complaints(session))
+    counts = complaints.counts_by_status(session)
+    return found, counts, [staff.full_name for staff in complaints.handlers(session)]
+
+
+def _overview_lines(
+    turn: Turn, found: list[Complaint], counts: dict[str, int], named: list[str]
+) -> list[str]:
+    _, now = turn._, turn.now()
     lines = [_("Open complaints: {count}").format(count=len(found))]
-    rows = []
-    for complaint in found:
-        lines.append(_line(complaint, now, viewer.language, zone, _))
-        rows.append([(reference(complaint.id, _), f"{CALLBACK}{complaint.id}:open")])
-    if not found:
-        lines.append(_("  none"))
+    lines += [_line(turn, complaint, now) for complaint in found] or [_("  none")]
     lines += [
         "",
-        _("Closed so far: {count}").format(count=counts.get(ComplaintStatus.CLOSED.value, 0)),
+        _("Closed so far: {count}").format(count=counts.get(CLOSED, 0)),
         _("Complaint handlers: {names}").format(names=", ".join(named) or _("none named yet")),
     ]
-    if Role.DIRECTOR in viewer.roles:
+    if Role.DIRECTOR in turn.person.roles:
         lines.append(_("To name or remove a handler, type /handlers."))
-    await answer(update, "\n".join(lines), reply_markup=buttons(rows) if rows else None)
+    return lines
 
 
-def _line(complaint: Complaint, now: datetime, language: str, zone: Any, _: Translate) -> str:
-    due = _due(complaint, now, language, zone, _)
-    return f"• {reference(complaint.id, _)}: {status_name(complaint.status, _)}; {due}"
+def _line(turn: Turn, complaint: Complaint, now: datetime) -> str:
+    due = _due(turn, complaint, now)
+    return f"• {reference(complaint.id, turn._)}: {status_name(complaint.status, turn._)}; {due}"
 
 
-def _due(complaint: Complaint, now: datetime, language: str, zone: Any, _: Translate) -> str:
+def _due(turn: Turn, complaint: Complaint, now: datetime) -> str:
     """The next deadline of an open complaint, marked when it has passed."""
+    _, language, zone = turn._, turn.language, turn.zone
     if complaint.status == ComplaintStatus.RECEIVED.value:
         due = _("acknowledge by {date}").format(date=when(complaint.acknowledge_by, language, zone))
     else:
@@ -154,80 +195,72 @@ def _due(complaint: Complaint, now: datetime, language: str, zone: Any, _: Trans
 
 
 @confidential
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """``cp:<id>:<action>``: open, acknowledge, note, close, an outcome, a file."""
-    await _button(update, context)
-
-
+@button(COMPLAINT)
 @complaint_staff
-async def _button(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, viewer: people.Person
-) -> None:
-    data = (update.callback_query.data if update.callback_query else "") or ""
-    parts = data.removeprefix(CALLBACK).split(":")
-    complaint_id = parse_number(parts[0]) if parts else None
-    action, argument = [*parts, "", ""][1], [*parts, "", "", ""][2]
-    _ = translator(viewer.language)
-    complaint = (
-        await services(context).db.run(lambda s: complaints.by_id(s, complaint_id))
-        if complaint_id
-        else None
-    )
-    if complaint is None or action not in ACTIONS:
-        if update.callback_query is not None:
-            await update.callback_query.answer(
-                _("This button is no longer valid. Please type the command again."),
-                show_alert=True,
-            )
+async def on_button(turn: Turn, pressed: ComplaintPress) -> None:
+    """``cp:<id>:<step>[:<argument>]``: open, acknowledge, note, close, an outcome, a file."""
+    complaint = await turn.run(lambda s: complaints.by_id(s, pressed.complaint_id))
+    if complaint is None:
+        await turn.stale()
         return
-    await ACTIONS[action](update, context, viewer, complaint, argument)
+    await STEPS[pressed.step](turn, complaint, pressed.argument)
 
 
-async def show(
-    update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
-    viewer: people.Person,
-    complaint: Complaint,
-    _argument: str = "",
-) -> None:
+Writers = dict[int, people.Person | None]  # the staff who wrote notes, by id
+
+
+async def show(turn: Turn, complaint: Complaint, _argument: str = "") -> None:
     """One complaint in full, with the steps a handler may take; the look is audited."""
-    app, _ = services(context), translator(viewer.language)
-    now, zone, language = app.clock(), app.settings.office.zone, viewer.language
-
-    def look(session: Session) -> tuple[list[ComplaintEntry], dict[int, people.Person | None]]:
-        complaints.record_view(session, complaint.id or 0, actor=actor(viewer), now=now)
-        found = list(complaints.entries(session, complaint.id or 0))
-        return found, {e.staff_id: people.by_id(session, e.staff_id) for e in found if e.staff_id}
-
-    found, writers = await app.db.run(look)
-    keys = keys_or_fail(context)
-    lines = [
-        reference(complaint.id, _),
-        _("Status: {status}").format(status=status_name(complaint.status, _)),
-        _("Received: {date}").format(date=when(complaint.filed_at, language, zone)),
-        _("Next deadline: {due}").format(due=_due(complaint, now, language, zone, _))
-        if complaint.status != ComplaintStatus.CLOSED.value
-        else _("Outcome: {outcome}").format(outcome=outcome_name(complaint.outcome, _)),
-    ]
+    now = turn.now()
+    found, writers = await turn.run(lambda s: _look(s, turn.person, complaint, now))
+    lines = _card_head(turn, complaint, now)
     if complaint.erased_at is not None:
+        _ = turn._
         lines.append(_("The content was erased after the retention period; only counts remain."))
     else:
-        lines += _content(complaint, found, writers, keys, language, zone, _)
-    await answer(update, "\n".join(lines), reply_markup=_card_buttons(complaint, found, _))
+        lines += _content(turn, complaint, found, writers)
+    await turn.answer("\n".join(lines), reply_markup=_card_buttons(complaint, found, turn._))
+
+
+def _look(
+    session: Session, viewer: people.Person, complaint: Complaint, now: datetime
+) -> tuple[list[ComplaintEntry], Writers]:
+    complaints.record_view(session, complaint.id or 0, actor=actor(viewer), now=now)
+    found = list(complaints.entries(session, complaint.id or 0))
+    return found, {e.staff_id: people.by_id(session, e.staff_id) for e in found if e.staff_id}
+
+
+def _card_head(turn: Turn, complaint: Complaint, now: datetime) -> list[str]:
+    _ = turn._
+    return [
+        reference(complaint.id, _),
+        _("Status: {status}").format(status=status_name(complaint.status, _)),
+        _("Received: {date}").format(date=when(complaint.filed_at, turn.language, turn.zone)),
+        _("Next deadline: {due}").format(due=_due(turn, complaint, now))
+        if complaint.status != CLOSED
+        else _("Outcome: {outcome}").format(outcome=outcome_name(complaint.outcome, _)),
+    ]
 
 
 def _content(
-    complaint: Complaint,
-    found: list[ComplaintEntry],
-    writers: dict[int, people.Person | None],
-    cipher: complaints.Cipher,
-    language: str,
-    zone: Any,
-    _: Translate,
+    turn: Turn, complaint: Complaint, found: list[ComplaintEntry], writers: Writers
 ) -> list[str]:
     """The complaint's words, decrypted; its files by a neutral name ("Attachment 1"), never
     the name they were sent under (a file name can name its sender)."""
-    words = complaints.content(complaint, cipher)
+    keys, _ = keys_or_fail(turn.context), turn._
+    words = complaints.content(complaint, keys)
+    opened = {item.id: complaints.entry_content(item, keys) for item in found}
+    lines = _words(complaint, words, _)
+    if words.unreadable or any(one.unreadable for one in opened.values()):
+        lines += ["", _(UNREADABLE)]
+    numbers = _file_numbers(found)
+    for item in found:
+        named = _("Attachment {number}").format(number=numbers.get(item.id or 0, "-"))
+        lines += ["", f"{_entry_head(turn, item, writers)} {opened[item.id].text or named}"]
+    return lines
+
+
+def _words(complaint: Complaint, words: Content, _: Translate) -> list[str]:
     lines = [
         "",
         _("What happened: {text}").format(text=words.what or "-"),
@@ -243,27 +276,17 @@ def _content(
     ]
     if words.outcome_text:
         lines += ["", _("The answer given to the complainant:"), words.outcome_text]
-    opened = {item.id: complaints.entry_content(item, cipher) for item in found}
-    unreadable = words.unreadable or any(one.unreadable for one in opened.values())
-    if unreadable:
-        lines += ["", _(UNREADABLE)]
-    numbers = _file_numbers(found)
-    for item in found:
-        lines.append("")
-        stamp = when(item.at, language, zone)
-        if item.kind == "note":
-            writer = writers.get(item.staff_id or 0)
-            head = _("Note by {name}, {date}:").format(
-                name=writer.name if writer else "-", date=stamp
-            )
-        elif item.kind == "addition":
-            head = _("Added by the complainant, {date}:").format(date=stamp)
-        else:
-            head = _("Sent with the complaint:")
-        text = opened[item.id].text
-        body = text or _("Attachment {number}").format(number=numbers.get(item.id or 0, "-"))
-        lines.append(f"{head} {body}")
     return lines
+
+
+def _entry_head(turn: Turn, item: ComplaintEntry, writers: Writers) -> str:
+    _, stamp = turn._, when(item.at, turn.language, turn.zone)
+    if item.kind == "note":
+        writer = writers.get(item.staff_id or 0)
+        return _("Note by {name}, {date}:").format(name=writer.name if writer else "-", date=stamp)
+    if item.kind == "addition":
+        return _("Added by the complainant, {date}:").format(date=stamp)
+    return _("Sent with the complaint:")
 
 
 UNREADABLE = N_(
@@ -281,46 +304,40 @@ def _file_numbers(found: list[ComplaintEntry]) -> dict[int, int]:
 def _card_buttons(
     complaint: Complaint, found: list[ComplaintEntry], _: Translate
 ) -> InlineKeyboardMarkup | None:
-    prefix = f"{CALLBACK}{complaint.id}:"
-    rows: list[list[tuple[str, str]]] = []
     if complaint.erased_at is not None:
         return None
+    complaint_id, rows = complaint.id or 0, []
     if complaint.status == ComplaintStatus.RECEIVED.value:
-        rows.append([(_("Acknowledge"), f"{prefix}ack")])
-    if complaint.status != ComplaintStatus.CLOSED.value:
-        rows.append([(_("Add a note"), f"{prefix}note")])
-        rows.append([(_("Record the outcome and close"), f"{prefix}close")])
-    for entry_id, number in _file_numbers(found).items():
-        label = _("Attachment {number}").format(number=number)
-        rows.append([(label, f"{prefix}file:{entry_id}")])
+        rows.append([(_("Acknowledge"), COMPLAINT(complaint_id, "ack"))])
+    if complaint.status != CLOSED:
+        rows.append([(_("Add a note"), COMPLAINT(complaint_id, "note"))])
+        rows.append([(_("Record the outcome and close"), COMPLAINT(complaint_id, "close"))])
+    for entry_id, position in _file_numbers(found).items():
+        label = _("Attachment {number}").format(number=position)
+        rows.append([(label, COMPLAINT(complaint_id, "file", entry_id))])
     return buttons(rows) if rows else None
 
 
-async def acknowledge(
-    update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
-    viewer: people.Person,
-    complaint: Complaint,
-    _argument: str = "",
-) -> None:
+async def acknowledge(turn: Turn, complaint: Complaint, _argument: str = "") -> None:
     """ "Acknowledge": the first press takes the complaint up; the complainant is told if they
     asked to be; the reminders of acknowledgement stop."""
-    app, _ = services(context), translator(viewer.language)
-    now = app.clock()
-
-    def take_up(session: Session) -> complaints.StepOutcome:
-        outcome = complaints.acknowledge(session, complaint.id or 0, actor=actor(viewer), now=now)
-        _tell_complainant(session, complaint.id or 0, outcome, "acknowledged", now)
-        return outcome
-
-    outcome = await app.db.run(take_up)
-    app.wake()
+    now, _ = turn.now(), turn._
+    outcome = await turn.run(lambda s: _take_up(s, turn.person, complaint.id or 0, now))
+    turn.app.wake()
     if outcome is complaints.StepOutcome.DONE:
-        await forget_buttons(update.callback_query.message if update.callback_query else None)
+        await forget_buttons(turn.query)
         text = _("{complaint} is acknowledged. The complainant can see it with their code.")
     else:
         text = _("{complaint} was already acknowledged. Nothing was changed.")
-    await answer(update, text.format(complaint=reference(complaint.id, _)))
+    await turn.answer(text.format(complaint=reference(complaint.id, _)))
+
+
+def _take_up(
+    session: Session, viewer: people.Person, complaint_id: int, now: datetime
+) -> complaints.StepOutcome:
+    outcome = complaints.acknowledge(session, complaint_id, actor=actor(viewer), now=now)
+    _tell_complainant(session, complaint_id, outcome, "acknowledged", now)
+    return outcome
 
 
 def _tell_complainant(
@@ -334,84 +351,67 @@ def _tell_complainant(
             outbox.enqueue(session, [told], now=now)
 
 
-async def ask_note(
-    update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
-    viewer: people.Person,
-    complaint: Complaint,
-    _argument: str = "",
-) -> None:
+async def ask_note(turn: Turn, complaint: Complaint, _argument: str = "") -> None:
     """ "Add a note": the next message is the note (kept across processes, as a draft)."""
-    _ = translator(viewer.language)
-    if not await _start(context, update, "note", "text", {"complaint_id": complaint.id}):
-        return
-    await answer(
-        update,
-        _("Please type the note for {complaint} (what was done, what is next), or /cancel.").format(
-            complaint=reference(complaint.id, _)
-        ),
+    await _start(turn, "note", {"complaint_id": complaint.id})
+    await turn.answer(
+        turn._(
+            "Please type the note for {complaint} (what was done, what is next), or /cancel."
+        ).format(complaint=reference(complaint.id, turn._))
     )
 
 
-async def ask_outcome(
-    update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
-    viewer: people.Person,
-    complaint: Complaint,
-    _argument: str = "",
-) -> None:
+async def ask_outcome(turn: Turn, complaint: Complaint, _argument: str = "") -> None:
     """ "Record the outcome": choose what came of it, then write the answer."""
-    _ = translator(viewer.language)
-    if complaint.status == ComplaintStatus.CLOSED.value:
-        await answer(
-            update, _("{complaint} is already closed.").format(complaint=reference(complaint.id, _))
-        )
+    _, name = turn._, reference(complaint.id, turn._)
+    if complaint.status == CLOSED:
+        await turn.answer(_("{complaint} is already closed.").format(complaint=name))
         return
-    rows = [
-        [(_(label), f"{CALLBACK}{complaint.id}:outcome:{code}")]
+    rows: Rows = [
+        [(_(label), COMPLAINT(complaint.id or 0, "outcome", code))]
         for code, label in OUTCOME_BUTTONS.items()
     ]
-    await answer(
-        update,
-        _("What came of {complaint}?").format(complaint=reference(complaint.id, _)),
-        reply_markup=buttons(rows),
+    await turn.answer(
+        _("What came of {complaint}?").format(complaint=name), reply_markup=buttons(rows)
     )
 
 
-async def choose_outcome(
-    update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
-    viewer: people.Person,
-    complaint: Complaint,
-    argument: str,
-) -> None:
-    _ = translator(viewer.language)
-    if argument not in OUTCOME_BUTTONS or complaint.status == ComplaintStatus.CLOSED.value:
-        await answer(update, _("This button is no longer valid. Please type the command again."))
+async def choose_outcome(turn: Turn, complaint: Complaint, outcome: str) -> None:
+    """An outcome chosen (``COMPLAINT`` has checked it is one): now the answer's text."""
+    if complaint.status == CLOSED:
+        await turn.stale()
         return
-    data = {"complaint_id": complaint.id, "outcome": argument}
-    if not await _start(context, update, "outcome", "text", data):
-        return
-    await answer(
-        update,
-        _(
+    await _start(turn, "outcome", {"complaint_id": complaint.id, "outcome": outcome})
+    await turn.answer(
+        turn._(
             "Outcome: {outcome}. Please type the answer to the complainant, as they will read it "
             "with their tracking code (do not name them), or /cancel."
-        ).format(outcome=outcome_name(argument, _)),
+        ).format(outcome=outcome_name(outcome, turn._))
     )
 
 
-async def confirm_close(
-    update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
-    viewer: people.Person,
-    complaint: Complaint,
-    _argument: str = "",
-) -> None:
+async def confirm_close(turn: Turn, complaint: Complaint, _argument: str = "") -> None:
     """ "Confirm": record the outcome and close; tell the complainant if they asked."""
-    app, _ = services(context), translator(viewer.language)
-    keys = keys_or_fail(context)
-    current = await current_draft(update, context)
+    draft = await _closing(turn, complaint)
+    if draft is None:
+        await turn.stale()
+        return
+    now, settings = turn.now(), turn.settings
+    erase = erase_at(now, settings.complaints, OfficeCalendar.from_office(settings.office))
+    result = await turn.run(lambda s: _close(s, turn, complaint, draft, (now, erase)))
+    turn.app.wake()
+    await forget_buttons(turn.query)
+    text = (
+        turn._("{complaint} is closed. The complainant can read the outcome with their code.")
+        if result is complaints.StepOutcome.DONE
+        else turn._("{complaint} was already closed. Nothing was changed.")
+    )
+    await turn.answer(text.format(complaint=reference(complaint.id, turn._)))
+
+
+async def _closing(turn: Turn, complaint: Complaint) -> Draft | None:
+    """The presser's outcome of ``complaint`` waiting for its confirmation, if any."""
+    current = await current_draft(turn.update, turn.context)
     draft = current[0] if current else None
     if (
         draft is None
@@ -419,64 +419,48 @@ async def confirm_close(
         or draft.step != "confirm"
         or draft.data.get("complaint_id") != complaint.id
     ):
-        await answer(update, _("This button is no longer valid. Please type the command again."))
-        return
-    now = app.clock()
-    calendar = OfficeCalendar.from_office(app.settings.office)
-
-    def close(session: Session) -> complaints.StepOutcome:
-        result = complaints.close(
-            session,
-            complaint.id or 0,
-            outcome=str(draft.data["outcome"]),
-            text=str(draft.data["text"]),
-            cipher=keys,
-            actor=actor(viewer),
-            now=now,
-            erase_at=erase_at(now, app.settings.complaints, calendar),
-        )
-        complaints.drop_draft(session, draft.owner_tag)
-        _tell_complainant(session, complaint.id or 0, result, "closed", now)
-        return result
-
-    result = await app.db.run(close)
-    app.wake()
-    await forget_buttons(update.callback_query.message if update.callback_query else None)
-    text = (
-        _("{complaint} is closed. The complainant can read the outcome with their code.")
-        if result is complaints.StepOutcome.DONE
-        else _("{complaint} was already closed. Nothing was changed.")
-    )
-    await answer(update, text.format(complaint=reference(complaint.id, _)))
+        return None
+    return draft
 
 
-async def send_file(
-    update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
-    viewer: people.Person,
+def _close(
+    session: Session,
+    turn: Turn,
     complaint: Complaint,
-    argument: str,
-) -> None:
-    """A file sent with the complaint, sent again by Telegram's file id."""
-    app, _ = services(context), translator(viewer.language)
-    entry_id = parse_number(argument)
-    item = await app.db.run(lambda s: complaints.entry(s, entry_id)) if entry_id else None
-    chat = update.effective_chat
-    opened = (
-        complaints.entry_content(item, keys_or_fail(context))
-        if item is not None
-        else EntryContent(None, None, None, False)
+    draft: Draft,
+    moments: tuple[datetime, datetime],  # now, and when the content is to be erased
+) -> complaints.StepOutcome:
+    now, erase = moments
+    result = complaints.close(
+        session,
+        complaint.id or 0,
+        outcome=str(draft.data["outcome"]),
+        text=str(draft.data["text"]),
+        cipher=keys_or_fail(turn.context),
+        actor=actor(turn.person),
+        now=now,
+        erase_at=erase,
     )
-    file_id = opened.file_id
+    complaints.drop_draft(session, draft.owner_tag)
+    _tell_complainant(session, complaint.id or 0, result, "closed", now)
+    return result
+
+
+async def send_file(turn: Turn, complaint: Complaint, argument: str) -> None:
+    """A file sent with the complaint, sent again by Telegram's file id."""
+    entry_id, chat = int(argument), turn.update.effective_chat
+    item = await turn.run(lambda s: complaints.entry(s, entry_id))
+    keys = keys_or_fail(turn.context)
+    file_id = complaints.entry_content(item, keys).file_id if item is not None else None
     if item is None or item.complaint_id != complaint.id or not file_id or chat is None:
-        await answer(update, _("This button is no longer valid. Please type the command again."))
+        await turn.stale()
         return
-    if update.callback_query is not None:
-        await update.callback_query.answer()
-    found = list(await app.db.run(lambda s: complaints.entries(s, complaint.id or 0)))
-    number = _file_numbers(found).get(item.id or 0, 0)
+    if turn.query is not None:
+        await turn.query.answer()
+    found = list(await turn.run(lambda s: complaints.entries(s, complaint.id or 0)))
     caption = "{complaint} – {file}".format(
-        complaint=reference(complaint.id, _), file=_("Attachment {number}").format(number=number)
+        complaint=reference(complaint.id, turn._),
+        file=turn._("Attachment {number}").format(number=_file_numbers(found).get(entry_id, 0)),
     )
     if item.file_kind == "photo":
         await chat.send_photo(file_id, caption=caption)
@@ -486,10 +470,8 @@ async def send_file(
         await chat.send_document(file_id, caption=caption)
 
 
-Action = Callable[
-    [Update, ContextTypes.DEFAULT_TYPE, people.Person, Complaint, str], Coroutine[Any, Any, None]
-]
-ACTIONS: dict[str, Action] = {
+Step = Callable[[Turn, Complaint, str], Awaitable[None]]
+STEPS: dict[str, Step] = {
     "open": show,
     "ack": acknowledge,
     "note": ask_note,
@@ -500,145 +482,118 @@ ACTIONS: dict[str, Action] = {
 }
 
 
-async def _start(
-    context: ContextTypes.DEFAULT_TYPE, update: Update, kind: str, step: str, data: dict[str, Any]
-) -> bool:
-    keys, user = keys_of(context), update.effective_user
-    if keys is None or user is None:
-        return False
-    app = services(context)
-    now = app.clock()
+async def _start(turn: Turn, kind: str, data: dict[str, Any]) -> None:
+    """A handler's conversation (a note, an outcome's text): the next message is its text,
+    kept as a draft under the handler's tag for the day (any bot process takes it)."""
+    now = turn.now()
 
     def begin(session: Session) -> None:
-        writer = today(update, context, session, now)
+        writer = today(turn.update, turn.context, session, now)
         complaints.start_draft(
             session,
             writer.tag,
             writer.cipher,
             kind=kind,
-            step=step,
+            step="text",
             data=data,
-            expires_at=expiry(app, now),
+            expires_at=expiry(turn.app, now),
         )
 
-    await app.db.run(begin)
-    return True
+    await turn.run(begin)
 
 
 # -- a handler's typed answers (notes, the outcome's text), in handler group -1 ---------
 
 
-async def on_staff_text(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Draft, writer: WriterKey
-) -> None:
+def _their_language(visit: Visit) -> Translate:
+    """The writer's language, as registered (even if no longer active)."""
+    return translator(visit.person.language if visit.person else "th")
+
+
+async def _staff_turn(visit: Visit, writer: WriterKey) -> Turn | None:
+    """The writer as a ``Turn``, if they may still see complaints; otherwise their
+    conversation is dropped and they are refused."""
+    person = visit.person
+    if person is not None and person.staff.active and await may_see(visit.app.db, person):
+        return turn_of(visit.update, visit.context, person)
+    await visit.run(lambda s: complaints.drop_draft(s, writer.tag))
+    await visit.answer(refused(_their_language(visit)))
+    return None
+
+
+async def on_staff_text(visit: Visit, draft: Draft, writer: WriterKey) -> None:
     """A note or an outcome's text, from someone who may still see complaints."""
-    app, user = services(context), update.effective_user
-    person = (
-        await app.db.run(lambda s: people.by_telegram_user(s, user.id))
-        if user is not None
-        else None
-    )
-    if person is None or not person.staff.active or not await may_see(context, person):
-        await app.db.run(lambda s: complaints.drop_draft(s, writer.tag))
-        await refuse(update, translator(person.language if person else "th"))
+    turn = await _staff_turn(visit, writer)
+    if turn is None:
         return
-    _ = translator(person.language)
-    message = update.effective_message
-    text = clean_block(message.text if message else None)
+    text = clean_block(visit.message.text)
     limit = MAX_NOTE if draft.kind == "note" else MAX_OUTCOME
     if not text or len(text) > limit:
-        await answer(
-            update,
-            _("Please type the text (at most {limit} characters), or /cancel.").format(limit=limit),
+        await turn.answer(
+            turn._("Please type the text (at most {limit} characters), or /cancel.").format(
+                limit=limit
+            )
         )
         return
-    if draft.kind == "note":
-        await _save_note(update, context, person, draft, writer, text)
-    else:
-        await _preview_outcome(update, context, person, draft, writer, text)
+    keep = _save_note if draft.kind == "note" else _preview_outcome
+    await keep(turn, draft, writer, text)
 
 
-async def _save_note(
-    update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
-    person: people.Person,
-    draft: Draft,
-    writer: WriterKey,
-    text: str,
-) -> None:
-    app, _ = services(context), translator(person.language)
-    complaint_id, keys, now = int(draft.data["complaint_id"]), keys_or_fail(context), app.clock()
+async def _save_note(turn: Turn, draft: Draft, writer: WriterKey, text: str) -> None:
+    complaint_id, keys, now = (
+        int(draft.data["complaint_id"]),
+        keys_or_fail(turn.context),
+        turn.now(),
+    )
 
     def keep(session: Session) -> bool:
         """Whether the note was kept (the complaint still there)."""
         added = complaints.add_note(
-            session, complaint_id, keys, text=text, actor=actor(person), now=now
+            session, complaint_id, keys, text=text, actor=actor(turn.person), now=now
         )
         complaints.drop_draft(session, writer.tag)
         return added is not None
 
-    if not await app.db.run(keep):
-        await answer(update, _("This complaint no longer exists. Nothing was changed."))
+    _ = turn._
+    if not await turn.run(keep):
+        await turn.answer(_("This complaint no longer exists. Nothing was changed."))
         return
-    await answer(
-        update, _("The note is kept with {complaint}.").format(complaint=reference(complaint_id, _))
+    await turn.answer(
+        _("The note is kept with {complaint}.").format(complaint=reference(complaint_id, _))
     )
 
 
-async def _preview_outcome(
-    update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
-    person: people.Person,
-    draft: Draft,
-    writer: WriterKey,
-    text: str,
-) -> None:
-    app, _ = services(context), translator(person.language)
-    complaint_id = int(draft.data["complaint_id"])
-    saved = await app.db.run(
+async def _preview_outcome(turn: Turn, draft: Draft, writer: WriterKey, text: str) -> None:
+    data = {**draft.data, "text": text}
+    saved = await turn.run(
         lambda s: complaints.save_draft(
-            s,
-            draft,
-            writer.cipher,
-            step="confirm",
-            data={**draft.data, "text": text},
-            expires_at=draft.expires_at,
+            s, draft, writer.cipher, step="confirm", data=data, expires_at=draft.expires_at
         )
     )
     if not saved:
-        await answer(update, _("This button is no longer valid. Please type the command again."))
+        await turn.stale()
         return
-    rows = [[(_("Confirm and close"), f"{CALLBACK}{complaint_id}:confirm")]]
-    await answer(
-        update,
-        _(
-            "{complaint} will be closed with the outcome: {outcome}\n\n"
-            "The answer the complainant will read:\n{text}\n\n"
-            'Press "Confirm and close", or type /cancel.'
-        ).format(
-            complaint=reference(complaint_id, _),
-            outcome=outcome_name(str(draft.data["outcome"]), _),
-            text=text,
-        ),
-        reply_markup=buttons(rows),
-    )
+    complaint_id = int(draft.data["complaint_id"])
+    rows = [[(turn._("Confirm and close"), COMPLAINT(complaint_id, "confirm"))]]
+    preview = _outcome_preview(complaint_id, str(draft.data["outcome"]), text, turn._)
+    await turn.answer(preview, reply_markup=buttons(rows))
 
 
-async def on_confirm_text(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Draft, writer: WriterKey
-) -> None:
+def _outcome_preview(complaint_id: int, outcome: str, text: str, _: Translate) -> str:
+    return _(
+        "{complaint} will be closed with the outcome: {outcome}\n\n"
+        "The answer the complainant will read:\n{text}\n\n"
+        'Press "Confirm and close", or type /cancel.'
+    ).format(complaint=reference(complaint_id, _), outcome=outcome_name(outcome, _), text=text)
+
+
+async def on_confirm_text(visit: Visit, draft: Draft, writer: WriterKey) -> None:
     """Text while a closing waits for its confirmation: point at the button."""
-    user = update.effective_user
-    person = (
-        await services(context).db.run(lambda s: people.by_telegram_user(s, user.id))
-        if user is not None
-        else None
-    )
-    _ = translator(person.language if person else "th")
     if draft.step == "confirm":
-        await answer(update, _('Please press "Confirm and close" above, or type /cancel.'))
+        _ = _their_language(visit)
+        await visit.answer(_('Please press "Confirm and close" above, or type /cancel.'))
     else:
-        await on_staff_text(update, context, draft, writer)
+        await on_staff_text(visit, draft, writer)
 
 
 EXTRA_KINDS.update({"note": on_staff_text, "outcome": on_confirm_text})
@@ -648,148 +603,131 @@ EXTRA_KINDS.update({"note": on_staff_text, "outcome": on_confirm_text})
 
 
 @confidential
-@registered
-async def handlers_command(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, director: people.Person
-) -> None:
+@command()
+async def handlers_command(turn: Turn) -> None:
     """/handlers [number]: the handlers (a button removes one); with a number, name one.
     The director's alone: anyone else naming someone is refused, audited, and the director
     told (who reads complaints is decided by nobody else, not even as a proposal)."""
-    app, _ = services(context), translator(director.language)
-    number = parse_number(context.args[0]) if context.args else None
-    if Role.DIRECTOR not in director.roles:
-        await _refuse(update, context, director, Change.HANDLER_NAMED, number)
-        return
-    if context.args and number is None:
-        await answer(
-            update, _("Please type /handlers followed by the person's number, e.g. /handlers 12")
+    args = turn.context.args or []
+    number = parse_number(args[0]) if args else None
+    if Role.DIRECTOR not in turn.person.roles:
+        await _refuse(turn, Change.HANDLER_NAMED, number)
+    elif args and number is None:
+        _ = turn._
+        await turn.answer(
+            _("Please type /handlers followed by the person's number, e.g. /handlers 12")
         )
-        return
-    if number is not None:
-        await _name(update, context, director, number)
-        return
+    elif number is not None:
+        await _name(turn, number)
+    else:
+        await _list_handlers(turn)
 
-    def look(session: Session) -> tuple[list[Staff], list[people.Person]]:
-        return list(complaints.handlers(session)), people.roster(session)
 
-    named, roster = await app.db.run(look)
+async def _list_handlers(turn: Turn) -> None:
+    named, roster = await turn.run(_handlers_and_roster)
+    _, ids = turn._, {staff.id for staff in named}
     lines = [_("Complaint handlers (besides the director):")]
     lines += [f"• #{staff.id} {staff.full_name}" for staff in named] or [_("  none named yet")]
     lines += ["", _("To name someone, type /handlers and their number:")]
-    lines += [
-        f"#{person.id} {person.name}" for person in roster if person.id not in {s.id for s in named}
-    ]
+    lines += [f"#{person.id} {person.name}" for person in roster if person.id not in ids]
     rows = [
-        [(_("Remove: {name}").format(name=staff.full_name), f"{HANDLERS_CALLBACK}{staff.id}")]
+        [(_("Remove: {name}").format(name=staff.full_name), HANDLER(staff.id or 0))]
         for staff in named
     ]
-    await answer(update, "\n".join(lines), reply_markup=buttons(rows) if rows else None)
+    await turn.answer("\n".join(lines), reply_markup=buttons(rows) if rows else None)
 
 
-async def _name(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, director: people.Person, number: int
-) -> None:
-    app, _ = services(context), translator(director.language)
-    now = app.clock()
+def _handlers_and_roster(session: Session) -> tuple[list[Staff], list[people.Person]]:
+    return list(complaints.handlers(session)), people.roster(session)
 
-    def name(session: Session) -> tuple[people.Person | None, bool]:
-        person = people.by_id(session, number)
-        named = (
-            person is not None
-            and person.staff.active
-            and complaints.name_handler(session, number, actor=actor(director), now=now)
-        )
-        return person, named
 
-    person, named = await app.db.run(name)
+async def _name(turn: Turn, number: int) -> None:
+    now, _, director = turn.now(), turn._, turn.person
+    person, named = await turn.run(lambda s: _name_handler(s, director, number, now))
     if person is None or not person.staff.active:
-        await answer(update, _("Nobody active has the number {number}.").format(number=number))
+        await turn.answer(_("Nobody active has the number {number}.").format(number=number))
         return
     if not named:
-        await answer(update, _("{name} is already a complaint handler.").format(name=person.name))
+        await turn.answer(_("{name} is already a complaint handler.").format(name=person.name))
         return
-    await app.db.run(  # the handler and any other director are told
+    await turn.run(  # the handler and any other director are told
         lambda s: notices.made(s, Change.HANDLER_NAMED, number, by_staff_id=director.id, now=now)
     )
-    app.wake()
-    await menus.set_for(context.bot, person, complaint_handler=True)
-    await answer(
-        update,
-        _("{name} is now a complaint handler and can use /complaints.").format(name=person.name),
+    turn.app.wake()
+    await menus.set_for(turn.context.bot, person, complaint_handler=True)
+    await turn.answer(
+        _("{name} is now a complaint handler and can use /complaints.").format(name=person.name)
     )
+
+
+def _name_handler(
+    session: Session, director: people.Person, number: int, now: datetime
+) -> tuple[people.Person | None, bool]:
+    person = people.by_id(session, number)
+    named = (
+        person is not None
+        and person.staff.active
+        and complaints.name_handler(session, number, actor=actor(director), now=now)
+    )
+    return person, named
 
 
 @confidential
-@registered
-async def remove_handler_button(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, director: people.Person
-) -> None:
+@button(HANDLER)
+async def remove_handler_button(turn: Turn, staff_id: int) -> None:
     """``ch:<staff id>``: the director removes a handler (a press by anyone else, forged, is
     refused like /handlers)."""
-    app, _ = services(context), translator(director.language)
-    data = update.callback_query.data if update.callback_query else ""
-    staff_id = parse_number((data or "").removeprefix(HANDLERS_CALLBACK))
-    if Role.DIRECTOR not in director.roles:
-        await _refuse(update, context, director, Change.HANDLER_REMOVED, staff_id)
+    if Role.DIRECTOR not in turn.person.roles:
+        await _refuse(turn, Change.HANDLER_REMOVED, staff_id)
         return
-    now = app.clock()
-
-    def remove(session: Session) -> tuple[people.Person | None, bool]:
-        person = people.by_id(session, staff_id) if staff_id else None
-        removed = person is not None and complaints.remove_handler(
-            session, person.id, actor=actor(director), now=now
-        )
-        if removed and person is not None:
-            notices.made(
-                session, Change.HANDLER_REMOVED, person.id, by_staff_id=director.id, now=now
-            )
-        return person, removed
-
-    person, removed = await app.db.run(remove)
-    app.wake()
+    now = turn.now()
+    person, removed = await turn.run(lambda s: _remove(s, turn.person, staff_id, now))
+    turn.app.wake()
     if person is None or not removed:
-        await answer(update, _("This button is no longer valid. Please type the command again."))
+        await turn.stale()
         return
-    await menus.set_for(context.bot, person)
-    await answer(update, _("{name} is no longer a complaint handler.").format(name=person.name))
+    await menus.set_for(turn.context.bot, person)
+    await turn.answer(turn._("{name} is no longer a complaint handler.").format(name=person.name))
 
 
-async def _refuse(
-    update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
-    person: people.Person,
-    change: Change,
-    staff_id: int | None,
-) -> None:
+def _remove(
+    session: Session, director: people.Person, staff_id: int, now: datetime
+) -> tuple[people.Person | None, bool]:
+    person = people.by_id(session, staff_id)
+    removed = person is not None and complaints.remove_handler(
+        session, person.id, actor=actor(director), now=now
+    )
+    if removed and person is not None:
+        notices.made(session, Change.HANDLER_REMOVED, person.id, by_staff_id=director.id, now=now)
+    return person, removed
+
+
+async def _refuse(turn: Turn, change: Change, staff_id: int | None) -> None:
     """Not the director: naming (or removing) a handler is refused; when it names a real
     person, the attempt is audited and the director told."""
-    app, _ = services(context), translator(person.language)
-    now = app.clock()
-
-    def audit(session: Session) -> bool:
-        """Whether the attempt named a real person (and so was audited)."""
-        target = people.by_id(session, staff_id) if staff_id else None
-        real = target is not None and (
-            change is Change.HANDLER_NAMED or complaints.is_handler(session, target.id)
-        )
-        if real and target is not None:
-            notices.refused(
-                session,
-                change,
-                target.id,
-                by_staff_id=person.id,
-                reason=Gate.DIRECTOR_ONLY.value,
-                now=now,
-            )
-        return real
-
-    if not await app.db.run(audit):
-        await answer(
-            update,
-            _("Sorry, this is only for {roles}. Type /help to see what you can do.").format(
-                roles=role_name(Role.DIRECTOR, _)
-            ),
-        )
+    now = turn.now()
+    if not await turn.run(lambda s: _audit_refusal(s, turn.person, change, staff_id, now)):
+        await turn.answer(only_for((Role.DIRECTOR,), turn._))
         return
-    app.wake()
-    await answer(update, refusal(Gate.DIRECTOR_ONLY, _))
+    turn.app.wake()
+    await turn.answer(refusal(Gate.DIRECTOR_ONLY, turn._))
+
+
+def _audit_refusal(
+    session: Session, person: people.Person, change: Change, staff_id: int | None, now: datetime
+) -> bool:
+    """Whether the attempt named a real person (and so was audited)."""
+    target = people.by_id(session, staff_id) if staff_id else None
+    real = target is not None and (
+        change is Change.HANDLER_NAMED or complaints.is_handler(session, target.id)
+    )
+    if real and target is not None:
+        notices.refused(
+            session,
+            change,
+            target.id,
+            by_staff_id=person.id,
+            reason=Gate.DIRECTOR_ONLY.value,
+            now=now,
+        )
+    return real

@@ -121,6 +121,13 @@ def digest_section(data: dict[str, Any], language: str, zone: ZoneInfo) -> list[
     return lines
 
 
+def director_digest(params: dict[str, Any], language: str, zone: ZoneInfo) -> list[str]:
+    """The complaint section of a digest (``Feature.digest_section``): in the director's copy
+    only, the one ``jobs.tick`` gives the complaint figures; nothing in anyone else's."""
+    found = params.get("complaints")
+    return digest_section(found, language, zone) if found else []
+
+
 COMPLAINT_TEMPLATES: dict[str, Callable[[dict[str, Any], str, ZoneInfo], Rendered]] = {
     "complaint_step": _step,
     "complaint_notice": _notice,
