@@ -35,7 +35,8 @@ from bot.loans.handover import (
     stale,
     typed_line,
 )
-from bot.loans.texts import RETURN, condition_name, item_lines
+from bot.loans.texts import RETURN, item_lines
+from bot.loans.words import condition_name
 from jobs.loans.step import directors_now, loan_params
 from storage import loans, outbox
 from storage.loans import LoanView, ReturnResult
@@ -43,6 +44,7 @@ from storage.models import LoanItem, ReturnCondition, Role
 
 RETURN_CALLBACK = RETURN.prefix  # bot/app.py's name for it, until it wires the FEATURE
 CODES = {"g": ReturnCondition.GOOD, "d": ReturnCondition.DAMAGED, "m": ReturnCondition.MISSING_PART}
+# the buttons' own short words ("good", not "in good condition"), as people's chats show them
 BUTTON_LABELS = (("g", N_("good")), ("d", N_("damaged")), ("m", N_("missing part")))
 MAX_NOTE = 500
 # a press under a return being entered, with the loan it is about (still open)

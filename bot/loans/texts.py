@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from bot.common.callbacks import Choice, Numbered, Words, choices
 from bot.common.i18n import N_, Translate, format_date, translator
 from bot.common.render import Keyboard, Rendered
+from bot.loans.words import condition_name
 from jobs.loans.ladder import AWAITING_RECEIPT, OVERDUE, RETURNED, WITHDRAWN
 
 # The kinds of button of property loans, as the messages already in people's chats carry them
@@ -24,11 +25,6 @@ RETURN = Words("lr:", least=1, most=3)  # /return: lr:s:<loan>, lr:i:<item>:<g|d
 MAINTENANCE = Choice("mt:", choices("ok", "no"))  # /announce_maintenance: Confirm, Cancel
 RECEIVED = Numbered("loan-recv:")  # the borrower's "Received" under the hand-over
 RECEIVED_CALLBACK = RECEIVED.prefix  # bot/app.py's name for it, until it wires the FEATURE
-CONDITION_NAMES = {
-    "good": N_("in good condition"),
-    "damaged": N_("damaged"),
-    "missing_part": N_("missing a part"),
-}
 STATE_NAMES = {
     AWAITING_RECEIPT: N_("awaiting receipt"),
     "out": N_("out"),
@@ -40,10 +36,6 @@ STATE_NAMES = {
 
 def day_text(iso: str | None, language: str) -> str:
     return format_date(date.fromisoformat(iso), language) if iso else "-"
-
-
-def condition_name(condition: str | None, _: Translate) -> str:
-    return _(CONDITION_NAMES[condition]) if condition in CONDITION_NAMES else "-"
 
 
 def state_text(state: str, days: int, _: Translate) -> str:
