@@ -500,6 +500,7 @@ def _preview(arguments: argparse.Namespace) -> int:
 
 
 def _export(arguments: argparse.Namespace) -> int:
+    from bot.features import CATALOG
     from bot.oversight.export import export_fiscal_year
 
     settings = _settings(arguments)
@@ -517,7 +518,13 @@ def _export(arguments: argparse.Namespace) -> int:
         )
     try:
         summary = export_fiscal_year(
-            database, settings, arguments.fy, arguments.format, arguments.out, as_of=system_clock()
+            database,
+            settings,
+            arguments.fy,
+            arguments.format,
+            arguments.out,
+            actions=CATALOG.audit,  # every feature's audit actions, by name
+            as_of=system_clock(),
         )
     finally:
         database.dispose()

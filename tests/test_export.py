@@ -27,7 +27,7 @@ from jobs.tick import Planner
 from storage import people, reports, schedule
 from storage.db import Database
 from storage.models import AssignmentStatus, Role
-from tests.support import enrol
+from tests.support import audit_names, enrol
 from tests.test_tick import q1_assignment
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
@@ -176,7 +176,9 @@ def test_the_workbook_has_a_sheet_per_obligation_with_thai_headers(
     year: Database, settings: Settings, tmp_path: Path
 ) -> None:
     out = tmp_path / "ita-2568.xlsx"
-    summary = export_fiscal_year(year, settings, 2568, "xlsx", out, as_of=AS_OF)
+    summary = export_fiscal_year(
+        year, settings, 2568, "xlsx", out, actions=audit_names(), as_of=AS_OF
+    )
     book = load_workbook(out)
     assert book.sheetnames == SHEETS == list(summary.sheets)
     assert summary.files == (out,)
@@ -194,7 +196,7 @@ def test_each_quarter_1_row_tells_what_happened_in_thai_and_buddhist_era(
     year: Database, settings: Settings, tmp_path: Path
 ) -> None:
     out = tmp_path / "ita-2568.xlsx"
-    export_fiscal_year(year, settings, 2568, "xlsx", out, as_of=AS_OF)
+    export_fiscal_year(year, settings, 2568, "xlsx", out, actions=audit_names(), as_of=AS_OF)
     rows = records(load_workbook(out)["quarterly-progress"])
     q1 = {row["ผู้รับผิดชอบ"]: row for row in rows[:4]}
     assert [row["ผู้รับผิดชอบ"] for row in rows[:4]] == [
@@ -237,7 +239,7 @@ def test_dates_are_text_and_never_christian_era(
     year: Database, settings: Settings, tmp_path: Path
 ) -> None:
     out = tmp_path / "ita-2568.xlsx"
-    export_fiscal_year(year, settings, 2568, "xlsx", out, as_of=AS_OF)
+    export_fiscal_year(year, settings, 2568, "xlsx", out, actions=audit_names(), as_of=AS_OF)
     book = load_workbook(out)
     sheet = book["quarterly-progress"]
     assert sheet.cell(row=HEADER_ROW + 1, column=5).data_type == "s"
@@ -250,7 +252,7 @@ def test_a_period_past_before_the_bot_started_and_a_group_duty(
     year: Database, settings: Settings, tmp_path: Path
 ) -> None:
     out = tmp_path / "ita-2568.xlsx"
-    export_fiscal_year(year, settings, 2568, "xlsx", out, as_of=AS_OF)
+    export_fiscal_year(year, settings, 2568, "xlsx", out, actions=audit_names(), as_of=AS_OF)
     rows = records(load_workbook(out)["eservice-update"])
     assert len(rows) == 12  # a staff meeting every month of the fiscal year
     assert [row["ผลการส่ง"] for row in rows[:3]] == ["ไม่มีผู้รับผิดชอบในระบบ"] * 3
@@ -264,7 +266,7 @@ def test_the_summary_counts_each_obligation(
     year: Database, settings: Settings, tmp_path: Path
 ) -> None:
     out = tmp_path / "ita-2568.xlsx"
-    export_fiscal_year(year, settings, 2568, "xlsx", out, as_of=AS_OF)
+    export_fiscal_year(year, settings, 2568, "xlsx", out, actions=audit_names(), as_of=AS_OF)
     sheet = load_workbook(out)["สรุป"]
     assert sheet["A1"].value == "สรุปผลการติดตามการส่งรายงาน"
     assert sheet["A2"].value == "สำนักงานศึกษาธิการจังหวัดพิจิตร"
@@ -299,7 +301,9 @@ def test_the_audit_sheet_names_who_excused_and_why(
     year: Database, settings: Settings, tmp_path: Path
 ) -> None:
     out = tmp_path / "ita-2568.xlsx"
-    summary = export_fiscal_year(year, settings, 2568, "xlsx", out, as_of=AS_OF)
+    summary = export_fiscal_year(
+        year, settings, 2568, "xlsx", out, actions=audit_names(), as_of=AS_OF
+    )
     rows = records(load_workbook(out)["บันทึกการดำเนินการ"])
     assert summary.audit_events == len(rows) > 0
     (excuse,) = [row for row in rows if row["รหัสการดำเนินการ"] == "assignment.excused"]
@@ -318,7 +322,7 @@ def test_csv_is_one_utf8_file_with_a_bom_and_the_audit_log_beside_it(
     year: Database, settings: Settings, tmp_path: Path
 ) -> None:
     out = tmp_path / "ita-2568.csv"
-    summary = export_fiscal_year(year, settings, 2568, "csv", out)
+    summary = export_fiscal_year(year, settings, 2568, "csv", out, actions=audit_names())
     audit = tmp_path / "ita-2568-audit.csv"
     assert summary.files == (out, audit)
     assert out.read_bytes().startswith(b"\xef\xbb\xbf")
@@ -343,7 +347,7 @@ def test_csv_to_a_stream_writes_only_the_main_file(
     year: Database, settings: Settings, tmp_path: Path
 ) -> None:
     stream = io.BytesIO()
-    summary = export_fiscal_year(year, settings, 2568, "csv", stream)
+    summary = export_fiscal_year(year, settings, 2568, "csv", stream, actions=audit_names())
     assert not stream.closed
     assert (summary.files, summary.audit_events) == ((), None)
     text = stream.getvalue().decode("utf-8")
@@ -354,7 +358,7 @@ def test_csv_to_a_stream_writes_only_the_main_file(
 
 def test_xlsx_to_a_stream(year: Database, settings: Settings) -> None:
     stream = io.BytesIO()
-    summary = export_fiscal_year(year, settings, 2568, "xlsx", stream)
+    summary = export_fiscal_year(year, settings, 2568, "xlsx", stream, actions=audit_names())
     assert summary.files == ()
     stream.seek(0)
     assert load_workbook(stream).sheetnames == SHEETS
@@ -370,7 +374,7 @@ def test_an_export_takes_four_queries_whatever_the_size(
 
     event.listen(year.engine, "before_cursor_execute", count)
     try:
-        export_fiscal_year(year, settings, 2568, "xlsx", tmp_path / "a.xlsx")
+        export_fiscal_year(year, settings, 2568, "xlsx", tmp_path / "a.xlsx", actions=audit_names())
     finally:
         event.remove(year.engine, "before_cursor_execute", count)
     assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 4
@@ -380,7 +384,7 @@ def test_an_empty_year_still_has_its_summary_and_audit_sheets(
     db: Database, settings: Settings, tmp_path: Path
 ) -> None:
     out = tmp_path / "empty.xlsx"
-    summary = export_fiscal_year(db, settings, 2575, "xlsx", out)
+    summary = export_fiscal_year(db, settings, 2575, "xlsx", out, actions=audit_names())
     assert (summary.rows, summary.audit_events) == ({}, 0)
     book = load_workbook(out)
     assert book.sheetnames == ["สรุป", "บันทึกการดำเนินการ"]
@@ -437,7 +441,9 @@ def test_a_name_that_looks_like_a_formula_is_written_as_text_in_xlsx(
     hostile_year: Database, settings: Settings, tmp_path: Path
 ) -> None:
     out = tmp_path / "ita-2568.xlsx"
-    export_fiscal_year(hostile_year, settings, 2568, "xlsx", out, as_of=AS_OF)
+    export_fiscal_year(
+        hostile_year, settings, 2568, "xlsx", out, actions=audit_names(), as_of=AS_OF
+    )
     book = load_workbook(out)
     cells = [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row]
     assert [cell.coordinate for cell in cells if cell.data_type == "f"] == []
@@ -450,7 +456,7 @@ def test_a_name_that_looks_like_a_formula_is_quoted_in_csv(
     hostile_year: Database, settings: Settings, tmp_path: Path
 ) -> None:
     out = tmp_path / "ita-2568.csv"
-    export_fiscal_year(hostile_year, settings, 2568, "csv", out, as_of=AS_OF)
+    export_fiscal_year(hostile_year, settings, 2568, "csv", out, actions=audit_names(), as_of=AS_OF)
     cells = [
         value
         for path in (out, tmp_path / "ita-2568-audit.csv")
@@ -466,7 +472,6 @@ def test_every_audit_action_the_code_writes_has_its_thai_name_in_the_workbook() 
     """The assessor reads the audit sheet in Thai: no action shows as its code."""
     import re
 
-    from bot.oversight.export import ACTION_TEXT
     from tests.support import ROOT
 
     written = {
@@ -481,7 +486,7 @@ def test_every_audit_action_the_code_writes_has_its_thai_name_in_the_workbook() 
         if not found.endswith(".id")
     }
     assert len(written) > 30  # the scan sees the code
-    assert sorted(written - set(ACTION_TEXT)) == []
+    assert sorted(written - set(audit_names())) == []
 
 
 PEOPLE = ("สมชาย ใจดี", "มาลี ศรีสุข", "ประเสริฐ หัวหน้า", "ดวงใจ มานะ", "วิภา ประสานงาน", "วิชัย รักดี")
@@ -493,7 +498,7 @@ def test_roles_have_one_name_in_the_workbook_as_in_chat(
     """The group head is ผู้อำนวยการกลุ่ม and the coordinator ผู้ประสานงานติดตามการรายงาน, as
     /whoami says (``bot.common.roles``), not a name of the export's own."""
     out = tmp_path / "ita-2568.xlsx"
-    export_fiscal_year(year, settings, 2568, "xlsx", out, as_of=AS_OF)
+    export_fiscal_year(year, settings, 2568, "xlsx", out, actions=audit_names(), as_of=AS_OF)
     rows = records(load_workbook(out)["บันทึกการดำเนินการ"])
     registered = {
         row["ผู้ดำเนินการ"]: row["รายละเอียด"]
@@ -508,7 +513,9 @@ def test_the_workbook_reads_in_english_when_asked(
     year: Database, settings: Settings, tmp_path: Path
 ) -> None:
     out = tmp_path / "ita-2568-en.xlsx"
-    summary = export_fiscal_year(year, settings, 2568, "xlsx", out, as_of=AS_OF, language="en")
+    summary = export_fiscal_year(
+        year, settings, 2568, "xlsx", out, actions=audit_names(), as_of=AS_OF, language="en"
+    )
     book = load_workbook(out)
     assert book.sheetnames == ["Summary", "quarterly-progress", "eservice-update", "Action log"]
     assert list(summary.sheets) == book.sheetnames

@@ -1,10 +1,10 @@
 """The loan register (ทะเบียนการยืมพัสดุ) of a fiscal year, for the ITA assessor (measure 1.4).
 
 One row per borrowed item: who borrowed it, when, for what, until when, in what condition it
-went out and came back, and who recorded each. Like the evidence workbook (``bot.oversight.export``,
-whose layout and words this shares), it is a Thai official document unless ``language`` says
-otherwise: its words come from the catalogs (the conditions from ``bot.loans.words``), dates are
-text with B.E. years in Thai, never spreadsheet dates.
+went out and came back, and who recorded each. Like the evidence workbook, whose layout
+(``bot.common.workbook``) and words (``bot.common.words``: the conditions, the loan's details)
+this shares, it is a Thai official document unless ``language`` says otherwise: its words come
+from the catalogs, dates are text with B.E. years in Thai, never spreadsheet dates.
 """
 
 from __future__ import annotations
@@ -26,19 +26,18 @@ from bot.common.i18n import (
     normalise_language,
     translator,
 )
-from bot.loans.words import condition_name
-from bot.oversight.export import (
+from bot.common.words import DETAIL_NAMES, condition_name
+from bot.common.workbook import (
     AS_OF,
-    DETAIL_TEXT,
     NONE,
     NUMBER,
     Cell,
     Column,
-    _heading,
-    _instant,
-    _table,
-    _write_csv,
     header_text,
+    instant_text,
+    write_csv,
+    write_heading,
+    write_table,
 )
 from jobs.calendar import OfficeCalendar, fiscal_year_bounds
 from jobs.loans.ladder import WITHDRAWN, days_overdue, loan_state
@@ -54,12 +53,12 @@ COLUMNS = (
     Column(N_("loan no."), 10),
     Column(N_("lent on"), 20),
     Column(N_("borrower"), 24, wrap=True),
-    Column(DETAIL_TEXT["group"], 26, wrap=True),
+    Column(DETAIL_NAMES["group"], 26, wrap=True),
     Column(N_("asset number"), 24, wrap=True),
-    Column(DETAIL_TEXT["items"], 34, wrap=True),
-    Column(DETAIL_TEXT["purpose"], 34, wrap=True),
-    Column(DETAIL_TEXT["due_on"], 20),
-    Column(DETAIL_TEXT["condition"], 26, wrap=True),
+    Column(DETAIL_NAMES["items"], 34, wrap=True),
+    Column(DETAIL_NAMES["purpose"], 34, wrap=True),
+    Column(DETAIL_NAMES["due_on"], 20),
+    Column(DETAIL_NAMES["condition"], 26, wrap=True),
     Column(N_("loan recorded by"), 22, wrap=True),
     Column(N_("borrower confirmed receipt on"), 28),
     Column(N_("returned on"), 28),
@@ -114,17 +113,17 @@ def export_loans(
     heading = [
         _(TITLE),
         f"{office} {fiscal_year_label(fiscal_year, sheet.language)}",
-        _(AS_OF).format(moment=_instant(as_of, calendar.zone, sheet.language)),
+        _(AS_OF).format(moment=instant_text(as_of, calendar.zone, sheet.language)),
         _summary(found, as_of, _),
     ]
     if fmt == "csv":
-        _write_csv(out, [[header_text(c, _) for c in COLUMNS], *body])
+        write_csv(out, [[header_text(c, _) for c in COLUMNS], *body])
     else:
         book = Workbook()
         worksheet = book.active
         worksheet.title = _(TITLE)
-        _heading(worksheet, heading, len(COLUMNS))
-        _table(worksheet, COLUMNS, body, _)
+        write_heading(worksheet, heading, len(COLUMNS))
+        write_table(worksheet, COLUMNS, body, _)
         book.save(out)
     files = (out,) if isinstance(out, Path) else ()
     return LoanRegister(fiscal_year, len(found), len(body), files)
@@ -146,7 +145,7 @@ class _Sheet:
         return format_date(day, self.language)
 
     def instant(self, moment: datetime | None) -> str:
-        return _instant(moment, self.calendar.zone, self.language)
+        return instant_text(moment, self.calendar.zone, self.language)
 
 
 def _summary(found: list[LoanView], as_of: datetime, _: Translate) -> str:

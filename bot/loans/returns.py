@@ -17,6 +17,7 @@ from bot.common.i18n import N_, Translate
 from bot.common.kit import Turn, button, command
 from bot.common.render import Keyboard
 from bot.common.texts import parse_number
+from bot.common.words import condition_name
 from bot.loans.handover import (
     BUTTON_LIMIT,
     NOTHING_OUT,
@@ -36,7 +37,6 @@ from bot.loans.handover import (
     typed_line,
 )
 from bot.loans.texts import RETURN, item_lines
-from bot.loans.words import condition_name
 from jobs.loans.step import directors_now, loan_params
 from storage import loans, outbox
 from storage.loans import LoanView, ReturnResult

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from bot.common.callbacks import Choice, Numbered, Words, choices
 from bot.common.i18n import N_, Translate, format_date, translator
 from bot.common.render import Keyboard, Rendered
-from bot.loans.words import condition_name
+from bot.common.words import condition_name
 from jobs.loans.ladder import AWAITING_RECEIPT, OVERDUE, RETURNED, WITHDRAWN
 
 # The kinds of button of property loans, as the messages already in people's chats carry them

@@ -2,11 +2,13 @@
 
 The export is a Thai official document by default; ``language="en"`` writes the same document
 in English. Its words are English message ids translated through the Babel catalogs
-(``bot/common/locale``) like the chat's texts: the statuses come from ``bot.common.words``, the
-roles from ``bot.common.roles``, a loan's conditions from ``bot.loans.words``, and what only
-this document says is named here. Dates are written as text in the office's time zone, with
-B.E. years in Thai (``10 มกราคม 2568 เวลา 16.30 น.``), never as spreadsheet dates, so that no
-program can show them in C.E.
+(``bot/common/locale``) like the chat's texts: the statuses, a loan's conditions and the details
+the loan register shares come from ``bot.common.words``, the roles from ``bot.common.roles``,
+the audit actions from the features that write them (``actions``: ``Catalog.audit``, each
+feature's ``AUDIT``), and what only this document says is named here. Dates are written as text
+in the office's time zone, with B.E. years in Thai (``10 มกราคม 2568 เวลา 16.30 น.``), never as
+spreadsheet dates, so that no program can show them in C.E. The layout, the cells and the files
+are those of every document of the office (``bot.common.workbook``).
 
 XLSX: a first sheet "สรุป" (the office, the fiscal year, counts and the on-time rate per
 obligation), one sheet per obligation (titled with its key, cut to 31 characters and made
@@ -23,11 +25,9 @@ Four queries per export, whatever the size of the office (see ``storage.reports`
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -35,8 +35,6 @@ from typing import Any, BinaryIO, Literal
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from bot.common.i18n import (
     DEFAULT_LANGUAGE,
@@ -50,8 +48,31 @@ from bot.common.i18n import (
 )
 from bot.common.render import period_label
 from bot.common.roles import ROLE_NAMES
-from bot.common.words import ESCALATION, NOT_YET_DUE, STATUS_NAMES, UNTRACKED, status_name
-from bot.loans.words import CONDITION_NAMES
+from bot.common.words import (
+    CONDITION_NAMES,
+    DETAIL_NAMES,
+    ESCALATION,
+    NOT_YET_DUE,
+    STATUS_NAMES,
+    UNTRACKED,
+    status_name,
+)
+from bot.common.workbook import (
+    AS_OF,
+    BOLD,
+    HEADER_ROW,
+    NONE,
+    NUMBER,
+    Cell,
+    Column,
+    header_text,
+    instant_text,
+    put,
+    unique_sheet_titles,
+    write_csv,
+    write_heading,
+    write_table,
+)
 from jobs.calendar import fiscal_year_bounds
 from jobs.recurrence import covers_previous_month
 from jobs.settings import Settings
@@ -60,14 +81,9 @@ from storage.models import AssignmentStatus
 from storage.reports import AuditRow, ReportRow, audit_rows, fiscal_year_rows, obligation_keys
 
 ExportFormat = Literal["xlsx", "csv"]
-Cell = str | int | float
 
-HEADER_ROW = 5
 SUMMARY_SHEET = N_("Summary")
 AUDIT_SHEET = N_("Action log")
-NONE = "-"
-_SHEET_TITLE_MAX = 31
-_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _ISO_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -78,43 +94,6 @@ VIA_TEXT = {
     "evidence": N_("sent the evidence file in the chat"),
     "paper": N_("sent on paper (recorded by the coordinator)"),
     "announcement": N_("announced the plan to the staff in the chat (/announce_maintenance)"),
-}
-ACTION_TEXT = {
-    "assignment.confirmed": N_("confirmation that a report was sent"),
-    "assignment.evidence_attached": N_("evidence file attached"),
-    "assignment.excused": N_("exemption from sending a report"),
-    "assignment.escalated": ESCALATION,
-    "assignment.reminded_again": N_("further reminder ordered"),
-    "assignment.director_will_order": N_("the director will consider and order"),
-    "assignment.snoozed": N_("asked to be reminded again on the next working day"),
-    "invite.created": N_("registration code made"),
-    "staff.registered": N_("user registered"),
-    "staff.granted": N_("work group or role added from a registration code"),
-    "staff.renamed": N_("user's name changed"),
-    "staff.moved": N_("moved to another work group"),
-    "staff.role_granted": N_("role given"),
-    "staff.role_revoked": N_("role withdrawn"),
-    "staff.deactivated": N_("account deactivated"),
-    "staff.reactivated": N_("account reactivated"),
-    "staff.leave_recorded": N_("leave recorded"),
-    "obligation.added": N_("report to be sent added"),
-    "calendar.closed_day_added": N_("closed day added"),
-    "calendar.meeting_moved": N_("monthly staff meeting moved"),
-    "loan.recorded": N_("property loan recorded (hand-over)"),
-    "loan.received": N_("borrower confirmed receipt of the property"),
-    "loan.escalated": N_("property loan past its return date reported"),
-    "loan.returned": N_("return of property recorded"),
-    "loan.withdrawn": N_("property loan recorded in error withdrawn"),
-    "maintenance.announced": N_("annual maintenance plan for equipment announced"),
-    "assignment.escalation_answer_refused": N_(
-        "order on a report refused: the person had no authority"
-    ),
-    "power.proposed": N_("change of authority proposed (awaiting the director's confirmation)"),
-    "power.confirmed": N_("change of authority confirmed by the director"),
-    "power.declined": N_("change of authority not approved by the director"),
-    "power.expired": N_("proposed change of authority expired"),
-    "power.refused": N_("change of authority refused: the person had no authority"),
-    "power.told": N_("those concerned told of the change of authority"),
 }
 SUBJECT_TEXT = {
     "assignment": N_("report owed"),
@@ -134,7 +113,7 @@ DETAIL_TEXT = {
     "file_name": N_("evidence file"),
     "kept_locally": N_("copy kept at the office"),
     "to": N_("told (user no.)"),
-    "group": N_("work group"),
+    "group": DETAIL_NAMES["group"],
     "role": N_("role"),
     "invite": N_("registration code (no.)"),
     "from": N_("from"),
@@ -142,10 +121,10 @@ DETAIL_TEXT = {
     "key": N_("report code"),
     "uses": N_("times it may be used"),
     "borrower": N_("borrower (user no.)"),
-    "items": N_("items"),
-    "purpose": N_("purpose"),
-    "due_on": N_("due back"),
-    "condition": N_("condition at hand-over"),
+    "items": DETAIL_NAMES["items"],
+    "purpose": DETAIL_NAMES["purpose"],
+    "due_on": DETAIL_NAMES["due_on"],
+    "condition": DETAIL_NAMES["condition"],
     **CONDITION_NAMES,  # the items returned in each condition
     "note": N_("note"),
     "complete": N_("every item returned"),
@@ -161,23 +140,8 @@ VALUE_TEXT = {
 SYSTEM_ACTOR = N_("the automatic follow-up system")
 YES, NO = N_("Yes"), N_("No")
 TOTAL = N_("Total")
-NUMBER = N_("no.")
 MEASURE = N_("Measure {measure}")
 INDICATORS = N_("ITA indicators {indicators}")
-AS_OF = N_("Data as of {moment}")
-
-
-@dataclass(frozen=True, slots=True)
-class Column:
-    header: str  # a message id, translated (and its first letter made capital) when written
-    width: int
-    wrap: bool = False
-
-
-def header_text(column: Column, _: Translate) -> str:
-    """A column's header in the document's language: ``ผลการส่ง``, ``Result``."""
-    text = _(column.header)
-    return text[:1].upper() + text[1:]
 
 
 REPORT_COLUMNS = (
@@ -263,6 +227,7 @@ class _Context:
     group_names: dict[str, str]  # work group key → its name, for the audit details
     language: str
     words: Translate  # the document's ``_``
+    actions: Mapping[str, str]  # audit action → its name (a message id)
 
     def title(self, row: ReportRow) -> str:
         return row.title_en if self.language == "en" else row.title_th
@@ -282,18 +247,21 @@ def export_fiscal_year(
     fmt: ExportFormat,
     out: Path | BinaryIO,
     *,
+    actions: Mapping[str, str],
     as_of: datetime | None = None,
     language: str = DEFAULT_LANGUAGE,
 ) -> ExportSummary:
     """Write the fiscal year (B.E., e.g. 2568) to ``out`` as XLSX or CSV, in Thai unless
     ``language`` says otherwise.
 
-    ``as_of`` (the export's instant, from the caller's clock) is written on the summary, and
-    an open assignment due after it reads "not yet due" rather than "not yet sent".
+    ``actions`` names each audit action (action → message id: ``Catalog.audit``, what every
+    feature declares); an action nobody named is written as its code. ``as_of`` (the
+    export's instant, from the caller's clock) is written on the summary, and an open
+    assignment due after it reads "not yet due" rather than "not yet sent".
     """
     if fmt not in ("xlsx", "csv"):
         raise ValueError(f"unknown export format {fmt!r} (xlsx or csv)")
-    context = _context(settings, fiscal_year, as_of, normalise_language(language))
+    context = _context(settings, fiscal_year, as_of, normalise_language(language), actions)
     start, end = context.window
     with db.transaction() as session:
         rows = fiscal_year_rows(session, fiscal_year)
@@ -304,7 +272,11 @@ def export_fiscal_year(
 
 
 def _context(
-    settings: Settings, fiscal_year: int, as_of: datetime | None, language: str
+    settings: Settings,
+    fiscal_year: int,
+    as_of: datetime | None,
+    language: str,
+    actions: Mapping[str, str],
 ) -> _Context:
     zone, english = settings.office.zone, language == "en"
     first, last = fiscal_year_bounds(fiscal_year)
@@ -314,15 +286,11 @@ def _context(
     office = settings.office.name_en if english else settings.office.name_th
     window = (start, end)
     return _Context(
-        office, fiscal_year, zone, as_of, window, groups, language, translator(language)
+        office, fiscal_year, zone, as_of, window, groups, language, translator(language), actions
     )
 
 
 # -- cell texts ----------------------------------------------------------------------------
-
-
-def _instant(moment: datetime | None, zone: ZoneInfo, language: str) -> str:
-    return format_datetime(moment.astimezone(zone), language) if moment else NONE
 
 
 def status_text(row: ReportRow, _: Translate, as_of: datetime | None = None) -> str:
@@ -356,20 +324,20 @@ def _report_cells(row: ReportRow, number: int, context: _Context) -> list[Cell]:
         _period_text(row, context),
         context.owner(row),
         context.owner_groups(row),
-        _instant(row.due_at, zone, language),
-        _instant(row.onward_due_at, zone, language),
-        _instant(row.confirmed_at, zone, language),
+        instant_text(row.due_at, zone, language),
+        instant_text(row.onward_due_at, zone, language),
+        instant_text(row.confirmed_at, zone, language),
         row.confirmed_by or NONE,
         status_text(row, _, context.as_of),
         _words(VIA_TEXT, row.via, _) if row.via else NONE,
         row.evidence_file_name or NONE,
         row.followups_unanswered,
-        _instant(row.escalated_at, zone, language),
+        instant_text(row.escalated_at, zone, language),
         row.excuse_reason or NONE,
     ]
 
 
-def _words(names: dict[str, str], code: str, _: Translate) -> str:
+def _words(names: Mapping[str, str], code: str, _: Translate) -> str:
     """A code's name in the document's language; a code nobody named stays as it is."""
     return _(names[code]) if code in names else code
 
@@ -412,7 +380,7 @@ def _dated_text(value: str, zone: ZoneInfo, language: str) -> str:
         if _ISO_INSTANT.match(value):
             moment = datetime.fromisoformat(value)
             if moment.tzinfo:
-                return _instant(moment, zone, language)
+                return instant_text(moment, zone, language)
             return format_datetime(moment, language)
         if _ISO_DAY.match(value):
             return format_date(date.fromisoformat(value), language)
@@ -435,9 +403,9 @@ def _audit_cells(
     _ = context.words
     return [
         number,
-        _instant(event.at, context.zone, context.language),
+        instant_text(event.at, context.zone, context.language),
         _actor_text(event, _),
-        _words(ACTION_TEXT, event.action, _),
+        _words(context.actions, event.action, _),
         _subject_text(event, subjects, _),
         _details_text(event.details, context),
         event.action,
@@ -529,78 +497,12 @@ def _summary_rows(
 
 # -- XLSX ----------------------------------------------------------------------------------
 
-_BOLD = Font(bold=True)
-_TITLE = Font(bold=True, size=14)
-_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-_HEADER_ALIGN = Alignment(wrap_text=True, vertical="center", horizontal="center")
-_WRAP = Alignment(wrap_text=True, vertical="top")
-_TOP = Alignment(vertical="top")
-
 
 def sheet_titles(keys: Iterable[str], language: str = DEFAULT_LANGUAGE) -> dict[str, str]:
-    """Each obligation's sheet title: its key, cut to Excel's 31 characters, unique."""
+    """Each obligation's sheet title: its key, cut to Excel's 31 characters, unique (beside
+    the summary, the action log and Excel's reserved "History")."""
     _ = translator(language)
-    taken = {_(SUMMARY_SHEET).casefold(), _(AUDIT_SHEET).casefold(), "history"}
-    titles: dict[str, str] = {}
-    for key in keys:
-        base = _SHEET_FORBIDDEN.sub("-", key).strip("'") or "sheet"
-        title, number = base[:_SHEET_TITLE_MAX], 1
-        while title.casefold() in taken:
-            number += 1
-            suffix = f"~{number}"
-            title = base[: _SHEET_TITLE_MAX - len(suffix)] + suffix
-        taken.add(title.casefold())
-        titles[key] = title
-    return titles
-
-
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def put(sheet: Any, row: int, column: int, value: Cell | None) -> Any:
-    """Write one cell; a text is always a text, never a formula, whatever it begins with.
-
-    A person's name or a typed reason reaches these sheets: ``=HYPERLINK(…)`` must stay words.
-    """
-    cell = sheet.cell(row=row, column=column, value=value)
-    if isinstance(value, str):
-        cell.data_type = "s"
-    return cell
-
-
-def csv_safe(value: Cell) -> Cell:
-    """A text a spreadsheet would read as a formula gets a leading apostrophe (OWASP's advice);
-    a lone ``-`` (our "nothing") is no formula and stays as it is."""
-    if isinstance(value, str) and len(value) > 1 and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def _heading(sheet: Any, lines: Sequence[str], width: int) -> None:
-    """The lines above the table: the first one large and bold, all merged across it."""
-    for number, text in enumerate(lines, start=1):
-        cell = put(sheet, number, 1, text)
-        cell.font = _TITLE if number == 1 else _BOLD
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        sheet.merge_cells(start_row=number, start_column=1, end_row=number, end_column=width)
-    sheet.row_dimensions[1].height = 42
-
-
-def _table(
-    sheet: Any, columns: Sequence[Column], body: Iterable[Sequence[Cell]], _: Translate
-) -> int:
-    """The header at ``HEADER_ROW`` (bold, panes frozen below it), then the rows."""
-    for index, column in enumerate(columns, start=1):
-        cell = put(sheet, HEADER_ROW, index, header_text(column, _))
-        cell.font, cell.fill, cell.alignment = _BOLD, _HEADER_FILL, _HEADER_ALIGN
-        sheet.column_dimensions[get_column_letter(index)].width = column.width
-    sheet.freeze_panes = sheet.cell(row=HEADER_ROW + 1, column=1)
-    count = 0
-    for count, values in enumerate(body, start=1):
-        for index, (column, value) in enumerate(zip(columns, values, strict=True), start=1):
-            cell = put(sheet, HEADER_ROW + count, index, value)
-            cell.alignment = _WRAP if column.wrap else _TOP
-    return count
+    return unique_sheet_titles(keys, taken=(_(SUMMARY_SHEET), _(AUDIT_SHEET), "history"))
 
 
 def _summary_sheet(
@@ -611,14 +513,14 @@ def _summary_sheet(
     sheet.title = _(SUMMARY_SHEET)
     as_of = ""
     if context.as_of:
-        as_of = _(AS_OF).format(moment=_instant(context.as_of, context.zone, context.language))
+        as_of = _(AS_OF).format(moment=instant_text(context.as_of, context.zone, context.language))
     heading = _("Summary of the follow-up of reports")
-    _heading(sheet, [heading, context.office_name, _fy(context), as_of], len(SUMMARY_COLUMNS))
+    write_heading(sheet, [heading, context.office_name, _fy(context), as_of], len(SUMMARY_COLUMNS))
     body = _summary_rows(grouped, titles, context)
-    _table(sheet, SUMMARY_COLUMNS, body, _)
+    write_table(sheet, SUMMARY_COLUMNS, body, _)
     last = HEADER_ROW + len(body)
     for column in range(1, len(SUMMARY_COLUMNS) + 1):
-        sheet.cell(row=last, column=column).font = _BOLD
+        sheet.cell(row=last, column=column).font = BOLD
     put(sheet, last + 2, 1, rate_note(_))
 
 
@@ -637,9 +539,9 @@ def _obligation_sheet(book: Workbook, title: str, rows: list[ReportRow], context
         f"{measure} · {_(INDICATORS).format(indicators=indicators)}",
         f"{context.office_name} {_fy(context)}",
     ]
-    _heading(sheet, lines, len(REPORT_COLUMNS))
+    write_heading(sheet, lines, len(REPORT_COLUMNS))
     body = (_report_cells(row, number, context) for number, row in enumerate(rows, start=1))
-    return _table(sheet, REPORT_COLUMNS, body, _)
+    return write_table(sheet, REPORT_COLUMNS, body, _)
 
 
 def _audit_sheet(
@@ -656,12 +558,12 @@ def _audit_sheet(
         end=format_date(end - timedelta(days=1), context.language),
     )
     heading = _("The system's action log")
-    _heading(sheet, [heading, context.office_name, _fy(context), span], len(AUDIT_COLUMNS))
+    write_heading(sheet, [heading, context.office_name, _fy(context), span], len(AUDIT_COLUMNS))
     body = (
         _audit_cells(event, number, context, subjects)
         for number, event in enumerate(events, start=1)
     )
-    return _table(sheet, AUDIT_COLUMNS, body, _)
+    return write_table(sheet, AUDIT_COLUMNS, body, _)
 
 
 def _export_xlsx(
@@ -711,30 +613,14 @@ def _audit_csv_rows(
         yield _audit_cells(event, number, context, subjects)
 
 
-def _write_csv(out: Path | BinaryIO, lines: Iterable[list[Cell]]) -> None:
-    """UTF-8 with a byte-order mark, so that Excel opens the Thai text as Thai."""
-    if isinstance(out, Path):
-        with out.open("w", encoding="utf-8-sig", newline="") as handle:
-            csv.writer(handle).writerows(_csv_safe_rows(lines))
-        return
-    text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
-    csv.writer(text).writerows(_csv_safe_rows(lines))
-    text.flush()
-    text.detach()  # the caller's stream stays open
-
-
-def _csv_safe_rows(lines: Iterable[list[Cell]]) -> Iterable[list[Cell]]:
-    return ([csv_safe(value) for value in line] for line in lines)
-
-
 def _export_csv(
     rows: list[ReportRow], events: list[AuditRow], context: _Context, out: Path | BinaryIO
 ) -> ExportSummary:
     grouped = _by_obligation(rows)
-    _write_csv(out, _csv_rows(grouped, context))
+    write_csv(out, _csv_rows(grouped, context))
     counts = {key: len(items) for key, items in grouped.items()}
     if not isinstance(out, Path):
         return ExportSummary(context.fiscal_year, "csv", counts, None)
     audit_file = audit_path(out)
-    _write_csv(audit_file, _audit_csv_rows(events, context, _subjects(rows, context)))
+    write_csv(audit_file, _audit_csv_rows(events, context, _subjects(rows, context)))
     return ExportSummary(context.fiscal_year, "csv", counts, len(events), files=(out, audit_file))
