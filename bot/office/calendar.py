@@ -11,16 +11,13 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session
-from telegram import Update
-from telegram.ext import ContextTypes
 
 from bot.common import questions
-from bot.common.access import answer, registered, requires
-from bot.common.i18n import Translate, format_date, format_month, parse_date, translator
-from bot.common.power import proposal_answer, refusal
-from bot.common.render import Keyboard
-from bot.common.services import Services, services
+from bot.common.callbacks import Choice, choices
+from bot.common.i18n import format_date, format_month, parse_date
+from bot.common.kit import Turn, button, command
 from bot.common.texts import clean_text, parse_number
+from bot.office.staff import Attempt, ask_the_director, no_such_person
 from bot.runtime.sender import markup
 from jobs import power as notices
 from storage import office, people, power, schedule
@@ -28,141 +25,125 @@ from storage.models import Role, Staff
 from storage.power import Change, Gate, Span
 from storage.schedule import ObligationSpec
 
-CONFIRM_CALLBACK = "cf:"
+CONFIRM = Choice("cf:", choices("yes", "no"))  # under a previewed change: cf:yes, cf:no
+CONFIRM_CALLBACK = CONFIRM.prefix  # bot/app.py's name for it, until it wires the FEATURE
+CALENDAR = (Role.COORDINATOR, Role.ADMIN)  # who changes the calendar, or records others' leave
 MAX_TITLE = 300
 MAX_REASON = 200
+Days = tuple[date, date]  # the first and the last day
 
 
-def _confirm_keyboard(_: Translate) -> Keyboard:
-    return [[(_("Confirm"), f"{CONFIRM_CALLBACK}yes"), (_("Cancel"), f"{CONFIRM_CALLBACK}no")]]
-
-
-async def _propose(
-    update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
-    person: people.Person,
-    change: dict[str, Any],
-    preview: str,
-) -> None:
-    await questions.ask(services(context), person, questions.CALENDAR_CHANGE, change)
-    _ = translator(person.language)
-    await answer(
-        update,
-        preview + "\n\n" + _("Press Confirm to apply it."),
-        reply_markup=markup(_confirm_keyboard(_)),
+async def _propose(turn: Turn, change: dict[str, Any], preview: str) -> None:
+    await questions.ask(turn.app, turn.person, questions.CALENDAR_CHANGE, change)
+    keyboard = [[(turn._("Confirm"), CONFIRM("yes")), (turn._("Cancel"), CONFIRM("no"))]]
+    await turn.answer(
+        preview + "\n\n" + turn._("Press Confirm to apply it."), reply_markup=markup(keyboard)
     )
 
 
-def _today(app: Services) -> date:
-    return app.clock().astimezone(app.settings.office.zone).date()
+def _today(turn: Turn) -> date:
+    return turn.now().astimezone(turn.zone).date()
 
 
-@requires(Role.COORDINATOR, Role.ADMIN)
-async def close_day(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: people.Person
-) -> None:
+def _ahead(turn: Turn, typed: str) -> date | None:
+    """A typed date from today on, or None."""
+    day = parse_date(typed)
+    return day if day is not None and day >= _today(turn) else None
+
+
+@command(*CALENDAR)
+async def close_day(turn: Turn) -> None:
     """/closeday <date> <reason>: the office is closed that day (a late-announced holiday)."""
-    app, _ = services(context), translator(person.language)
-    args = context.args or []
-    day = parse_date(args[0]) if args else None
+    args, _ = turn.context.args or [], turn._
+    day = _ahead(turn, args[0]) if args else None
     reason = clean_text(" ".join(args[1:]), MAX_REASON)
-    if day is None or not reason or day < _today(app):
-        await answer(
-            update,
+    if day is None or not reason:
+        await turn.answer(
             _(
                 "Please type /closeday, a date from today on and the reason, e.g. "
                 "/closeday 2/1/2570 special holiday by cabinet resolution"
-            ),
+            )
         )
         return
     preview = _(
         "The office will be closed on {date} ({reason}). Reminders that would fall on "
         "that day move to the nearest working day."
-    ).format(date=format_date(day, person.language, "weekday"), reason=reason)
-    await _propose(
-        update,
-        context,
-        person,
-        {"kind": "closeday", "day": day.isoformat(), "reason": reason},
-        preview,
-    )
+    ).format(date=format_date(day, turn.language, "weekday"), reason=reason)
+    await _propose(turn, {"kind": "closeday", "day": day.isoformat(), "reason": reason}, preview)
 
 
-@requires(Role.COORDINATOR, Role.ADMIN)
-async def move_meeting(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: people.Person
-) -> None:
+@command(*CALENDAR)
+async def move_meeting(turn: Turn) -> None:
     """/meeting <date>: this (or that) month's staff meeting is on another day."""
-    app, _ = services(context), translator(person.language)
-    day = parse_date((context.args or [""])[0])
-    if day is None or day < _today(app):
-        await answer(
-            update,
+    _ = turn._
+    day = _ahead(turn, (turn.context.args or [""])[0])
+    if day is None:
+        await turn.answer(
             _(
                 "Please type /meeting and the new date of that month's staff "
                 "meeting, from today on, e.g. /meeting 20/1/2570"
-            ),
+            )
         )
         return
     preview = _(
         "The staff meeting of {month} moves to {date}. Reports due at that meeting follow it."
     ).format(
-        month=format_month(day, person.language),
-        date=format_date(day, person.language, "weekday"),
+        month=format_month(day, turn.language),
+        date=format_date(day, turn.language, "weekday"),
     )
-    await _propose(update, context, person, {"kind": "meeting", "day": day.isoformat()}, preview)
+    await _propose(turn, {"kind": "meeting", "day": day.isoformat()}, preview)
 
 
-@requires(Role.COORDINATOR, Role.ADMIN)
-async def one_off(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: people.Person
-) -> None:
+@command(*CALENDAR)
+async def one_off(turn: Turn) -> None:
     """/oneoff <group|all> <due date> <title>: a report owed once, by each member."""
-    app, _ = services(context), translator(person.language)
-    args = context.args or []
-    day = parse_date(args[1]) if len(args) > 1 else None
+    args, _ = turn.context.args or [], turn._
+    day = _ahead(turn, args[1]) if len(args) > 1 else None
     title = clean_text(" ".join(args[2:]), MAX_TITLE)
-    keys = [g.key for g in app.settings.groups]
+    keys = [g.key for g in turn.settings.groups]
     owner = args[0] if args else ""
-    if owner not in [*keys, "all"] or day is None or day < _today(app) or not title:
-        await answer(
-            update,
+    if owner not in [*keys, "all"] or day is None or not title:
+        await turn.answer(
             _(
                 "Please type /oneoff, a work group ({groups}) or all, the due "
                 "date and the title, e.g. /oneoff admin 20/1/2570 "
                 "equipment survey report"
-            ).format(groups=", ".join(keys)),
+            ).format(groups=", ".join(keys))
         )
         return
     owners = keys if owner == "all" else [owner]
-    names = ", ".join(app.settings.group(k).name_th for k in owners)
-    preview = _(
-        'A new report "{title}", due by {date}, owed by each member of {groups}. '
-        "Reminders follow the plan's ladder."
-    ).format(title=title, date=format_date(day, person.language), groups=names)
     await _propose(
-        update,
-        context,
-        person,
+        turn,
         {"kind": "oneoff", "day": day.isoformat(), "title": title, "owners": owners},
-        preview,
+        _one_off_preview(turn, title, day, owners),
     )
 
 
-@registered
-async def confirm_change(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: people.Person
-) -> None:
+def _one_off_preview(turn: Turn, title: str, day: date, owners: list[str]) -> str:
+    return turn._(
+        'A new report "{title}", due by {date}, owed by each member of {groups}. '
+        "Reminders follow the plan's ladder."
+    ).format(
+        title=title,
+        date=format_date(day, turn.language),
+        groups=", ".join(turn.settings.group(k).name_th for k in owners),
+    )
+
+
+@button(CONFIRM)
+async def confirm_change(turn: Turn, choice: str) -> None:
     """Confirm or cancel the change just previewed."""
-    query, app, _ = update.callback_query, services(context), translator(person.language)
-    change = await questions.take(app, person, questions.CALENDAR_CHANGE)
-    if query is None or query.data != f"{CONFIRM_CALLBACK}yes" or change is None:
-        await answer(update, _("Cancelled. Nothing was changed."))
-        return
-    if not person.has_any(Role.COORDINATOR, Role.ADMIN):
-        await answer(update, _("This button is no longer valid. Please type the command again."))
-        return
-    now = app.clock()
+    change = await questions.take(turn.app, turn.person, questions.CALENDAR_CHANGE)
+    if choice != "yes" or change is None:
+        await turn.answer(turn._("Cancelled. Nothing was changed."))
+    elif not turn.person.has_any(*CALENDAR):  # no longer theirs to make
+        await turn.stale()
+    else:
+        await _make_change(turn, change)
+
+
+async def _make_change(turn: Turn, change: dict[str, Any]) -> None:
+    person, now = turn.person, turn.now()
 
     def apply(session: Session) -> bool:
         done = _apply(session, change, person, now)
@@ -170,13 +151,13 @@ async def confirm_change(
             schedule.wake_all_open(session, now)
         return done
 
-    done = await app.db.run(apply)
-    app.wake(materialise=True)
-    await answer(
-        update,
+    done = await turn.run(apply)
+    turn.app.wake(materialise=True)
+    _ = turn._
+    await turn.answer(
         _("Done. The change takes effect now.")
         if done
-        else _("Nothing to change: it was already so."),
+        else _("Nothing to change: it was already so.")
     )
 
 
@@ -187,7 +168,12 @@ def _apply(session: Session, change: dict[str, Any], person: people.Person, now:
     if change["kind"] == "meeting":
         office.move_meeting(session, f"{day:%Y-%m}", day, by_staff_id=person.id, now=now)
         return True
-    spec = ObligationSpec(
+    spec = _one_off_spec(change, day, now)
+    return schedule.add_one_off(session, spec, by_staff_id=person.id, now=now) is not None
+
+
+def _one_off_spec(change: dict[str, Any], day: date, now: datetime) -> ObligationSpec:
+    return ObligationSpec(
         key=f"oneoff-{now:%Y%m%d%H%M%S}",
         title_th=change["title"],
         title_en=change["title"],
@@ -199,34 +185,30 @@ def _apply(session: Session, change: dict[str, Any], person: people.Person, now:
         ladder_key="default",
         on_closed_day="keep",
     )
-    return schedule.add_one_off(session, spec, by_staff_id=person.id, now=now) is not None
 
 
-@registered
-async def leave(update: Update, context: ContextTypes.DEFAULT_TYPE, person: people.Person) -> None:
+@command()
+async def leave(turn: Turn) -> None:
     """/leave <from> <to>: one's own leave; the coordinator may add a number first."""
-    app, _ = services(context), translator(person.language)
-    args = list(context.args or [])
-    staff_id = person.id
+    args, staff_id = list(turn.context.args or []), turn.person.id
     if len(args) == 3 and parse_number(args[0]) is not None:
-        if not person.has_any(Role.COORDINATOR, Role.ADMIN):
-            await answer(update, _("Only the coordinator may record someone else's leave."))
+        if not turn.person.has_any(*CALENDAR):
+            await turn.answer(turn._("Only the coordinator may record someone else's leave."))
             return
         staff_id = parse_number(args.pop(0)) or 0
     span = _span(args)
-    if span is None or span[1] < _today(app):
-        await answer(
-            update,
-            _(
+    if span is None or span[1] < _today(turn):
+        await turn.answer(
+            turn._(
                 "Please type /leave and the first and last day of the leave, "
                 "e.g. /leave 10/2/2570 14/2/2570"
-            ),
+            )
         )
         return
-    await _record_leave(update, context, person, staff_id, *span, None)
+    await _record_leave(turn, staff_id, span, None)
 
 
-def _span(args: list[str]) -> tuple[date, date] | None:
+def _span(args: list[str]) -> Days | None:
     """Two dates in order, or None."""
     if len(args) != 2:
         return None
@@ -236,50 +218,54 @@ def _span(args: list[str]) -> tuple[date, date] | None:
     return start, end
 
 
-@requires(Role.DIRECTOR, Role.COORDINATOR)
-async def acting(update: Update, context: ContextTypes.DEFAULT_TYPE, person: people.Person) -> None:
+@command(Role.DIRECTOR, Role.COORDINATOR)
+async def acting(turn: Turn) -> None:
     """/acting <number> <from> <to>: the director is away; that person acts (ผู้รักษาราชการแทน).
 
     The director names anyone else directly; the coordinator proposes someone other than
     themselves, and it takes effect when the director confirms it (storage.power).
     """
-    app, _ = services(context), translator(person.language)
-    args = context.args or []
-    span, limit = _span(list(args[1:])), app.settings.director.acting_max_days
+    request = await _acting_request(turn)
+    if request is None:
+        await turn.answer(
+            turn._(
+                "Please type /acting, the acting officer's number from /staff and the first "
+                "and last day, e.g. /acting 7 10/2/2570 14/2/2570 (starting at most {days} "
+                "days from today and lasting at most {days} days)"
+            ).format(days=turn.settings.director.acting_max_days)
+        )
+        return
+    absent, deputy_id, span = request
+    gate = power.acting_gate(turn.person, deputy_id)
+    if gate is Gate.ALLOW:
+        await _record_leave(turn, absent, span, deputy_id)
+    else:
+        await _ask_for_acting(turn, gate, request)
+
+
+async def _acting_request(turn: Turn) -> tuple[int, int, Days] | None:
+    """Who is away, who acts, and when; None unless all make sense."""
+    args = turn.context.args or []
+    span = _span(list(args[1:]))
     deputy_id = parse_number(args[0] if args else "") or 0
 
     def load(session: Session) -> tuple[Sequence[Staff], people.Person | None]:
         return people.holders_of(session, Role.DIRECTOR), people.by_id(session, deputy_id)
 
-    directors, deputy = await app.db.run(load)
-    absent = person.id if Role.DIRECTOR in person.roles else (directors[0].id if directors else 0)
-    if (
-        deputy is None
-        or not deputy.staff.active
-        or deputy.id == absent
-        or not directors
-        or span is None
-        or not _acting_span_allowed(span, _today(app), limit)
-    ):
-        await answer(
-            update,
-            _(
-                "Please type /acting, the acting officer's number from /staff and the first "
-                "and last day, e.g. /acting 7 10/2/2570 14/2/2570 (starting at most {days} "
-                "days from today and lasting at most {days} days)"
-            ).format(days=limit),
-        )
-        return
-    gate = power.acting_gate(person, deputy.id)
-    if gate is Gate.ALLOW:
-        await _record_leave(update, context, person, absent or 0, *span, deputy.id)
-        return
-    await _ask_the_director(
-        update, context, person, gate, deputy.id, {"absent": absent, **Span(*span).as_data()}
-    )
+    directors, deputy = await turn.run(load)
+    if Role.DIRECTOR in turn.person.roles:
+        absent = turn.person.id
+    else:
+        absent = (directors[0].id if directors else 0) or 0
+    if deputy is None or not deputy.staff.active or deputy.id == absent or not directors:
+        return None
+    limit = turn.settings.director.acting_max_days
+    if span is None or not _acting_span_allowed(span, _today(turn), limit):
+        return None
+    return absent, deputy.id, span
 
 
-def _acting_span_allowed(span: tuple[date, date], today: date, limit: int) -> bool:
+def _acting_span_allowed(span: Days, today: date, limit: int) -> bool:
     """Not over yet, starting at most ``limit`` days ahead, lasting at most ``limit`` days."""
     starts_on, ends_on = span
     return (
@@ -289,104 +275,59 @@ def _acting_span_allowed(span: tuple[date, date], today: date, limit: int) -> bo
     )
 
 
-async def _ask_the_director(
-    update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
-    person: people.Person,
-    gate: Gate,
-    deputy_id: int,
-    data: dict[str, Any],
-) -> None:
+async def _ask_for_acting(turn: Turn, gate: Gate, request: tuple[int, int, Days]) -> None:
     """The coordinator's acting officer: a proposal the director confirms, or (naming
     themselves) refused; the director is told either way."""
-    app, _ = services(context), translator(person.language)
-    now = app.clock()
-    lifetime = timedelta(hours=app.settings.director.proposal_hours)
-
-    def tell(session: Session) -> str:
-        if gate is Gate.PROPOSE:
-            found, new = notices.proposed(
-                session,
-                Change.ACTING,
-                deputy_id,
-                by_staff_id=person.id,
-                now=now,
-                lifetime=lifetime,
-                data=data,
-            )
-            return proposal_answer(found, new, person.language, app.settings.office.zone)
-        dates = {k: data[k] for k in ("starts_on", "ends_on")}
-        notices.refused(
-            session,
-            Change.ACTING,
-            deputy_id,
-            by_staff_id=person.id,
-            reason=gate.value,
-            now=now,
-            data=dates,
-        )
-        return refusal(gate, _)
-
-    text = await app.db.run(tell)
-    app.wake()
-    await answer(update, text)
+    absent, deputy_id, span = request
+    dates = Span(*span).as_data()
+    attempt = Attempt(gate, Change.ACTING, deputy_id, {"absent": absent, **dates}, dates)
+    now = turn.now()
+    text = await turn.run(lambda s: ask_the_director(s, turn, attempt, now))
+    turn.app.wake()
+    await turn.answer(text)
 
 
-async def _record_leave(
-    update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
-    person: people.Person,
-    staff_id: int,
-    starts_on: date,
-    ends_on: date,
-    acting_id: int | None,
-) -> None:
-    app, _ = services(context), translator(person.language)
-    now = app.clock()
-
-    def record(session: Session) -> tuple[people.Person | None, people.Person | None]:
-        absent = people.by_id(session, staff_id)
-        if absent is None:
-            return None, None
-        office.add_leave(
-            session,
-            staff_id,
-            starts_on,
-            ends_on,
-            by_staff_id=person.id,
-            now=now,
-            acting_staff_id=acting_id,
-            chosen_by_director=acting_id is not None,  # only the director gets this far
-        )
-        deputy = people.by_id(session, acting_id) if acting_id else None
-        if deputy is not None:  # the acting officer and any other director are told
-            notices.made(
-                session,
-                Change.ACTING,
-                deputy.id,
-                by_staff_id=person.id,
-                now=now,
-                data=Span(starts_on, ends_on).as_data(),
-            )
-        return absent, deputy
-
-    absent, deputy = await app.db.run(record)
+async def _record_leave(turn: Turn, staff_id: int, span: Days, acting_id: int | None) -> None:
+    now = turn.now()
+    absent, deputy = await turn.run(lambda s: _write_leave(s, turn, staff_id, span, acting_id, now))
     if absent is None:
-        await answer(
-            update, _("There is no person number {number}. See /staff.").format(number=staff_id)
-        )
+        await no_such_person(turn, staff_id)
         return
-    app.wake()
-    text = _(
+    turn.app.wake()
+    text = turn._(
         "Leave recorded for {name}: {start} – {end}. Reminders wait until the return; due "
         "dates do not change."
     ).format(
         name=absent.name,
-        start=format_date(starts_on, person.language),
-        end=format_date(ends_on, person.language),
+        start=format_date(span[0], turn.language),
+        end=format_date(span[1], turn.language),
     )
     if deputy is not None:
-        text += "\n" + _("Escalations go to the acting officer, {name}, meanwhile.").format(
+        text += "\n" + turn._("Escalations go to the acting officer, {name}, meanwhile.").format(
             name=deputy.name
         )
-    await answer(update, text)
+    await turn.answer(text)
+
+
+def _write_leave(
+    session: Session, turn: Turn, staff_id: int, span: Days, acting_id: int | None, now: datetime
+) -> tuple[people.Person | None, people.Person | None]:
+    """The leave and, with an acting officer, the notices: one commit."""
+    absent = people.by_id(session, staff_id)
+    if absent is None:
+        return None, None
+    by = turn.person.id
+    office.add_leave(
+        session,
+        staff_id,
+        *span,
+        by_staff_id=by,
+        now=now,
+        acting_staff_id=acting_id,
+        chosen_by_director=acting_id is not None,  # only the director gets this far
+    )
+    deputy = people.by_id(session, acting_id) if acting_id else None
+    if deputy is not None:  # the acting officer and any other director are told
+        data = Span(*span).as_data()
+        notices.made(session, Change.ACTING, deputy.id, by_staff_id=by, now=now, data=data)
+    return absent, deputy

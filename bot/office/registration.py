@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from sqlmodel import Session
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update, User
+from telegram import Update, User
 from telegram.ext import ContextTypes
 
 from bot.common import menus
-from bot.common.access import answer, how_to_register, load_person, registered
+from bot.common.access import answer, how_to_register, load_person
+from bot.common.callbacks import Choice, choices
 from bot.common.i18n import LANGUAGES, Translate, format_date, translator
+from bot.common.kit import Turn, button, command, turn_of
 from bot.common.roles import commands_for, role_list, role_name
 from bot.common.services import services
 from bot.common.texts import clean_text, group_names
+from bot.runtime.sender import markup
 from storage import complaints, invites, people
 from storage.models import Language
 
 MAX_NAME_LENGTH = 120
-LANGUAGE_CALLBACK = "lang:"
+LANGUAGE = Choice("lang:", choices(*LANGUAGES))  # the /language buttons: lang:th, lang:en
+LANGUAGE_CALLBACK = LANGUAGE.prefix  # bot/app.py's name for it, until it wires the FEATURE
 
 
 def _newcomer(user: User, chat_id: int) -> invites.Newcomer:
@@ -59,13 +61,9 @@ async def _greet(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if person is None or not person.staff.active:
         await answer(update, how_to_register(context))
         return
-    _ = translator(person.language)
-    await answer(
-        update,
-        _("Hello, {name}. You are already registered. Type /help to see what you can do.").format(
-            name=person.name
-        ),
-    )
+    turn = turn_of(update, context, person)
+    hello = turn._("Hello, {name}. You are already registered. Type /help to see what you can do.")
+    await turn.answer(hello.format(name=person.name))
 
 
 def _redemption_text(
@@ -117,13 +115,17 @@ def _registered_text(
             role=role_name(result.role, _) if result.role else "-",
         )
     office = services(context).settings.office
-    office_name = office.name_en if person.language == "en" else office.name_th
+    return _welcome(person, _, office.name_en if person.language == "en" else office.name_th)
+
+
+def _welcome(person: people.Person, _: Translate, office: str) -> str:
+    roles = role_list(person.roles, _)
     if not person.groups:  # the director belongs to no work group
         return _(
             "Welcome, {name}. You are registered with {office} as {roles}.\n\n"
             "You will be told when a report is still missing after two follow-ups, with who is "
             "missing and what the plan suggests. Type /help to see what you can do."
-        ).format(name=person.name, office=office_name, roles=roles)
+        ).format(name=person.name, office=office, roles=roles)
     return _(
         "Welcome, {name}. You are registered with {office}: {groups}, as {roles}.\n\n"
         "From now on I will remind you of the reports you owe before each due date, and you "
@@ -131,30 +133,27 @@ def _registered_text(
         "differently, type /name followed by your full name. Type /help to see what you can do."
     ).format(
         name=person.name,
-        office=office_name,
-        groups=where,
+        office=office,
+        groups=group_names(person.groups, person.language) or "-",
         roles=roles,
     )
 
 
-@registered
-async def help_command(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: people.Person
-) -> None:
+@command()
+async def help_command(turn: Turn) -> None:
     """/help: the commands this person's roles allow, and nothing else."""
-    _ = translator(person.language)
+    person, _ = turn.person, turn._
     # the complaint handlers are named by the director
-    handler = await services(context).db.run(lambda s: complaints.is_handler(s, person.id))
-    lines = [_("What you can do here:"), ""]
+    handler = await turn.run(lambda s: complaints.is_handler(s, person.id))
     chosen = commands_for(person.roles, complaint_handler=handler)
-    lines += [f"/{c.name} — {_(c.description)}" for c in chosen]
-    await answer(update, "\n".join(lines))
+    lines = [_("What you can do here:"), "", *(f"/{c.name} — {_(c.description)}" for c in chosen)]
+    await turn.answer("\n".join(lines))
 
 
-@registered
-async def whoami(update: Update, context: ContextTypes.DEFAULT_TYPE, person: people.Person) -> None:
+@command()
+async def whoami(turn: Turn) -> None:
     """/whoami: the person's registration as the office sees it."""
-    _ = translator(person.language)
+    person, _ = turn.person, turn._
     text = _(
         "Name: {name}\nWork group: {groups}\nRoles: {roles}\nLanguage: {language}\n"
         "Registered on: {date}\nTelegram user id: {user_id}"
@@ -163,80 +162,61 @@ async def whoami(update: Update, context: ContextTypes.DEFAULT_TYPE, person: peo
         groups=group_names(person.groups, person.language) or "-",
         roles=role_list(person.roles, _),
         language=_LANGUAGE_NAMES[person.language],
-        date=format_date(person.staff.registered_at.astimezone(_zone(context)), person.language),
+        date=format_date(person.staff.registered_at.astimezone(turn.zone), person.language),
         user_id=person.staff.telegram_user_id,
     )
-    await answer(update, text)
-
-
-def _zone(context: ContextTypes.DEFAULT_TYPE) -> ZoneInfo:
-    return services(context).settings.office.zone
+    await turn.answer(text)
 
 
 _LANGUAGE_NAMES = {"th": "ภาษาไทย", "en": "English"}
 
 
-@registered
-async def language(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: people.Person
-) -> None:
+@command()
+async def language(turn: Turn) -> None:
     """/language [th|en]: switch directly, or choose with buttons."""
-    choice = (context.args[0].lower() if context.args else "").strip()
+    choice = (turn.context.args[0].lower() if turn.context.args else "").strip()
     if choice:
-        await _set_language(update, context, person, choice)
+        await _set_language(turn, choice)
         return
-    _ = translator(person.language)
-    buttons = [
-        InlineKeyboardButton(_LANGUAGE_NAMES[code], callback_data=f"{LANGUAGE_CALLBACK}{code}")
-        for code in LANGUAGES
-    ]
-    await answer(update, _("Choose your language:"), reply_markup=InlineKeyboardMarkup([buttons]))
+    buttons = [(_LANGUAGE_NAMES[code], LANGUAGE(code)) for code in LANGUAGES]
+    await turn.answer(turn._("Choose your language:"), reply_markup=markup([buttons]))
 
 
-@registered
-async def language_button(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: people.Person
-) -> None:
+@button(LANGUAGE)
+async def language_button(turn: Turn, choice: str) -> None:
     """A press on one of the /language buttons."""
-    data = update.callback_query.data if update.callback_query else None
-    await _set_language(update, context, person, (data or "").removeprefix(LANGUAGE_CALLBACK))
+    await _set_language(turn, choice)
 
 
-async def _set_language(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: people.Person, choice: str
-) -> None:
+async def _set_language(turn: Turn, choice: str) -> None:
     if choice not in LANGUAGES:
-        _ = translator(person.language)
-        await answer(update, _("Please choose th (ภาษาไทย) or en (English), e.g. /language en"))
+        await turn.answer(turn._("Please choose th (ภาษาไทย) or en (English), e.g. /language en"))
         return
+    staff_id = turn.person.id
 
     def change(session: Session) -> tuple[people.Person | None, bool]:
-        people.set_language(session, person.id, Language(choice))
-        return people.by_id(session, person.id), complaints.is_handler(session, person.id)
+        people.set_language(session, staff_id, Language(choice))
+        return people.by_id(session, staff_id), complaints.is_handler(session, staff_id)
 
-    updated, handler = await services(context).db.run(change)
-    _ = translator(choice)
-    await answer(update, _("From now on I will write to you in English."))
+    updated, handler = await turn.run(change)
+    _ = translator(choice)  # the answer in the language just chosen
+    await turn.answer(_("From now on I will write to you in English."))
     if updated is not None:
-        await menus.set_for(context.bot, updated, complaint_handler=handler)
+        await menus.set_for(turn.context.bot, updated, complaint_handler=handler)
 
 
-@registered
-async def rename(update: Update, context: ContextTypes.DEFAULT_TYPE, person: people.Person) -> None:
+@command()
+async def rename(turn: Turn) -> None:
     """/name <full name>: the name the office sees in lists and escalations."""
-    _ = translator(person.language)
-    typed = " ".join(context.args or [])
-    new_name = clean_text(typed, MAX_NAME_LENGTH + 1)
+    new_name = clean_text(" ".join(turn.context.args or []), MAX_NAME_LENGTH + 1)
     if not new_name or len(new_name) > MAX_NAME_LENGTH:
-        await answer(
-            update,
-            _(
+        await turn.answer(
+            turn._(
                 "Please type /name followed by your full name as the office knows it, e.g. "
                 "/name Somchai Jaidee (at most {limit} characters)."
-            ).format(limit=MAX_NAME_LENGTH),
+            ).format(limit=MAX_NAME_LENGTH)
         )
         return
-    app = services(context)
-    now = app.clock()
-    await app.db.run(lambda s: people.set_full_name(s, person.id, new_name, now=now))
-    await answer(update, _("Your name is now recorded as {name}.").format(name=new_name))
+    staff_id, now = turn.person.id, turn.now()
+    await turn.run(lambda s: people.set_full_name(s, staff_id, new_name, now=now))
+    await turn.answer(turn._("Your name is now recorded as {name}.").format(name=new_name))

@@ -7,51 +7,92 @@ and every press is checked again against the presser's roles at the moment it ar
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlmodel import Session
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import ContextTypes
 
 from bot.common import menus
-from bot.common.access import answer, requires
-from bot.common.i18n import Translate, translator
+from bot.common.callbacks import Words, number
+from bot.common.i18n import Translate
+from bot.common.kit import Turn, button, command
 from bot.common.power import proposal_answer, refusal
+from bot.common.render import Keyboard
 from bot.common.roles import ROLE_ORDER, role_list, role_name
-from bot.common.services import Services, services
 from bot.common.texts import group_name, group_names, parse_number
+from bot.runtime.sender import markup
 from jobs import power as notices
 from storage import complaints, groups, people, power
 from storage.models import Role, WorkGroup
 from storage.power import Change, Gate
 
-PERSON_CALLBACK = "p:"
+PERSON = Words("p:", least=2, most=3)  # p:<staff id>:<action>[:<group key or role>]
+PERSON_CALLBACK = PERSON.prefix  # bot/app.py's name for it, until it wires the FEATURE
 _ACTIONS = ("card", "mv", "rl", "off", "on")
 
 
-@requires(Role.COORDINATOR, Role.ADMIN)
-async def staff_list(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, viewer: people.Person
-) -> None:
+async def no_such_person(turn: Turn, staff_id: int) -> None:
+    await turn.answer(
+        turn._("There is no person number {number}. See /staff.").format(number=staff_id)
+    )
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """A change of power its gate (``storage.power``) did not allow outright."""
+
+    gate: Gate
+    change: Change
+    subject_id: int
+    data: dict[str, Any] | None = None  # what a proposal carries (an acting officer's dates)
+    told: dict[str, Any] | None = None  # what a refusal records
+
+
+def ask_the_director(session: Session, turn: Turn, attempt: Attempt, now: datetime) -> str:
+    """A change of the director's power is a proposal the director confirms; one that is
+    not allowed at all is refused. Either way the directors are told; the answer is returned."""
+    by, change, subject, gate = turn.person.id, attempt.change, attempt.subject_id, attempt.gate
+    if gate is Gate.PROPOSE:
+        lifetime = timedelta(hours=turn.settings.director.proposal_hours)
+        found, new = notices.proposed(
+            session, change, subject, by_staff_id=by, now=now, lifetime=lifetime, data=attempt.data
+        )
+        return proposal_answer(found, new, turn.language, turn.zone)
+    notices.refused(
+        session, change, subject, by_staff_id=by, now=now, reason=gate.value, data=attempt.told
+    )
+    return refusal(gate, turn._)
+
+
+@command(Role.COORDINATOR, Role.ADMIN)
+async def staff_list(turn: Turn) -> None:
     """/staff: everyone by work group, flagging who cannot be reached."""
-    _ = translator(viewer.language)
-    include_inactive = Role.ADMIN in viewer.roles
+    admin = Role.ADMIN in turn.person.roles
 
     def load(session: Session) -> tuple[list[people.Person], Sequence[WorkGroup]]:
-        roster = people.roster(session, include_inactive=include_inactive)
+        roster = people.roster(session, include_inactive=admin)
         return roster, groups.active_groups(session)
 
-    roster, work_groups = await services(context).db.run(load)
+    roster, work_groups = await turn.run(load)
+    lines = _roster_lines(roster, work_groups, turn)
+    if admin:
+        lines += ["", turn._("To change a person's group or roles, type /person and their number.")]
+    await turn.answer("\n".join(lines))
+
+
+def _roster_lines(
+    roster: list[people.Person], work_groups: Sequence[WorkGroup], turn: Turn
+) -> list[str]:
+    _ = turn._
     lines = [_("Staff by work group ({count} people)").format(count=len(roster))]
     for group in work_groups:
         members = [p for p in roster if group in p.groups and p.staff.active]
-        lines += ["", f"{group_name(group, viewer.language)} ({len(members)})"]
+        lines += ["", f"{group_name(group, turn.language)} ({len(members)})"]
         lines += [_person_line(p, _) for p in members] or [_("  (nobody registered yet)")]
     for title, chosen in _other_sections(roster, _):
         lines += ["", title, *[_person_line(p, _) for p in chosen]]
-    if Role.ADMIN in viewer.roles:
-        lines += ["", _("To change a person's group or roles, type /person and their number.")]
-    await answer(update, "\n".join(lines))
+    return lines
 
 
 def _other_sections(
@@ -70,125 +111,99 @@ def _person_line(person: people.Person, _: Translate) -> str:
     return line
 
 
-@requires(Role.ADMIN)
-async def person_command(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, admin: people.Person
-) -> None:
+@command(Role.ADMIN)
+async def person_command(turn: Turn) -> None:
     """/person <number>: one person's card with buttons to change them."""
-    _ = translator(admin.language)
-    number = parse_number(context.args[0] if context.args else None)
-    if number is None:
-        await answer(
-            update,
-            _("Please type /person followed by the person's number from /staff, e.g. /person 12"),
+    staff_id = parse_number(turn.context.args[0] if turn.context.args else None)
+    if staff_id is None:
+        await turn.answer(
+            turn._(
+                "Please type /person followed by the person's number from /staff, e.g. /person 12"
+            )
         )
         return
-    await _show_card(update, context, admin, number)
+    await _show_card(turn, staff_id)
 
 
-async def _show_card(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, admin: people.Person, staff_id: int
-) -> None:
-    _ = translator(admin.language)
-    person = await services(context).db.run(lambda s: people.by_id(s, staff_id))
+async def _show_card(turn: Turn, staff_id: int) -> None:
+    person = await turn.run(lambda s: people.by_id(s, staff_id))
     if person is None:
-        await answer(
-            update, _("There is no person number {number}. See /staff.").format(number=staff_id)
-        )
+        await no_such_person(turn, staff_id)
         return
-    state = _("active") if person.staff.active else _("deactivated")
-    text = _("#{number} {name}\nWork group: {groups}\nRoles: {roles}\nStatus: {state}").format(
+    await turn.answer(_card_text(person, turn), reply_markup=markup(_card_keyboard(person, turn._)))
+
+
+def _card_text(person: people.Person, turn: Turn) -> str:
+    _ = turn._
+    return _("#{number} {name}\nWork group: {groups}\nRoles: {roles}\nStatus: {state}").format(
         number=person.id,
         name=person.name,
-        groups=group_names(person.groups, admin.language) or "-",
+        groups=group_names(person.groups, turn.language) or "-",
         roles=role_list(person.roles, _),
-        state=state,
+        state=_state(person, _),
     )
+
+
+def _state(person: people.Person, _: Translate) -> str:
+    return _("active") if person.staff.active else _("deactivated")
+
+
+def _card_keyboard(person: people.Person, _: Translate) -> Keyboard:
     toggle = ("off", _("Deactivate")) if person.staff.active else ("on", _("Reactivate"))
-    keyboard = InlineKeyboardMarkup(
-        [
-            [_button(_("Move to another group"), person.id, "mv")],
-            [_button(_("Change roles"), person.id, "rl")],
-            [_button(toggle[1], person.id, toggle[0])],
-        ]
-    )
-    await answer(update, text, reply_markup=keyboard)
+    return [
+        [(_("Move to another group"), PERSON(person.id, "mv"))],
+        [(_("Change roles"), PERSON(person.id, "rl"))],
+        [(toggle[1], PERSON(person.id, toggle[0]))],
+    ]
 
 
-def _button(label: str, staff_id: int, action: str, argument: str = "") -> InlineKeyboardButton:
-    data = f"{PERSON_CALLBACK}{staff_id}:{action}" + (f":{argument}" if argument else "")
-    return InlineKeyboardButton(label, callback_data=data)
-
-
-def parse_person_callback(data: str) -> tuple[int, str, str] | None:
-    """``p:12:mv:admin`` → (12, "mv", "admin"); anything malformed → None."""
-    parts = data.removeprefix(PERSON_CALLBACK).split(":")
-    if not data.startswith(PERSON_CALLBACK) or len(parts) not in (2, 3):
-        return None
-    staff_id = parse_number(parts[0])
-    if staff_id is None or parts[1] not in _ACTIONS:
-        return None
-    return staff_id, parts[1], parts[2] if len(parts) == 3 else ""
-
-
-@requires(Role.ADMIN)
-async def person_button(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, admin: people.Person
-) -> None:
+@button(PERSON, Role.ADMIN)
+async def person_button(turn: Turn, parts: tuple[str, ...]) -> None:
     """A press on a /person card button: show choices, or make the change."""
-    query = update.callback_query
-    parsed = parse_person_callback(query.data or "") if query else None
-    _ = translator(admin.language)
-    if parsed is None:
-        await answer(update, _("This button is no longer valid. Please type the command again."))
-        return
-    staff_id, action, argument = parsed
-    if action == "card":
-        await _show_card(update, context, admin, staff_id)
+    staff_id, action = number(parts[0]), parts[1]
+    argument = parts[2] if len(parts) == 3 else ""
+    if staff_id is None or action not in _ACTIONS:  # answered in the chat, as a change would be
+        await turn.answer(_outcome_text(people.ChangeOutcome.NOT_FOUND, None, turn))
+    elif action == "card":
+        await _show_card(turn, staff_id)
     elif not argument and action in ("mv", "rl"):
-        await _show_choices(update, context, admin, staff_id, action)
+        await _show_choices(turn, staff_id, action)
     else:
-        await _apply(update, context, admin, (staff_id, action, argument))
+        await _apply(turn, (staff_id, action, argument))
 
 
-async def _show_choices(
-    update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
-    admin: people.Person,
-    staff_id: int,
-    action: str,
-) -> None:
-    _ = translator(admin.language)
-
+async def _show_choices(turn: Turn, staff_id: int, action: str) -> None:
     def load(session: Session) -> tuple[people.Person | None, Sequence[WorkGroup]]:
         return people.by_id(session, staff_id), groups.active_groups(session)
 
-    person, work_groups = await services(context).db.run(load)
+    person, work_groups = await turn.run(load)
     if person is None:
-        await answer(
-            update, _("There is no person number {number}. See /staff.").format(number=staff_id)
-        )
+        await no_such_person(turn, staff_id)
         return
     if action == "mv":
-        rows = [
-            [_button(group_name(g, admin.language), staff_id, "mv", g.key)] for g in work_groups
-        ]
-        prompt = _("Move {name} to which work group?")
+        rows = _group_choices(staff_id, work_groups, turn.language)
+        prompt = turn._("Move {name} to which work group?")
     else:
-        rows = [
-            [
-                _button(
-                    ("✅ " if r in person.roles else "▫️ ") + role_name(r, _),
-                    staff_id,
-                    "rl",
-                    r.value,
-                )
-            ]
-            for r in ROLE_ORDER
+        rows = _role_choices(person, turn._)
+        prompt = turn._("Tap a role to give it to {name} or take it away:")
+    rows.append([(turn._("Back"), PERSON(staff_id, "card"))])
+    await turn.answer(prompt.format(name=person.name), reply_markup=markup(rows))
+
+
+def _group_choices(staff_id: int, work_groups: Sequence[WorkGroup], language: str) -> Keyboard:
+    return [[(group_name(g, language), PERSON(staff_id, "mv", g.key))] for g in work_groups]
+
+
+def _role_choices(person: people.Person, _: Translate) -> Keyboard:
+    return [
+        [
+            (
+                ("✅ " if r in person.roles else "▫️ ") + role_name(r, _),
+                PERSON(person.id, "rl", r.value),
+            )
         ]
-        prompt = _("Tap a role to give it to {name} or take it away:")
-    rows.append([_button(_("Back"), staff_id, "card")])
-    await answer(update, prompt.format(name=person.name), reply_markup=InlineKeyboardMarkup(rows))
+        for r in ROLE_ORDER
+    ]
 
 
 _Applied = tuple[Gate, people.ChangeOutcome, people.Person | None, str, bool]
@@ -196,36 +211,31 @@ _Applied = tuple[Gate, people.ChangeOutcome, people.Person | None, str, bool]
 whether they handle complaints (for their menu)."""
 
 
-async def _apply(
-    update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
-    admin: people.Person,
-    change: tuple[int, str, str],
-) -> None:
-    staff_id, action, argument = change
-    app, _ = services(context), translator(admin.language)
-    actor = people.Actor(label=f"staff:{admin.id}", staff_id=admin.id)
-    now = app.clock()
-
-    def make(session: Session) -> _Applied:
-        outcome, updated = people.ChangeOutcome.UNCHANGED, None
-        person = people.by_id(session, staff_id)
-        gate, power_change = _gate(session, admin, person, action, argument)
-        if gate is not Gate.ALLOW and power_change is not None:
-            text = _ask_the_director(session, app, admin, staff_id, gate, power_change, now)
-        else:
-            outcome = _change(session, person, action, argument, actor, now)
-            if outcome is people.ChangeOutcome.DONE and power_change is not None:
-                notices.made(session, power_change, staff_id, by_staff_id=admin.id, now=now)
-            updated = people.by_id(session, staff_id)
-            text = _outcome_text(outcome, updated, admin.language)
-        return gate, outcome, updated, text, complaints.is_handler(session, staff_id)
-
-    gate, outcome, updated, text, handler = await app.db.run(make)
-    app.wake()
-    await answer(update, text)
+async def _apply(turn: Turn, change: tuple[int, str, str]) -> None:
+    now = turn.now()
+    gate, outcome, updated, text, handler = await turn.run(lambda s: _make(s, turn, change, now))
+    turn.app.wake()
+    await turn.answer(text)
     if gate is Gate.ALLOW and outcome is people.ChangeOutcome.DONE and updated is not None:
-        await menus.set_for(context.bot, updated, complaint_handler=handler)
+        await menus.set_for(turn.context.bot, updated, complaint_handler=handler)
+
+
+def _make(session: Session, turn: Turn, change: tuple[int, str, str], now: datetime) -> _Applied:
+    """The change, or (touching the director's power) the proposal or refusal: one commit."""
+    staff_id, action, argument = change
+    admin = turn.person
+    person = people.by_id(session, staff_id)
+    gate, power_change = _gate(session, admin, person, action, argument)
+    if gate is not Gate.ALLOW and power_change is not None:
+        text = ask_the_director(session, turn, Attempt(gate, power_change, staff_id), now)
+        return gate, people.ChangeOutcome.UNCHANGED, None, text, False
+    actor = people.Actor(label=f"staff:{admin.id}", staff_id=admin.id)
+    outcome = _change(session, person, action, argument, actor, now)
+    if outcome is people.ChangeOutcome.DONE and power_change is not None:
+        notices.made(session, power_change, staff_id, by_staff_id=admin.id, now=now)
+    updated = people.by_id(session, staff_id)
+    text = _outcome_text(outcome, updated, turn)
+    return gate, outcome, updated, text, complaints.is_handler(session, staff_id)
 
 
 def _gate(
@@ -242,28 +252,6 @@ def _gate(
         change = Change.DIRECTOR_REACTIVATE if action == "on" else Change.DIRECTOR_DEACTIVATE
         return power.activity_gate(session, admin, person, action == "on"), change
     return Gate.ALLOW, None
-
-
-def _ask_the_director(
-    session: Session,
-    app: Services,
-    admin: people.Person,
-    staff_id: int,
-    gate: Gate,
-    change: Change,
-    now: datetime,
-) -> str:
-    """An admin's change of the director role is a proposal the director confirms; one that
-    is not allowed at all is refused. Either way the directors are told."""
-    _ = translator(admin.language)
-    if gate is Gate.PROPOSE:
-        lifetime = timedelta(hours=app.settings.director.proposal_hours)
-        found, new = notices.proposed(
-            session, change, staff_id, by_staff_id=admin.id, now=now, lifetime=lifetime
-        )
-        return proposal_answer(found, new, admin.language, app.settings.office.zone)
-    notices.refused(session, change, staff_id, by_staff_id=admin.id, reason=gate.value, now=now)
-    return refusal(gate, _)
 
 
 def _change(
@@ -290,10 +278,8 @@ def _change(
     return people.ChangeOutcome.NOT_FOUND
 
 
-def _outcome_text(
-    outcome: people.ChangeOutcome, person: people.Person | None, language: str
-) -> str:
-    _ = translator(language)
+def _outcome_text(outcome: people.ChangeOutcome, person: people.Person | None, turn: Turn) -> str:
+    _ = turn._
     if outcome is people.ChangeOutcome.LAST_ADMIN:
         return _(
             "This is the last active system administrator: give the role to someone else "
@@ -305,10 +291,9 @@ def _outcome_text(
         return _("This button is no longer valid. Please type the command again.")
     if outcome is people.ChangeOutcome.UNCHANGED:
         return _("Nothing to change: {name} is already like that.").format(name=person.name)
-    state = _("active") if person.staff.active else _("deactivated")
     return _("Saved. {name}: {groups}; {roles}; {state}.").format(
         name=person.name,
-        groups=group_names(person.groups, language) or "-",
+        groups=group_names(person.groups, turn.language) or "-",
         roles=role_list(person.roles, _),
-        state=state,
+        state=_state(person, _),
     )
