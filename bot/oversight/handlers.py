@@ -4,28 +4,29 @@ marking a paper submission on someone's behalf."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
-from telegram import Update
-from telegram.ext import ContextTypes
 
 from bot.common import questions
-from bot.common.access import answer, requires
+from bot.common.callbacks import Numbered
 from bot.common.i18n import Translate, format_date, format_datetime, parse_date, translator
+from bot.common.kit import Turn, button, command
 from bot.common.render import Keyboard, period_label
-from bot.common.services import services
 from bot.common.texts import parse_number, quoted
-from bot.duties.handlers import parse_id
+from bot.common.words import STATUS_NAMES, status_name
 from bot.runtime.sender import markup
 from jobs.calendar import OfficeCalendar, fiscal_year_of
 from jobs.tick import duty_params
 from storage import groups, office, oversight, people, schedule
 from storage.models import Assignment, AssignmentStatus, Obligation, Period, Role
 
-STATUS_CALLBACK, PAPER_CALLBACK = "st:", "pp:"
+STATUS = Numbered("st:")  # an earlier period under /status <obligation>: st:<period>
+PAPER = Numbered("pp:")  # "Received on paper" for one person: pp:<assignment>
+# bot/app.py's names for them, until it wires bot.oversight.feature.FEATURE
+STATUS_CALLBACK, PAPER_CALLBACK = STATUS.prefix, PAPER.prefix
 LIVE_AHEAD = timedelta(days=7)  # a period is "current" from its first reminder on
 BUTTON_LIMIT = 40
 INLINE_NAMES = 6
@@ -37,96 +38,68 @@ STATUS_ORDER = (
     AssignmentStatus.ESCALATED,
     AssignmentStatus.EXCUSED,
 )
+Shown = list[tuple[Obligation, Period]]  # obligations with their current period
 
 
-def status_names(_: Translate) -> dict[str, str]:
-    return {
-        AssignmentStatus.ON_TIME.value: _("sent on time"),
-        AssignmentStatus.LATE.value: _("sent late"),
-        AssignmentStatus.PENDING.value: _("not yet sent"),
-        AssignmentStatus.ESCALATED.value: _("reported to the director"),
-        AssignmentStatus.EXCUSED.value: _("excused"),
-    }
+async def _no_longer_open(turn: Turn) -> None:
+    await turn.answer(turn._("This report is no longer open. Nothing was changed."))
 
 
-@requires(*OVERSIGHT)
-async def status(update: Update, context: ContextTypes.DEFAULT_TYPE, viewer: people.Person) -> None:
+@command(*OVERSIGHT)
+async def status(turn: Turn) -> None:
     """/status [obligation]: the current period of every obligation (or one), by group."""
-    app, _ = services(context), translator(viewer.language)
-    key = (context.args or [""])[0]
-    due_before = app.clock() + LIVE_AHEAD
-
-    def current(session: Session) -> tuple[list[Obligation], list[tuple[Obligation, Period]]]:
-        active = list(schedule.active_obligations(session))
-        chosen = [o for o in active if not key or o.key == key]
-        periods = [
-            (o, oversight.current_period(session, o.id or 0, due_before=due_before)) for o in chosen
-        ]
-        return active, [(o, p) for o, p in periods if p is not None]
-
-    active, shown = await app.db.run(current)
+    key, due_before = (turn.context.args or [""])[0], turn.now() + LIVE_AHEAD
+    active, shown = await turn.run(lambda s: _current(s, key, due_before))
     if key and not any(o.key == key for o in active):
         known = ", ".join(o.key for o in active)
-        await answer(
-            update,
-            _("There is no report called {key}. Known: {known}").format(
+        await turn.answer(
+            turn._("There is no report called {key}. Known: {known}").format(
                 key=quoted(key), known=known
-            ),
+            )
         )
         return
-    texts = [await _period_text(context, viewer, o, p) for o, p in shown]
+    texts = [await _period_text(turn, o, p) for o, p in shown]
     if not texts:
-        await answer(update, _("No report period has started yet."))
+        await turn.answer(turn._("No report period has started yet."))
         return
-    keyboard = await _status_keyboard(context, viewer, shown) if key and shown else []
-    await answer(update, "\n\n".join(texts), reply_markup=markup(keyboard))
+    keyboard = await _status_keyboard(turn, shown) if key and shown else []
+    await turn.answer("\n\n".join(texts), reply_markup=markup(keyboard))
 
 
-@requires(*OVERSIGHT)
-async def status_button(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, viewer: people.Person
-) -> None:
+def _current(session: Session, key: str, due_before: datetime) -> tuple[list[Obligation], Shown]:
+    """The active obligations, and the current period of each (or of the one ``key`` names)."""
+    active = list(schedule.active_obligations(session))
+    chosen = [o for o in active if not key or o.key == key]
+    periods = [
+        (o, oversight.current_period(session, o.id or 0, due_before=due_before)) for o in chosen
+    ]
+    return active, [(o, p) for o, p in periods if p is not None]
+
+
+@button(STATUS, *OVERSIGHT)
+async def status_button(turn: Turn, period_id: int) -> None:
     """A press on an earlier period under /status <obligation>."""
-    query, app = update.callback_query, services(context)
-    period_id = parse_id(query.data if query else None, STATUS_CALLBACK)
 
     def load(session: Session) -> tuple[Period | None, Obligation | None]:
-        period = session.get(Period, period_id) if period_id else None
+        period = session.get(Period, period_id)
         return period, session.get(Obligation, period.obligation_id) if period else None
 
-    period, obligation = await app.db.run(load)
+    period, obligation = await turn.run(load)
     if period is None or obligation is None:
-        await answer(
-            update,
-            translator(viewer.language)(
-                "This button is no longer valid. Please type the command again."
-            ),
-        )
+        await turn.stale()
         return
-    keyboard = await _person_buttons(context, viewer, period)
-    text = await _period_text(context, viewer, obligation, period)
-    await answer(update, text, reply_markup=markup(keyboard))
+    keyboard = await _person_buttons(turn, period)
+    text = await _period_text(turn, obligation, period)
+    await turn.answer(text, reply_markup=markup(keyboard))
 
 
-async def _period_text(
-    context: ContextTypes.DEFAULT_TYPE,
-    viewer: people.Person,
-    obligation: Obligation,
-    period: Period,
-) -> str:
-    app, language = services(context), viewer.language
-    _ = translator(language)
-    zone, today = app.settings.office.zone, app.clock().astimezone(app.settings.office.zone).date()
-
-    def board(session: Session) -> tuple[list[oversight.BoardRow], dict[int, Any], dict[Any, Any]]:
-        rows = list(oversight.board(session, period.id or 0))
-        away = dict(office.on_leave(session, today))
-        return rows, away, {g.id: g for g in groups.active_groups(session)}
-
-    rows, away, work_groups = await app.db.run(board)
+async def _period_text(turn: Turn, obligation: Obligation, period: Period) -> str:
+    language, _ = turn.language, turn._
+    today = turn.now().astimezone(turn.zone).date()
+    rows, away, work_groups = await turn.run(lambda s: _board(s, period, today))
     title = obligation.title_en if language == "en" else obligation.title_th
-    label = period_label(duty_params(obligation, period), language, zone)
-    due = format_datetime(period.due_at.astimezone(zone), language)
+    label = period_label(duty_params(obligation, period), language, turn.zone)
+    due = format_datetime(period.due_at.astimezone(turn.zone), language)
     lines = [
         f"{obligation.measure} {title}",
         _("{period} — due by {due}").format(period=label, due=due),
@@ -139,6 +112,15 @@ async def _period_text(
     return "\n".join(lines)
 
 
+def _board(
+    session: Session, period: Period, today: date
+) -> tuple[list[oversight.BoardRow], dict[int, Any], dict[Any, Any]]:
+    """Who owes the period and how far they are, who is on leave today, the work groups."""
+    rows = list(oversight.board(session, period.id or 0))
+    away = dict(office.on_leave(session, today))
+    return rows, away, {g.id: g for g in groups.active_groups(session)}
+
+
 def _by_group(rows: list[oversight.BoardRow]) -> list[tuple[int, list[oversight.BoardRow]]]:
     grouped: dict[int, list[oversight.BoardRow]] = {}
     for row in rows:
@@ -149,18 +131,18 @@ def _by_group(rows: list[oversight.BoardRow]) -> list[tuple[int, list[oversight.
 def _status_lines(
     members: list[oversight.BoardRow], away: Mapping[int, object], _: Translate, language: str
 ) -> list[str]:
-    names = status_names(_)
     lines = []
     for state in STATUS_ORDER:
         chosen = [m for m in members if m.assignment.status == state.value]
         if not chosen:
             continue
+        name = status_name(state.value, _)
         flagged = [_flagged(m, away, _, language) for m in chosen]
         if len(flagged) <= INLINE_NAMES:
-            lines.append(f"  {names[state.value]} {len(chosen)}: {', '.join(flagged)}")
+            lines.append(f"  {name} {len(chosen)}: {', '.join(flagged)}")
         else:  # a long list, one name a line, so that splitting never cuts a name
-            lines.append(f"  {names[state.value]} {len(chosen)}:")
-            lines += [f"    - {name}" for name in flagged]
+            lines.append(f"  {name} {len(chosen)}:")
+            lines += [f"    - {one}" for one in flagged]
     return lines
 
 
@@ -176,149 +158,130 @@ def _flagged(
     return f"{name} ({', '.join(flags)})" if flags else name
 
 
-async def _status_keyboard(
-    context: ContextTypes.DEFAULT_TYPE,
-    viewer: people.Person,
-    shown: list[tuple[Obligation, Period]],
-) -> Keyboard:
+async def _status_keyboard(turn: Turn, shown: Shown) -> Keyboard:
     """Under /status <obligation>: the people still missing, then earlier periods."""
     obligation, period = shown[0]
-    keyboard = await _person_buttons(context, viewer, period)
-    app, _ = services(context), translator(viewer.language)
-    earlier = await app.db.run(
+    keyboard = await _person_buttons(turn, period)
+    earlier = await turn.run(
         lambda s: oversight.earlier_periods(s, obligation.id or 0, before=period.due_at, limit=6)
     )
-    zone = app.settings.office.zone
     for older in earlier:
-        label = period_label(duty_params(obligation, older), viewer.language, zone)
-        keyboard.append(
-            [(_("Earlier: {period}").format(period=label), f"{STATUS_CALLBACK}{older.id}")]
-        )
+        label = period_label(duty_params(obligation, older), turn.language, turn.zone)
+        keyboard.append([(turn._("Earlier: {period}").format(period=label), STATUS(older.id or 0))])
     return keyboard
 
 
-async def _person_buttons(
-    context: ContextTypes.DEFAULT_TYPE, viewer: people.Person, period: Period
-) -> Keyboard:
+async def _person_buttons(turn: Turn, period: Period) -> Keyboard:
     """For each person still missing: mark a paper submission (coordinator). Excusing is the
     director's answer to an escalation (or a group head's, for their group), never the
     coordinator's: storage/power.py."""
-    if not viewer.has_any(Role.COORDINATOR):
+    if not turn.person.has_any(Role.COORDINATOR):
         return []
-    _ = translator(viewer.language)
-    board = await services(context).db.run(lambda s: oversight.board(s, period.id or 0))
+    board = await turn.run(lambda s: oversight.board(s, period.id or 0))
     rows = [r for r in board if r.assignment.status in schedule.OPEN_STATUSES]
+    label = turn._("Received on paper: {name}")
     return [
-        [
-            (
-                _("Received on paper: {name}").format(name=r.owner_name),
-                f"{PAPER_CALLBACK}{r.assignment.id}",
-            )
-        ]
+        [(label.format(name=r.owner_name), PAPER(r.assignment.id or 0))]
         for r in rows[:BUTTON_LIMIT]
     ]
 
 
-@requires(Role.COORDINATOR)
-async def paper_button(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, viewer: people.Person
-) -> None:
+@button(PAPER, Role.COORDINATOR)
+async def paper_button(turn: Turn, assignment_id: int) -> None:
     """ "Received on paper": ask the date the paper (or e-mail) arrived."""
-    query, _ = update.callback_query, translator(viewer.language)
-    assignment_id = parse_id(query.data if query else None, PAPER_CALLBACK)
-    duty = (
-        await services(context).db.run(lambda s: schedule.duty(s, assignment_id))
-        if assignment_id
-        else None
-    )
+    duty = await turn.run(lambda s: schedule.duty(s, assignment_id))
     if duty is None or duty.assignment.status not in schedule.OPEN_STATUSES:
-        await answer(update, _("This report is no longer open. Nothing was changed."))
+        await _no_longer_open(turn)
         return
-    await questions.ask(
-        services(context), viewer, questions.PAPER_DATE, {"assignment": assignment_id}
-    )
-    await answer(
-        update,
-        _('On what date did the report arrive? Type it like 9/1/2569, or "today" (or /cancel).'),
+    await questions.ask(turn.app, turn.person, questions.PAPER_DATE, {"assignment": assignment_id})
+    await turn.answer(
+        turn._(
+            'On what date did the report arrive? Type it like 9/1/2569, or "today" (or /cancel).'
+        )
     )
 
 
-async def paper_date(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, viewer: people.Person, text: str
-) -> None:
+async def paper_date(turn: Turn, text: str) -> None:
     """The arrival date typed after "received on paper": confirm on the owner's behalf."""
-    app, _ = services(context), translator(viewer.language)
-    zone, now = app.settings.office.zone, app.clock()
-    today = now.astimezone(zone).date()
+    now = turn.now()
+    today = now.astimezone(turn.zone).date()
     day = today if text.strip().lower() in ("today", "วันนี้") else parse_date(text)
     if day is None or day > today:
-        await answer(
-            update, _('Please type a date that has passed, like 9/1/2569, or "today" (or /cancel).')
+        await turn.answer(
+            turn._('Please type a date that has passed, like 9/1/2569, or "today" (or /cancel).')
         )
         return
-    asked = await questions.take(app, viewer, questions.PAPER_DATE)
+    asked = await questions.take(turn.app, turn.person, questions.PAPER_DATE)
     if asked is None:  # expired, or taken meanwhile by a second press
-        await answer(update, _("This report is no longer open. Nothing was changed."))
+        await _no_longer_open(turn)
         return
-    assignment_id = int(asked["assignment"])
-    received = now if day == today else OfficeCalendar.from_office(app.settings.office).closing(day)
-    outcome, _duty = await app.db.run(
-        lambda s: schedule.confirm(
-            s,
-            assignment_id,
-            person=viewer,
-            now=now,
-            via="paper",
-            received_at=received,
-            on_behalf=True,
-        )
-    )
+    await _confirm_on_paper(turn, int(asked["assignment"]), day, now)
+
+
+async def _confirm_on_paper(turn: Turn, assignment_id: int, day: date, now: datetime) -> None:
+    """Confirmed by the coordinator for the owner: received now (typed "today"), or else at
+    the close of that day."""
+    person, calendar = turn.person, OfficeCalendar.from_office(turn.settings.office)
+    received = now if day == now.astimezone(turn.zone).date() else calendar.closing(day)
+    outcome = await turn.run(lambda s: _on_paper(s, assignment_id, person, now, received))
     if outcome not in (schedule.ConfirmOutcome.ON_TIME, schedule.ConfirmOutcome.LATE):
-        await answer(update, _("This report is no longer open. Nothing was changed."))
+        await _no_longer_open(turn)
         return
+    _ = turn._
     state = _("on time") if outcome is schedule.ConfirmOutcome.ON_TIME else _("late")
-    await answer(
-        update,
+    await turn.answer(
         _("Recorded as received on paper on {date} ({state}).").format(
-            date=format_date(day, viewer.language), state=state
-        ),
+            date=format_date(day, turn.language), state=state
+        )
     )
 
 
-@requires(*OVERSIGHT)
-async def history(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, viewer: people.Person
-) -> None:
+def _on_paper(
+    session: Session, assignment_id: int, person: people.Person, now: datetime, received: datetime
+) -> schedule.ConfirmOutcome:
+    outcome, _duty = schedule.confirm(
+        session,
+        assignment_id,
+        person=person,
+        now=now,
+        via="paper",
+        received_at=received,
+        on_behalf=True,
+    )
+    return outcome
+
+
+@command(*OVERSIGHT)
+async def history(turn: Turn) -> None:
     """/history <number>: one person's record over the fiscal year."""
-    app, _ = services(context), translator(viewer.language)
-    argument = (context.args or [""])[0]
-    number = parse_number(argument)
-    if number is None:
-        await answer(
-            update,
-            _("Please type /history followed by the person's number from /staff, e.g. /history 12"),
+    staff_id = parse_number((turn.context.args or [""])[0])
+    if staff_id is None:
+        await turn.answer(
+            turn._(
+                "Please type /history followed by the person's number from /staff, e.g. /history 12"
+            )
         )
         return
-    zone = app.settings.office.zone
-    fiscal_year = fiscal_year_of(app.clock().astimezone(zone).date())
-
-    def record(session: Session) -> tuple[people.Person | None, list[Any]]:
-        person = people.by_id(session, number)
-        return person, list(
-            oversight.person_history(session, number, fiscal_year)
-        ) if person else []
-
-    person, rows = await app.db.run(record)
+    now = turn.now()
+    fiscal_year = fiscal_year_of(now.astimezone(turn.zone).date())
+    person, rows = await turn.run(lambda s: _year_of(s, staff_id, fiscal_year))
     if person is None:
-        await answer(
-            update, _("There is no person number {number}. See /staff.").format(number=number)
+        await turn.answer(
+            turn._("There is no person number {number}. See /staff.").format(number=staff_id)
         )
         return
-    lines = [
-        _("{name}: fiscal year {fiscal_year}").format(name=person.name, fiscal_year=fiscal_year)
-    ]
-    lines += _history_lines(rows, app.clock(), viewer.language, zone) or [_("Nothing yet.")]
-    await answer(update, "\n".join(lines))
+    heading = turn._("{name}: fiscal year {fiscal_year}")
+    lines = [heading.format(name=person.name, fiscal_year=fiscal_year)]
+    lines += _history_lines(rows, now, turn.language, turn.zone) or [turn._("Nothing yet.")]
+    await turn.answer("\n".join(lines))
+
+
+def _year_of(
+    session: Session, staff_id: int, fiscal_year: int
+) -> tuple[people.Person | None, list[Any]]:
+    person = people.by_id(session, staff_id)
+    found = oversight.person_history(session, staff_id, fiscal_year) if person else []
+    return person, list(found)
 
 
 def _history_lines(
@@ -328,13 +291,12 @@ def _history_lines(
     zone: ZoneInfo,
 ) -> list[str]:
     _ = translator(language)
-    names = status_names(_)
     lines = []
     for obligation, period, assignment in rows:
         if period.due_at > now:
             continue
         title = obligation.title_en if language == "en" else obligation.title_th
         due = format_date(period.due_at.astimezone(zone), language)
-        state = names.get(assignment.status, "-")
+        state = status_name(assignment.status, _) if assignment.status in STATUS_NAMES else "-"
         lines.append(f"• {title} — {due}: {state}")
     return lines

@@ -9,12 +9,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session
-from telegram import InputFile, Update
-from telegram.ext import ContextTypes
+from telegram import InputFile
 
-from bot.common.access import answer, requires
-from bot.common.i18n import translator
-from bot.common.services import services
+from bot.common.kit import Turn, command
 from bot.common.texts import parse_number
 from jobs.calendar import OfficeCalendar, fiscal_year_of
 from jobs.features import STEPS
@@ -25,26 +22,26 @@ from storage.models import Role
 DIGEST_ROLES = (Role.DIRECTOR, Role.COORDINATOR)
 
 
-@requires(*DIGEST_ROLES)
-async def digest(update: Update, context: ContextTypes.DEFAULT_TYPE, viewer: people.Person) -> None:
+@command(*DIGEST_ROLES)
+async def digest(turn: Turn) -> None:
     """/digest: the director's digest now, as text and a chart (both built off the event loop:
     the figures in a transaction on a worker thread, the chart on another thread)."""
-    app = services(context)
-    calendar = OfficeCalendar.from_office(app.settings.office)
-    now, language, zone = app.clock(), viewer.language, app.settings.office.zone
-
-    steps = tuple(step(app.settings) for step in STEPS)
+    calendar = OfficeCalendar.from_office(turn.settings.office)
+    viewer, now = turn.person, turn.now()
+    steps = tuple(step(turn.settings) for step in STEPS)
 
     def work(session: Session) -> dict[str, Any]:
         director = _for_director(session, viewer, now, calendar)
         return digest_report(session, steps, calendar, now, director=director)
 
-    data = await app.db.run(work)
-    rendered = await asyncio.to_thread(app.catalog.render, "digest", data, language, zone)
-    chat = update.effective_chat
+    data = await turn.run(work)
+    rendered = await asyncio.to_thread(
+        turn.app.catalog.render, "digest", data, turn.language, turn.zone
+    )
+    chat = turn.update.effective_chat
     if chat is not None and rendered.photo is not None:
         await chat.send_photo(rendered.photo)
-    await answer(update, rendered.text)
+    await turn.answer(rendered.text)
 
 
 def _for_director(
@@ -56,29 +53,39 @@ def _for_director(
     return Role.DIRECTOR in viewer.roles or office.is_acting(session, viewer.id, today)
 
 
-@requires(*DIGEST_ROLES)
-async def export(update: Update, context: ContextTypes.DEFAULT_TYPE, viewer: people.Person) -> None:
+@command(*DIGEST_ROLES)
+async def export(turn: Turn) -> None:
     """/export [fiscal year]: the evidence workbook for the ITA assessor, as a document."""
-    from bot.oversight.export import export_fiscal_year
-
-    app, _ = services(context), translator(viewer.language)
-    argument = (context.args or [""])[0]
-    today = app.clock().astimezone(app.settings.office.zone).date()
+    argument = (turn.context.args or [""])[0]
+    today = turn.now().astimezone(turn.zone).date()
     fiscal_year = parse_number(argument) if argument else fiscal_year_of(today)
     if fiscal_year is None or not 2500 <= fiscal_year <= 2700:
-        await answer(update, _("Please type /export and a fiscal year in B.E., e.g. /export 2569"))
+        await turn.answer(
+            turn._("Please type /export and a fiscal year in B.E., e.g. /export 2569")
+        )
         return
+    await _send_workbook(turn, fiscal_year)
+
+
+async def _send_workbook(turn: Turn, fiscal_year: int) -> None:
+    from bot.oversight.export import export_fiscal_year
+
     buffer = io.BytesIO()
     # the rows read and the workbook built on a thread (it opens its own transaction there)
     await asyncio.to_thread(
-        export_fiscal_year, app.db, app.settings, fiscal_year, "xlsx", buffer, as_of=app.clock()
+        export_fiscal_year,
+        turn.db,
+        turn.settings,
+        fiscal_year,
+        "xlsx",
+        buffer,
+        actions=turn.app.catalog.audit,  # every feature's audit actions, by name
+        as_of=turn.now(),
     )
-    chat = update.effective_chat
+    chat = turn.update.effective_chat
     if chat is not None:
-        name = f"ita-evidence-{fiscal_year}.xlsx"
+        caption = turn._("Evidence for the ITA assessment, fiscal year {fiscal_year}")
         await chat.send_document(
-            InputFile(buffer.getvalue(), filename=name),
-            caption=_("Evidence for the ITA assessment, fiscal year {fiscal_year}").format(
-                fiscal_year=fiscal_year
-            ),
+            InputFile(buffer.getvalue(), filename=f"ita-evidence-{fiscal_year}.xlsx"),
+            caption=caption.format(fiscal_year=fiscal_year),
         )
