@@ -26,7 +26,7 @@ class Found:
     lines: int
 
 
-DECORATORS = {"command", "button", "registered", "requires"}
+DECORATORS = {"command", "button", "registered", "requires", "anyone", "anyone_button"}
 
 
 def _decorator_name(node: ast.expr) -> str:
@@ -48,7 +48,7 @@ def handlers(root: Path = ROOT / "bot") -> list[Found]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.AsyncFunctionDef | ast.FunctionDef) and _is_handler(node):
                 assert node.end_lineno is not None
-                where = f"{path.relative_to(ROOT)}:{node.lineno} {node.name}"
+                where = f"{path.relative_to(root.parent)}:{node.lineno} {node.name}"
                 found.append(Found(where, node.end_lineno - node.lineno + 1))
     return found
 

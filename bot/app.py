@@ -6,7 +6,8 @@ import asyncio
 import contextlib
 import gc
 import logging
-from collections.abc import AsyncIterator
+import re
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -24,31 +25,22 @@ from telegram.ext import (
     filters,
 )
 
-from bot.common import i18n, menus, power, questions
-from bot.common.access import answer, apology, load_person, registered
+from bot.common import i18n, menus, questions
+from bot.common.access import answer, apology, load_person
+from bot.common.feature import Catalog, Feature
 from bot.common.i18n import translator
+from bot.common.kit import Turn, command
 from bot.common.services import SERVICES_KEY, Services, services, services_of
-from bot.complaints import complainant as complain
-from bot.complaints import handling as complaints
-from bot.complaints.keys import keys_or_none
 from bot.complaints.sender import ComplainantSender
-from bot.duties import handlers as duties
-from bot.duties.handlers import DONE_CALLBACK, ESCALATION_CALLBACK, SNOOZE_CALLBACK
-from bot.features import CATALOG, render
-from bot.loans import drafts, maintenance
-from bot.loans import handover as loans
-from bot.loans import returns as loan_return
-from bot.office import calendar as calendar_admin
-from bot.office import registration
-from bot.office import staff as staff_admin
-from bot.oversight import handlers as oversight
-from bot.oversight import reports
+from bot.features import CATALOG, FEATURES
 from bot.runtime import logs
+from bot.runtime.complaint_keys import keys_or_none
 from bot.runtime.sender import TelegramSender
 from bot.runtime.transport import AiohttpRequest
 from jobs.engine import Engine
+from jobs.features import STEPS
+from jobs.steps import Step
 from storage.db import is_busy
-from storage.people import Person
 
 log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE
@@ -73,12 +65,19 @@ class _ApplicationBot(ExtBot[None]):
 
 
 def build_application(
-    services: Services, token: str, *, with_engine: bool = True
+    services: Services,
+    token: str,
+    *,
+    with_engine: bool = True,
+    features: Sequence[Feature] = FEATURES,
+    steps: Sequence[type[Step]] = STEPS,
 ) -> AnyApplication:
     """The real python-telegram-bot Application, talking to ``[telegram] base_url``.
 
     ``with_engine`` starts the reminder engine with the application (tests of other
     behaviour may leave it off, so that no reminder interleaves with what they check).
+    ``features`` and ``steps`` are the bot's (``bot/features.py``, ``jobs/features.py``)
+    unless a test adds one of its own.
     """
     logs.protect([token])
     telegram = services.settings.telegram
@@ -97,99 +96,38 @@ def build_application(
         .post_shutdown(stop_services)
         .build()
     )
-    services.catalog = CATALOG
+    services.catalog = CATALOG if features is FEATURES else Catalog(features)
     application.bot_data[SERVICES_KEY] = services
     application.bot_data[ENGINE_WANTED] = with_engine
+    application.bot_data[STEPS_KEY] = tuple(steps)
     if services.complaint_keys is None:  # `run` has refused already if the channel has no key
         services.complaint_keys = keys_or_none(services.settings.complaints)
-    _add_handlers(application)
+    _add_handlers(application, features)
     return application
 
 
-def _add_handlers(application: AnyApplication) -> None:
-    commands = {
-        "start": registration.start,
-        "help": registration.help_command,
-        "whoami": registration.whoami,
-        "language": registration.language,
-        "name": registration.rename,
-        "staff": staff_admin.staff_list,
-        "person": staff_admin.person_command,
-        "done": duties.done_command,
-        "mine": duties.mine,
-        "status": oversight.status,
-        "history": oversight.history,
-        "closeday": calendar_admin.close_day,
-        "meeting": calendar_admin.move_meeting,
-        "oneoff": calendar_admin.one_off,
-        "leave": calendar_admin.leave,
-        "acting": calendar_admin.acting,
-        "digest": reports.digest,
-        "export": reports.export,
-        "loan": loans.loan_command,
-        "return": loan_return.return_command,
-        "loans": loans.loans_command,
-        "cancel_loan": loans.cancel_loan_command,
-        "myloans": loans.my_loans,
-        "announce_maintenance": maintenance.announce_command,
-        "cancel": cancel,
-        "complain": complain.complain,
-        "complaint": complain.status,
-        "complaints": complaints.list_complaints,
-        "handlers": complaints.handlers_command,
-    }
-    for name, callback in commands.items():
-        application.add_handler(CommandHandler(name, callback, filters=PRIVATE))
-    application.add_handler(
-        CallbackQueryHandler(
-            registration.language_button, pattern=f"^{registration.LANGUAGE_CALLBACK}"
-        )
-    )
-    application.add_handler(
-        CallbackQueryHandler(staff_admin.person_button, pattern=f"^{staff_admin.PERSON_CALLBACK}")
-    )
-    application.add_handler(CallbackQueryHandler(duties.done_button, pattern=f"^{DONE_CALLBACK}"))
-    application.add_handler(
-        CallbackQueryHandler(duties.escalation_button, pattern=f"^{ESCALATION_CALLBACK}")
-    )
-    buttons = {
-        SNOOZE_CALLBACK: duties.snooze_button,
-        oversight.STATUS_CALLBACK: oversight.status_button,
-        oversight.PAPER_CALLBACK: oversight.paper_button,
-        calendar_admin.CONFIRM_CALLBACK: calendar_admin.confirm_change,
-        loans.LOAN_CALLBACK: loans.loan_button,
-        loans.RECEIVED_CALLBACK: loans.received_button,
-        loans.WITHDRAW_CALLBACK: loans.withdraw_button,
-        loan_return.RETURN_CALLBACK: loan_return.return_button,
-        maintenance.MAINTENANCE_CALLBACK: maintenance.announce_button,
-        complain.CALLBACK: complain.on_button,
-        complaints.CALLBACK: complaints.on_button,
-        complaints.HANDLERS_CALLBACK: complaints.remove_handler_button,
-        power.CALLBACK: power.decide_button,
-    }
-    for prefix, callback in buttons.items():
-        application.add_handler(CallbackQueryHandler(callback, pattern=f"^{prefix}"))
+def _add_handlers(application: AnyApplication, features: Sequence[Feature]) -> None:
+    """Each feature's commands, buttons and other handlers (``bot/features.py``), then what
+    belongs to no feature: /cancel, and the answers to what nothing else took."""
+    for feature in features:
+        for name, callback in feature.commands.items():
+            application.add_handler(CommandHandler(name, callback, filters=PRIVATE))
+        for kind, callback in feature.buttons:
+            pattern = f"^{re.escape(kind.prefix)}"
+            application.add_handler(CallbackQueryHandler(callback, pattern=pattern))
+        for handler, group in feature.handlers:
+            application.add_handler(handler, group=group)
+    application.add_handler(CommandHandler("cancel", cancel, filters=PRIVATE))
     application.add_handler(CallbackQueryHandler(stale_button))
     application.add_handler(MessageHandler(PRIVATE & filters.COMMAND, unknown_command))
-    application.add_handler(
-        MessageHandler(PRIVATE & (filters.Document.ALL | filters.PHOTO), duties.evidence)
-    )
     application.add_handler(MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, on_text))
     application.add_handler(MessageHandler(PRIVATE & ~filters.COMMAND, unexpected_message))
     application.add_handler(MessageHandler(~PRIVATE & filters.COMMAND, group_chat))
     application.add_error_handler(on_error)
-    # a complaint conversation in progress takes its messages (and /cancel) before anything
-    # else; with none, they go on to the handlers above (group 0)
-    conversation = PRIVATE & filters.UpdateType.MESSAGE
-    application.add_handler(
-        MessageHandler(conversation & ~filters.COMMAND, complain.on_message), group=-1
-    )
-    application.add_handler(
-        CommandHandler("cancel", complain.on_cancel, filters=conversation), group=-1
-    )
 
 
 ENGINE_WANTED = "engine-wanted"
+STEPS_KEY = "tick-steps"
 
 
 async def start_services(application: AnyApplication) -> None:
@@ -206,11 +144,14 @@ async def start_services(application: AnyApplication) -> None:
         await bulk.initialize()
         application.bot_data[BULK_BOT] = bulk
         sender = ComplainantSender(
-            TelegramSender(bulk, services.settings.office.zone, render),
+            TelegramSender(bulk, services.settings.office.zone, services.catalog.render),
             services.db,
             services.complaint_keys,
         )
-        services.engine = Engine(services.db, services.settings, sender, services.clock)
+        steps = application.bot_data[STEPS_KEY]
+        services.engine = Engine(
+            services.db, services.settings, sender, services.clock, steps=steps
+        )
         services.engine.start()
     # What start-up made stays for good: the garbage collector stops walking it, so a full
     # collection no longer holds the event loop for a tenth of a second
@@ -263,21 +204,19 @@ async def stop_services(application: AnyApplication) -> None:
         await bulk.shutdown()
 
 
-@registered
-async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> None:
-    """Plain text: the answer to a question the bot asked, or else a pointer to /help."""
-    message = update.effective_message
-    text = message.text if message is not None else None
-    if not text:
-        await unexpected_message(update, context)
+@command()
+async def on_text(turn: Turn) -> None:
+    """Plain text: the answer to the question the bot asked last (the feature that asked
+    takes it), or else a pointer to /help."""
+    if not turn.text:
+        await unexpected_message(turn.update, turn.context)
         return
-    topic = await questions.typed_topic(services(context), person)
-    if topic == questions.EXCUSE_REASON:
-        await duties.excuse_reason(update, context, person, text)
-    elif topic == questions.PAPER_DATE:
-        await oversight.paper_date(update, context, person, text)
-    elif not await drafts.on_text(update, context, person, text):
-        await unexpected_message(update, context)
+    topic = await questions.typed_topic(turn.app, turn.person)
+    take = turn.app.catalog.answers.get(topic) or turn.app.catalog.answers.get(None)
+    if take is None:
+        await unexpected_message(turn.update, turn.context)
+    else:
+        await take(turn, turn.text)
 
 
 async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -25,8 +25,8 @@ from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError
 from bot.common.i18n import DEFAULT_LANGUAGE, LANGUAGES, format_datetime
 from bot.common.services import Services, system_clock
 from bot.complaints import admin as complaint_admin
-from bot.complaints.keys import ComplaintKeyError, ComplaintKeys, load_complaint_keys
 from bot.runtime import failures, logs
+from bot.runtime.complaint_keys import ComplaintKeyError, ComplaintKeys, load_complaint_keys
 from bot.runtime.credentials import TokenError, load_token
 from jobs.offsets import DURATION_EXAMPLES, DURATION_UNITS, parse_duration
 from jobs.settings import ConfigError, Settings, load_settings

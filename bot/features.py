@@ -1,7 +1,8 @@
 """The bot's features, listed once: ``bot/app.py`` wires what each declares, the sender
 renders their templates, the export names their audit events (``bot.common.feature``).
 
-Adding a feature: its package with a ``FEATURE = Feature(...)``, and one line here.
+Adding a feature: its package with a ``FEATURE = Feature(...)``, and one line here (and, if
+it has a share of the tick, one line in ``jobs/features.py``).
 """
 
 from __future__ import annotations
@@ -9,30 +10,26 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.common.audit import AUDIT as POWER_AUDIT
 from bot.common.feature import Catalog, Feature
-from bot.common.power import POWER_TEMPLATES
+from bot.common.power import DECIDE, POWER_TEMPLATES, decide_button
 from bot.common.render import Rendered
-from bot.complaints.texts import COMPLAINT_TEMPLATES, digest_section
-from bot.duties.texts import DUTY_TEMPLATES
-from bot.loans.texts import LOAN_TEMPLATES
-from bot.office.backup_texts import RESTORE_TEMPLATES
-from bot.oversight.digest_texts import DIGEST_TEMPLATES
+from bot.complaints.feature import FEATURE as COMPLAINTS
+from bot.duties.feature import FEATURE as DUTIES
+from bot.loans.feature import FEATURE as LOANS
+from bot.office.feature import FEATURE as OFFICE
+from bot.oversight.feature import FEATURE as OVERSIGHT
 from bot.runtime.delivery_texts import DELIVERY_TEMPLATES
 
-
-def _complaint_section(params: dict[str, Any], language: str, zone: ZoneInfo) -> list[str]:
-    found = params.get("complaints")  # the director's copy only (jobs.tick)
-    return digest_section(found, language, zone) if found else []
-
-
-FEATURES: tuple[Feature, ...] = (
-    Feature("core", templates={**DELIVERY_TEMPLATES, **POWER_TEMPLATES}),
-    Feature("office", templates=RESTORE_TEMPLATES),
-    Feature("duties", templates=DUTY_TEMPLATES),
-    Feature("oversight", templates=DIGEST_TEMPLATES),
-    Feature("loans", templates=LOAN_TEMPLATES),
-    Feature("complaints", templates=COMPLAINT_TEMPLATES, digest_section=_complaint_section),
+# what belongs to no single feature: changes of power (the director decides) and delivery
+CORE = Feature(
+    "core",
+    buttons=[(DECIDE, decide_button)],
+    templates={**DELIVERY_TEMPLATES, **POWER_TEMPLATES},
+    audit=POWER_AUDIT,
 )
+
+FEATURES: tuple[Feature, ...] = (CORE, OFFICE, DUTIES, OVERSIGHT, LOANS, COMPLAINTS)
 CATALOG = Catalog(FEATURES)
 
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -36,8 +36,9 @@ from typing import Protocol
 from sqlmodel import Session
 
 from jobs.calendar import OfficeCalendar
-from jobs.features import DROP_RULES
+from jobs.features import STEPS
 from jobs.ladder import STAFF_FACING
+from jobs.steps import Step
 from storage import outbox, people, schedule
 from storage.db import Database
 from storage.models import OutboxMessage, Role
@@ -142,8 +143,10 @@ class Dispatcher:
         batch: int = 200,
         lease: timedelta = LEASE,
         calendar: Callable[[], OfficeCalendar] | None = None,
+        steps: Sequence[type[Step]] = STEPS,
     ) -> None:
         self.db = db
+        self.drops = [step.drop_before_sending for step in steps]  # each feature's rule
         self.sender = sender
         self.clock = clock
         self.per_chat_interval = per_chat_interval
@@ -237,6 +240,8 @@ class Dispatcher:
         delayed ladder's reminder outside office hours (pending until they open). Their chats
         are free again."""
         kept = _drop_settled(session, claimed)
+        for drop in self.drops:
+            kept = drop(session, kept)
         superseded = set(outbox.supersede(session, among=[_message_id(m) for m in kept]))
         expired = {_message_id(m) for m in kept if reminder_expired(m, now)} - superseded
         outbox.expire(session, expired, reason="its report is long past due")
@@ -389,10 +394,7 @@ def _drop_settled(session: Session, claimed: list[OutboxMessage]) -> list[Outbox
     for message in claimed:
         if message.template == "duty" and message.assignment_id in settled:
             outbox.cancel(session, _message_id(message), reason="the report is settled")
-    kept = [m for m in claimed if not (m.template == "duty" and m.assignment_id in settled)]
-    for drop in DROP_RULES:
-        kept = drop(session, kept)
-    return kept
+    return [m for m in claimed if not (m.template == "duty" and m.assignment_id in settled)]
 
 
 def _message_id(message: OutboxMessage) -> int:

@@ -11,7 +11,7 @@ import asyncio
 import logging
 import os
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -20,8 +20,10 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from jobs.calendar import OfficeCalendar
 from jobs.dispatch import Dispatcher, DispatchReport, Sender
+from jobs.features import STEPS
 from jobs.nightly_backup import NightlyBackup
 from jobs.settings import Settings
+from jobs.steps import Step
 from jobs.tick import Planner, TickReport
 from storage import leader, outbox
 from storage.db import Database
@@ -44,11 +46,12 @@ class Engine:
         clock: Callable[[], datetime],
         *,
         per_chat_interval: float = 1.0,
+        steps: Sequence[type[Step]] = STEPS,
     ) -> None:
         self.db = db
         self.clock = clock
         timing = settings.engine
-        self.planner = Planner(settings, OfficeCalendar.from_office(settings.office))
+        self.planner = Planner(settings, OfficeCalendar.from_office(settings.office), steps)
         self.dispatcher = Dispatcher(
             db,
             sender,
@@ -56,6 +59,7 @@ class Engine:
             per_chat_interval=per_chat_interval,
             lease=timedelta(seconds=timing.lease_seconds),
             calendar=lambda: self.planner.calendar,
+            steps=steps,
         )
         self.dispatching = timing.dispatch
         self.safety_interval = timedelta(seconds=timing.safety_interval_seconds)

@@ -11,4 +11,3 @@ from jobs.questions import QuestionStep
 from jobs.steps import Step
 
 STEPS: tuple[type[Step], ...] = (LoanStep, ComplaintStep, PowerStep, QuestionStep)
-DROP_RULES = tuple(step.drop_before_sending for step in STEPS)

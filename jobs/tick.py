@@ -63,13 +63,15 @@ class _Escalation:
 class Planner:
     """The office's schedule, computed from the config and the database at a given ``now``."""
 
-    def __init__(self, settings: Settings, calendar: OfficeCalendar) -> None:
+    def __init__(
+        self, settings: Settings, calendar: OfficeCalendar, steps: Sequence[type[Step]] = STEPS
+    ) -> None:
         self.settings = settings
         self.base_calendar = calendar
         self.calendar = calendar
         self.meeting = settings.meeting
         self._configs = {o.key: o for o in settings.obligations}
-        self.steps: tuple[Step, ...] = tuple(step(settings) for step in STEPS)
+        self.steps: tuple[Step, ...] = tuple(step(settings) for step in steps)
 
     def refresh(self, session: Session, today: date) -> None:
         """Take in the calendar changes made from chat (closed days, a moved meeting).

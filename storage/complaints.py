@@ -46,7 +46,7 @@ ENTRY_FIELDS = ("text", "file_id", "file_name")
 
 
 class Cipher(Protocol):
-    """Encrypts and decrypts the channel's content (bot.complaints.keys implements it)."""
+    """Encrypts and decrypts the channel's content (bot.runtime.complaint_keys implements it)."""
 
     def seal(self, text: str) -> str: ...
 

@@ -6,16 +6,20 @@ Tests speak as users (``say``, ``press``) and read what the bot answered, over r
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from bot.app import AnyApplication, build_application, polling
+from bot.common.feature import Feature
 from bot.common.services import Services
+from bot.features import FEATURES
 from bot.offline import FakeTelegram, SentMessage
+from jobs.features import STEPS
 from jobs.settings import Settings
+from jobs.steps import Step
 from storage.db import Database
 from tests.support import NOW, with_changes
 
@@ -80,16 +84,20 @@ async def running_bot(
     token: str = TOKEN,
     *,
     engine: bool = False,
+    features: Sequence[Feature] = FEATURES,
+    steps: Sequence[type[Step]] = STEPS,
 ) -> AsyncIterator[Harness]:
     """Start the fake server and the real Application polling it; stop both afterwards.
 
-    ``engine`` also starts the reminder engine (the scheduler), as ``run`` does.
+    ``engine`` also starts the reminder engine (the scheduler), as ``run`` does; ``features``
+    and ``steps`` are the bot's own unless a test brings one more.
     """
     with FakeTelegram(token=token) as fake:
         settings = with_changes(
             settings, telegram={"base_url": fake.base_url, "base_file_url": fake.base_file_url}
         )
         clock = clock or Clock()
-        app = build_application(Services(settings, db, clock), token, with_engine=engine)
+        services = Services(settings, db, clock)
+        app = build_application(services, token, with_engine=engine, features=features, steps=steps)
         async with polling(app):
             yield Harness(fake, app, db, settings, clock)

@@ -20,7 +20,7 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from bot.complaints.admin import prepare
-from bot.complaints.keys import ENV_VAR, ComplaintKeys
+from bot.runtime.complaint_keys import ENV_VAR, ComplaintKeys
 from jobs.settings import Settings
 from storage import complaints, groups, migrate, people
 from storage.db import Database

@@ -19,11 +19,11 @@ from sqlalchemy import select as select_rows
 from sqlmodel import SQLModel, col, select
 
 from bot.common.services import services_of
-from bot.complaints.keys import ENV_VAR
 from bot.complaints.sender import ComplainantSender
 from bot.features import render
 from bot.offline import SentMessage
 from bot.runtime import logs
+from bot.runtime.complaint_keys import ENV_VAR
 from bot.runtime.sender import TelegramSender
 from jobs.calendar import OfficeCalendar
 from jobs.dispatch import Dispatcher

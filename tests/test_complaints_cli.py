@@ -12,7 +12,7 @@ import pytest
 from bot.cli import main
 from bot.common.services import services_of
 from bot.complaints.admin import prepare
-from bot.complaints.keys import ENV_VAR, ComplaintKeyError, load_complaint_keys
+from bot.runtime.complaint_keys import ENV_VAR, ComplaintKeyError, load_complaint_keys
 from jobs.settings import Settings, load_settings
 from storage import complaints, migrate
 from storage.db import Database

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.complaints.keys import (
+from bot.runtime.complaint_keys import (
     ENV_VAR,
     ComplaintKeyError,
     ComplaintKeys,

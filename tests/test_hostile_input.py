@@ -82,8 +82,8 @@ from telegram import Update
 from telegram.ext import ContextTypes, TypeHandler
 
 from bot.common.i18n import LANGUAGES, parse_date
-from bot.complaints.keys import ENV_VAR as COMPLAINT_KEY_VARIABLE
 from bot.office.registration import MAX_NAME_LENGTH
+from bot.runtime.complaint_keys import ENV_VAR as COMPLAINT_KEY_VARIABLE
 from jobs.calendar import OfficeCalendar
 from jobs.settings import Settings
 from jobs.tick import Planner

@@ -111,3 +111,72 @@ def test_the_guard_itself_tells_a_lazy_import_from_a_loaded_one(tmp_path: Path) 
     )
     assert {name for name in _imports_on_loading(sample) if _offline(name)} == {"bot.offline"}
     assert "bot.offline.demo.main" in _imports(sample)
+
+
+SHARED = {"common", "runtime"}  # what every feature may use, in bot/
+ROOTS = {"app", "cli", "features"}  # the composition roots: they may import everything
+
+
+def _features(layer: str) -> set[str]:
+    """The feature packages of ``bot/`` or ``jobs/``: the folders with an ``__init__.py``."""
+    skipped = SHARED | {"offline"}
+    return {p.parent.name for p in (ROOT / layer).glob("*/__init__.py")} - skipped
+
+
+def _feature_offenders(layer: str) -> list[str]:
+    """Imports of another feature's package, from a feature's package; a feature of bot/ may
+    use its namesake in jobs/ (bot.loans → jobs.loans), never another one."""
+    features = _features("bot") | _features("jobs")
+    offenders = []
+    for owner in sorted(_features(layer)):
+        for path in sorted((ROOT / layer / owner).rglob("*.py")):
+            for name in _imports(path):
+                parts = name.split(".")
+                if len(parts) > 1 and parts[0] in ("bot", "jobs"):
+                    reached = parts[1]
+                    if reached in features and reached != owner:
+                        offenders.append(f"{path.relative_to(ROOT)} imports {name}")
+    return offenders
+
+
+def test_every_feature_has_a_package_in_bot() -> None:
+    assert {"office", "duties", "oversight", "loans", "complaints"} <= _features("bot")
+    assert {"loans", "complaints", "oversight"} <= _features("jobs")
+    loose = {p.stem for p in (ROOT / "bot").glob("*.py")} - ROOTS - {"__init__"}
+    assert not loose, "every module of bot/ lives in a package, beside the composition roots"
+
+
+@pytest.mark.parametrize("layer", ["bot", "jobs"])
+def test_a_feature_never_imports_another_features_internals(layer: str) -> None:
+    assert not _feature_offenders(layer)
+
+
+def test_shared_code_imports_no_feature() -> None:
+    """bot/common and bot/runtime are below the features; jobs/ outside its feature packages
+    (the calendar, the ladder, the engine) reaches features only from its two roots."""
+    features = _features("bot") | _features("jobs")
+    roots = {
+        ROOT / "jobs" / "tick.py",
+        ROOT / "jobs" / "features.py",
+        ROOT / "jobs" / "dispatch.py",
+    }
+    below = [ROOT / "bot" / name for name in SHARED] + [
+        p for p in (ROOT / "jobs").glob("*.py") if p not in roots
+    ]
+    offenders = [
+        f"{path.relative_to(ROOT)} imports {name}"
+        for place in below
+        for path in (sorted(place.rglob("*.py")) if place.is_dir() else [place])
+        for name in _imports(path)
+        if len(name.split(".")) > 1
+        and name.split(".")[0] in ("bot", "jobs")
+        and name.split(".")[1] in features
+    ]
+    assert not offenders
+
+
+def test_the_feature_guard_sees_a_cross_feature_import(tmp_path: Path) -> None:
+    sample = tmp_path / "sample.py"
+    sample.write_text("from bot.runtime.complaint_keys import ComplaintKeys\n", encoding="utf-8")
+    assert "bot.runtime.complaint_keys" in _imports(sample)
+    assert "complaints" in _features("bot")

@@ -11,8 +11,8 @@ import pytest
 from sqlmodel import col, select
 
 from bot.cli import main
-from bot.complaints.keys import ENV_VAR
 from bot.features import render
+from bot.runtime.complaint_keys import ENV_VAR
 from bot.runtime.sender import TelegramSender
 from jobs.calendar import OfficeCalendar
 from jobs.dispatch import Dispatcher

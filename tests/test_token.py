@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.complaints.keys import ENV_VAR as COMPLAINT_KEY_VARIABLE
-from bot.complaints.keys import load_complaint_keys
 from bot.runtime import logs
+from bot.runtime.complaint_keys import ENV_VAR as COMPLAINT_KEY_VARIABLE
+from bot.runtime.complaint_keys import load_complaint_keys
 from bot.runtime.credentials import ENV_VAR, TokenError, load_token
 from jobs.settings import ComplaintSettings
 from tests.support import EXAMPLE_CONFIG

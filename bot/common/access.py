@@ -1,7 +1,7 @@
 """Who is writing, and may they do this? Shared by every handler.
 
-``registered`` loads the person (or tells an unknown user how to register, in Thai);
-``requires`` also checks their roles at the moment of use, for commands and buttons alike.
+``registered`` loads the person (or tells an unknown user how to register, in Thai); the kit
+(``bot.common.kit``) builds on it and also checks roles at the moment of use.
 """
 
 from __future__ import annotations
@@ -14,11 +14,9 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.common.i18n import Translate, translator
-from bot.common.roles import role_name
 from bot.common.services import services
 from bot.common.texts import split_message
 from storage import people
-from storage.models import Role
 
 PersonHandler = Callable[
     [Update, ContextTypes.DEFAULT_TYPE, people.Person], Coroutine[Any, Any, None]
@@ -102,27 +100,3 @@ async def _note_reachable(
     if chat is not None and chat.type == "private" and not person.staff.reachable:
         chat_id = chat.id
         await services(context).db.run(lambda s: people.mark_reachable(s, person.id, chat_id))
-
-
-def requires(*roles: Role) -> Callable[[PersonHandler], Handler]:
-    """Like ``registered``, and the person must hold one of ``roles``: else a polite refusal."""
-
-    def decorate(handler: PersonHandler) -> Handler:
-        @functools.wraps(handler)
-        async def checked(
-            update: Update, context: ContextTypes.DEFAULT_TYPE, person: people.Person
-        ) -> None:
-            if person.has_any(*roles):
-                await handler(update, context, person)
-                return
-            _ = translator(person.language)
-            await answer(
-                update,
-                _("Sorry, this is only for {roles}. Type /help to see what you can do.").format(
-                    roles=", ".join(role_name(role, _) for role in roles)
-                ),
-            )
-
-        return registered(checked)
-
-    return decorate

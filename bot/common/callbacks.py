@@ -16,8 +16,8 @@ from typing import Generic, TypeVar
 
 T = TypeVar("T")
 MAX_DATA = 64  # Telegram's limit on callback data, in bytes
-_WORD = re.compile(r"[A-Za-z0-9_-]{1,32}")
-_NUMBER = re.compile(r"[1-9][0-9]{0,17}")
+_WORD = re.compile(r"[A-Za-z0-9_-]{1,40}")  # a group key is at most 40 characters
+_NUMBER = re.compile(r"[1-9][0-9]{0,8}")  # the tables' ids are 32-bit integers
 
 
 def number(part: str) -> int | None:
@@ -26,7 +26,7 @@ def number(part: str) -> int | None:
 
 
 def word(part: str) -> str | None:
-    """A code as buttons carry it: letters, digits, ``_`` and ``-``."""
+    """A code as buttons carry it: letters, digits, ``_`` and ``-`` (a group key at most)."""
     return part if _WORD.fullmatch(part) else None
 
 
@@ -46,10 +46,9 @@ class Callback(ABC, Generic[T]):
     def _read(self, parts: list[str]) -> T | None: ...
 
     def _join(self, *parts: object) -> str:
-        data = self.prefix + ":".join(str(part) for part in parts)
-        if self.parse(data) is None:
-            raise ValueError(f"{data!r} does not fit its own kind of button")
-        return data
+        """The data, as built; what does not fit is refused when pressed (``parse``), so a
+        message is never lost to a badly built button."""
+        return self.prefix + ":".join(str(part) for part in parts)
 
 
 @dataclass(frozen=True)

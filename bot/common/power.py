@@ -13,21 +13,18 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
-from telegram import Update
-from telegram.ext import ContextTypes
 
 from bot.common import menus
-from bot.common.access import answer, registered
+from bot.common.callbacks import ChoiceNumbered, choices
 from bot.common.i18n import Translate, format_date, format_datetime, translator
+from bot.common.kit import Turn, button
 from bot.common.render import Keyboard, Rendered
-from bot.common.services import services
-from bot.common.texts import parse_number
 from jobs import power as notices
 from storage import complaints, people, power
 from storage.models import PowerProposal, ProposalState, Role
 from storage.power import Change, Gate
 
-CALLBACK = "pw:"
+DECIDE = ChoiceNumbered("pw:", choices("y", "n"))  # the director: y(es) / n(o), proposal
 
 
 # -- the notices ---------------------------------------------------------------------------
@@ -137,10 +134,8 @@ def _closing(
 def _buttons(params: dict[str, Any], _: Translate) -> Keyboard:
     if not params.get("decide") or params.get("event") != "proposed":
         return []
-    number = params.get("proposal_id")
-    return [
-        [(_("Confirm"), f"{CALLBACK}y:{number}"), (_("Do not approve"), f"{CALLBACK}n:{number}")]
-    ]
+    number = int(params.get("proposal_id") or 0)
+    return [[(_("Confirm"), DECIDE("y", number)), (_("Do not approve"), DECIDE("n", number))]]
 
 
 POWER_TEMPLATES: dict[str, Callable[[dict[str, Any], str, ZoneInfo], Rendered]] = {
@@ -193,36 +188,25 @@ def proposal_answer(found: PowerProposal, new: bool, language: str, zone: ZoneIn
 # -- the director's buttons -----------------------------------------------------------------
 
 
-def parse(data: str | None) -> tuple[bool, int] | None:
-    """``pw:y:12`` → (True, 12); ``pw:n:12`` → (False, 12); anything else → None."""
-    choice, _, number = (data or "").removeprefix(CALLBACK).partition(":")
-    proposal_id = parse_number(number)
-    if not (data or "").startswith(CALLBACK) or choice not in ("y", "n") or proposal_id is None:
-        return None
-    return choice == "y", proposal_id
-
-
-@registered
-async def decide_button(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: people.Person
-) -> None:
+@button(DECIDE)
+async def decide_button(turn: Turn, decision: tuple[str, int]) -> None:
     """A director confirms a proposal (it takes effect) or does not approve it; a press by
     anyone else, or after the proposal expired, changes nothing."""
-    query, app, _ = update.callback_query, services(context), translator(person.language)
-    parsed, now = parse(query.data if query else None), app.clock()
+    choice, proposal_id = decision
+    person, now = turn.person, turn.now()
 
     def decide(session: Session) -> tuple[PowerProposal | None, str, people.Person | None, bool]:
-        found = power.proposal(session, parsed[1]) if parsed else None
-        outcome = _decide(session, found, parsed[0] if parsed else False, person, now)
+        found = power.proposal(session, proposal_id)
+        outcome = _decide(session, found, choice == "y", person, now)
         subject = people.by_id(session, found.subject_staff_id) if found else None
         handler = complaints.is_handler(session, subject.id) if subject else False
         return found, outcome, subject, handler
 
-    found, outcome, subject, handler = await app.db.run(decide)
-    app.wake()
+    found, outcome, subject, handler = await turn.run(decide)
+    turn.app.wake()
     if outcome == ProposalState.CONFIRMED.value and subject is not None:
-        await menus.set_for(context.bot, subject, complaint_handler=handler)
-    await answer(update, _decision_text(outcome, found, person.language))
+        await menus.set_for(turn.context.bot, subject, complaint_handler=handler)
+    await turn.answer(_decision_text(outcome, found, person.language))
 
 
 def _decide(

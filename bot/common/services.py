@@ -10,7 +10,7 @@ from typing import Any
 from telegram.ext import Application, ContextTypes
 
 from bot.common.feature import Catalog
-from bot.complaints.keys import ComplaintKeys
+from bot.runtime.complaint_keys import ComplaintKeys
 from jobs.engine import Engine
 from jobs.settings import Settings
 from storage.db import Database

@@ -18,7 +18,12 @@ import logging
 import stat
 from pathlib import Path
 
-from bot.complaints.keys import CODE_KEY, ComplaintKeyError, ComplaintKeys, load_complaint_keys
+from bot.runtime.complaint_keys import (
+    CODE_KEY,
+    ComplaintKeyError,
+    ComplaintKeys,
+    load_complaint_keys,
+)
 from jobs.settings import Settings
 from storage import complaints
 from storage.db import Database

@@ -8,7 +8,7 @@ What is kept, and what never is: the conversation in progress lives in the datab
 keyed hash of the writer's Telegram id made with the day's key (so any bot process can carry
 it on), encrypted with a key made from the day's key too, and is erased when sent or
 cancelled, or expires; the day's key itself is deleted early the next morning (see
-``bot.complaints.keys``). The complaint itself holds no Telegram id, chat, username or name,
+``bot.runtime.complaint_keys``). The complaint itself holds no Telegram id, chat, username or name,
 and its words are encrypted with the channel's key. Nothing on this path logs an update, an
 id or a name: errors are logged by type and place only (see ``confidential``), and the
 handlers never raise to the application's error handler, which would log the update.
@@ -39,8 +39,8 @@ from bot.common.access import answer, apology, load_person
 from bot.common.callbacks import Callback, choices
 from bot.common.i18n import N_, Translate, translator
 from bot.common.services import Services, services
-from bot.complaints.keys import ComplaintKeys, WriterKey, new_code, normalise_code
 from bot.complaints.words import outcome_name, status_name, when
+from bot.runtime.complaint_keys import ComplaintKeys, WriterKey, new_code, normalise_code
 from jobs.calendar import OfficeCalendar
 from jobs.complaints.ladder import announce_addition, deadlines
 from storage import complaints
@@ -87,7 +87,6 @@ CONVERSATION = ConversationButton(
     "cm:",
     choices("skip", "next", "anon", "contact", "quiet", "notify", "send", "cancel", "end"),
 )
-CALLBACK = CONVERSATION.prefix  # bot.app's wiring until it takes bot.complaints.feature
 
 
 def buttons(rows: Rows) -> InlineKeyboardMarkup:

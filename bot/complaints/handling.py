@@ -42,8 +42,8 @@ from bot.complaints.complainant import (
     not_open,
     today,
 )
-from bot.complaints.keys import WriterKey
 from bot.complaints.words import OUTCOME_BUTTONS, outcome_name, reference, status_name, when
+from bot.runtime.complaint_keys import WriterKey
 from jobs import power as notices
 from jobs.calendar import OfficeCalendar
 from jobs.complaints.ladder import erase_at, notice, overdue
@@ -100,10 +100,6 @@ COMPLAINT = ComplaintButton(
     outcomes=frozenset(OUTCOME_BUTTONS),
 )
 HANDLER = Numbered("ch:")  # the director removes a handler
-CALLBACK, HANDLERS_CALLBACK = (
-    COMPLAINT.prefix,
-    HANDLER.prefix,
-)  # bot.app's wiring, until the feature
 
 
 # -- who may see complaints ----------------------------------------------------------------

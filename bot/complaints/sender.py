@@ -3,7 +3,7 @@ notice is sent, so that no outbox row ever holds it in clear."""
 
 from __future__ import annotations
 
-from bot.complaints.keys import ComplaintKeys
+from bot.runtime.complaint_keys import ComplaintKeys
 from jobs.complaints.ladder import CONTACT_CHAT
 from jobs.dispatch import Outcome, Sender, Undeliverable
 from storage import complaints

@@ -33,7 +33,6 @@ LIST_AHEAD = timedelta(days=31)
 MINE_AHEAD = timedelta(days=62)
 MAX_REASON = 500
 # bot/app.py's names for the duty buttons, until it wires bot.duties.feature.FEATURE
-DONE_CALLBACK, ESCALATION_CALLBACK, SNOOZE_CALLBACK = DONE.prefix, ESCALATION.prefix, SNOOZE.prefix
 CONFIRMED = (schedule.ConfirmOutcome.ON_TIME, schedule.ConfirmOutcome.LATE)
 
 

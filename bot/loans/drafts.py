@@ -10,14 +10,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from telegram import Update
-from telegram.ext import ContextTypes
-
-from bot.common.kit import Turn, turn_of
+from bot.common.kit import Turn
 from bot.loans import handover as loans
 from bot.loans import maintenance
 from bot.loans import returns as loan_return
-from storage import people
 from storage.models import AwaitedAnswer, Role
 
 TextStep = Callable[[Turn, dict[str, Any], str], Awaitable[None]]
@@ -41,19 +37,6 @@ async def on_entry(turn: Turn, text: str) -> None:
         )
         return
     await _to_step(turn, row, text)
-
-
-async def on_text(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: people.Person, text: str
-) -> bool:
-    """``bot/app.py``'s hook until it wires ``bot.loans.feature.FEATURE``: False if this
-    person has no draft."""
-    turn = turn_of(update, context, person)
-    row = await _draft(turn)
-    if row is None:
-        return False
-    await _to_step(turn, row, text)
-    return True
 
 
 async def _draft(turn: Turn) -> AwaitedAnswer | None:

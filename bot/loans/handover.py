@@ -47,7 +47,6 @@ from storage.outbox import NewMessage
 
 log = logging.getLogger(__name__)
 # bot/app.py's names for the kinds of button, until it wires ``bot.loans.feature.FEATURE``
-LOAN_CALLBACK, RECEIVED_CALLBACK, WITHDRAW_CALLBACK = LOAN.prefix, RECEIVED.prefix, WITHDRAW.prefix
 LOAN_OVERSEEING = (Role.PROCUREMENT, Role.DIRECTOR, Role.COORDINATOR, Role.ADMIN)
 MAX_ITEMS, MAX_ASSET, MAX_DESCRIPTION, MAX_PURPOSE, MAX_CONDITION = 20, 60, 200, 300, 300
 MATCHES_SHOWN, BUTTON_LIMIT = 8, 30

@@ -28,7 +28,6 @@ from storage import loans, outbox, people, schedule
 from storage.models import Role
 from storage.outbox import NewMessage
 
-MAINTENANCE_CALLBACK = MAINTENANCE.prefix  # bot/app.py's name for it, until it wires the FEATURE
 MIN_TEXT, MAX_TEXT = 10, 3000
 DUTY_AHEAD = timedelta(days=400)
 

@@ -42,7 +42,6 @@ from storage import loans, outbox
 from storage.loans import LoanView, ReturnResult
 from storage.models import LoanItem, ReturnCondition, Role
 
-RETURN_CALLBACK = RETURN.prefix  # bot/app.py's name for it, until it wires the FEATURE
 CODES = {"g": ReturnCondition.GOOD, "d": ReturnCondition.DAMAGED, "m": ReturnCondition.MISSING_PART}
 # the buttons' own short words ("good", not "in good condition"), as people's chats show them
 BUTTON_LABELS = (("g", N_("good")), ("d", N_("damaged")), ("m", N_("missing part")))

@@ -24,7 +24,6 @@ RETURN = Words("lr:", least=1, most=3)  # /return: lr:s:<loan>, lr:i:<item>:<g|d
 # lr:ok, lr:no
 MAINTENANCE = Choice("mt:", choices("ok", "no"))  # /announce_maintenance: Confirm, Cancel
 RECEIVED = Numbered("loan-recv:")  # the borrower's "Received" under the hand-over
-RECEIVED_CALLBACK = RECEIVED.prefix  # bot/app.py's name for it, until it wires the FEATURE
 STATE_NAMES = {
     AWAITING_RECEIPT: N_("awaiting receipt"),
     "out": N_("out"),

@@ -26,7 +26,6 @@ from storage.power import Change, Gate, Span
 from storage.schedule import ObligationSpec
 
 CONFIRM = Choice("cf:", choices("yes", "no"))  # under a previewed change: cf:yes, cf:no
-CONFIRM_CALLBACK = CONFIRM.prefix  # bot/app.py's name for it, until it wires the FEATURE
 CALENDAR = (Role.COORDINATOR, Role.ADMIN)  # who changes the calendar, or records others' leave
 MAX_TITLE = 300
 MAX_REASON = 200

@@ -20,7 +20,6 @@ from storage.models import Language
 
 MAX_NAME_LENGTH = 120
 LANGUAGE = Choice("lang:", choices(*LANGUAGES))  # the /language buttons: lang:th, lang:en
-LANGUAGE_CALLBACK = LANGUAGE.prefix  # bot/app.py's name for it, until it wires the FEATURE
 
 
 def _newcomer(user: User, chat_id: int) -> invites.Newcomer:

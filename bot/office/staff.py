@@ -28,7 +28,6 @@ from storage.models import Role, WorkGroup
 from storage.power import Change, Gate
 
 PERSON = Words("p:", least=2, most=3)  # p:<staff id>:<action>[:<group key or role>]
-PERSON_CALLBACK = PERSON.prefix  # bot/app.py's name for it, until it wires the FEATURE
 _ACTIONS = ("card", "mv", "rl", "off", "on")
 
 

@@ -26,7 +26,6 @@ from storage.models import Assignment, AssignmentStatus, Obligation, Period, Rol
 STATUS = Numbered("st:")  # an earlier period under /status <obligation>: st:<period>
 PAPER = Numbered("pp:")  # "Received on paper" for one person: pp:<assignment>
 # bot/app.py's names for them, until it wires bot.oversight.feature.FEATURE
-STATUS_CALLBACK, PAPER_CALLBACK = STATUS.prefix, PAPER.prefix
 LIVE_AHEAD = timedelta(days=7)  # a period is "current" from its first reminder on
 BUTTON_LIMIT = 40
 INLINE_NAMES = 6
