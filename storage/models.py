@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Boolean, Column, Float, Index, Text, UniqueConstraint
+from sqlalchemy.types import Integer, LargeBinary
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -598,3 +599,98 @@ class DeliveryOutage(SQLModel, table=True):
 
 
 ALL_TABLES.extend([ChatPace, DeliveryOutage])
+
+
+# -- the memo to the director (issue 15) ----------------------------------------------------
+
+
+class MemoState(StrEnum):
+    DRAFT = "draft"  # numbered and written; not yet before the director
+    PROPOSED = "proposed"  # before the director (the coordinator proposed it, or it went at once)
+    ORDERED = "ordered"  # the director's order is written into its box
+    CLOSED = "closed"  # the order's outcome is known
+
+
+class MemoDocumentKind(StrEnum):
+    MEMO = "memo"  # the memo as proposed, its order box empty
+    ORDERED = "ordered"  # the signed version of record, the director's order in its box
+
+
+class MemoCounter(SQLModel, table=True):
+    """The last number given to a memo in a fiscal year (B.E.): ที่ runs per fiscal year, as
+    in the office's register of documents, and a number once given is never given again."""
+
+    __tablename__ = "memo_counter"
+
+    fiscal_year: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    last_number: int = 0
+
+
+class Memo(SQLModel, table=True):
+    """A memo (บันทึกข้อความ) to the director about a report still missing after the
+    follow-ups: its number (``fiscal_year``, ``number``), where it stands, and the director's
+    order once given. Its lines (who is missing) are :class:`MemoLine`; its .docx files are
+    :class:`MemoDocument`, so that listing memos never loads a file."""
+
+    __tablename__ = "memo"
+    __table_args__ = (UniqueConstraint("fiscal_year", "number", name="uq_memo_fiscal_year_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    fiscal_year: int = Field(index=True)
+    number: int
+    period_id: int = Field(foreign_key="period.id", index=True)
+    obligation_id: int = Field(foreign_key="obligation.id")
+    dated: date  # the date written on it (วันที่), an office day
+    created_at: datetime = _created()
+    state: str = Field(default=MemoState.DRAFT.value, max_length=16, index=True)
+    review: str = Field(default="coordinator", max_length=16)  # who receives it first
+    sent_to_staff_id: int | None = Field(default=None, foreign_key="staff.id")  # the latest
+    sent_at: datetime | None = _when()
+    proposed_at: datetime | None = _when()
+    proposed_by_staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    order_kind: str | None = Field(default=None, max_length=24)
+    order_text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    new_due_at: datetime | None = _when()  # the new deadline the order set, if any
+    ordered_at: datetime | None = _when()
+    ordered_by_staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    outcome: str | None = Field(default=None, max_length=24)
+    closed_at: datetime | None = _when()
+
+
+class MemoLine(SQLModel, table=True):
+    """One person missing, as the memo writes them: numbered (``number``: ๑., ๒. …), with the
+    name, group and position of the day, the due instant and the days they were followed up
+    (ISO dates, office time)."""
+
+    __tablename__ = "memo_line"
+    __table_args__ = (
+        UniqueConstraint("memo_id", "number", name="uq_memo_line_number"),
+        UniqueConstraint("memo_id", "assignment_id", name="uq_memo_line_assignment"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    memo_id: int = Field(foreign_key="memo.id", index=True)
+    number: int
+    assignment_id: int = Field(foreign_key="assignment.id", index=True)
+    name: str = Field(max_length=200)
+    group_name: str = Field(max_length=500)
+    position: str = Field(default="", max_length=300)  # ตำแหน่ง, as written
+    due_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    followups: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    outcome: str | None = Field(default=None, max_length=24)  # after the order, per person
+
+
+class MemoDocument(SQLModel, table=True):
+    """A .docx rendered from a memo, with the words it was rendered from (``content``): the
+    memo as proposed and, later, the version of record with the director's order."""
+
+    __tablename__ = "memo_document"
+
+    memo_id: int = Field(foreign_key="memo.id", primary_key=True)
+    kind: str = Field(primary_key=True, max_length=16)
+    content: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    file: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    rendered_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+ALL_TABLES.extend([MemoCounter, Memo, MemoLine, MemoDocument])
