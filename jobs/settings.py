@@ -25,6 +25,7 @@ from pydantic import (
     field_validator,
 )
 
+from jobs.memo_settings import MemoSettings
 from jobs.offsets import Offset, Span, parse_offset, parse_span
 from storage.models import Role
 
@@ -448,6 +449,7 @@ class Settings(_Strict):
     loans: LoanSettings = LoanSettings()
     complaints: ComplaintSettings = ComplaintSettings()
     backup: BackupSettings = BackupSettings()
+    memo: MemoSettings = MemoSettings()
 
     _source: str = PrivateAttr(default="<config>")
 
