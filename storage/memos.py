@@ -7,8 +7,10 @@ locks it until the first commits; SQLite lets one writer at a time), so each get
 number; a rolled-back transaction gives its number back, so the register has no holes. The
 unique ``(fiscal_year, number)`` is the guard behind it.
 
-The words and the layout are ``bot.duties.memo``'s; this module keeps what was written and
-the files rendered from it.
+The words and the layout are ``bot.duties.memo``'s; this module keeps what was written, the
+files rendered from it, and the loop that follows: proposed to the director, the director's
+order recorded once (conditional UPDATEs: a second press changes nothing), the order's short
+ladder (``next_action_at``, ``order_step``: ``jobs.memos``), and what came of it.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from sqlalchemy import insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from storage import audit
 from storage.db import execute_bulk, table_of
 from storage.models import (
     Memo,
@@ -197,3 +200,167 @@ def store_document(
 def document(session: Session, memo_id: int, kind: MemoDocumentKind) -> MemoDocument | None:
     """A memo's rendered file of one kind (its bytes in ``file``, its words in ``content``)."""
     return session.get(MemoDocument, (memo_id, kind.value))
+
+
+# -- the loop: proposed, ordered, followed up, closed ---------------------------------------
+
+
+def set_facts(session: Session, memo_id: int, facts: dict[str, Any]) -> None:
+    """Keep what the memo states (``jobs.memos.memo_facts``), written once with the memo."""
+    execute_bulk(session, update(Memo).where(col(Memo.id) == memo_id).values(facts=dict(facts)))
+
+
+def record_event(
+    session: Session,
+    memo_id: int,
+    action: str,
+    *,
+    now: datetime,
+    actor: str,
+    actor_staff_id: int | None = None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """An audit event about a memo (``memo.*``)."""
+    audit.record(
+        session,
+        at=now,
+        actor=actor,
+        actor_staff_id=actor_staff_id,
+        action=action,
+        subject_type="memo",
+        subject_id=memo_id,
+        details=details,
+    )
+
+
+def propose(
+    session: Session,
+    memo_id: int,
+    *,
+    by_staff_id: int | None,
+    to_staff_id: int | None,
+    now: datetime,
+) -> bool:
+    """The memo goes before the director: only from ``draft`` (a conditional UPDATE, so that a
+    second press, or a second process, changes nothing). ``by_staff_id`` None: it went at once
+    (``[memo] review = "director"``)."""
+    result = execute_bulk(
+        session,
+        update(Memo)
+        .where(col(Memo.id) == memo_id, col(Memo.state) == MemoState.DRAFT.value)
+        .values(
+            state=MemoState.PROPOSED.value,
+            proposed_at=now,
+            proposed_by_staff_id=by_staff_id,
+            sent_to_staff_id=to_staff_id,
+            sent_at=now,
+        ),
+    )
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Order:
+    """The director's order on a memo, as recorded."""
+
+    kind: str  # a MemoOrderKind value
+    text: str  # the director's own words ("" when none were typed)
+    by_staff_id: int
+    new_due_at: datetime | None = None  # the new deadline (a ``deadline`` order)
+    next_action_at: datetime | None = None  # the order ladder's first step
+    outcome: str | None = None  # known at once (excused, the director in person): closed
+
+
+def record_order(session: Session, memo_id: int, order: Order, *, now: datetime) -> bool:
+    """Write the order into the memo, only while it is before the director (``proposed``):
+    one order per memo, whoever presses twice. An order whose outcome is known at once closes
+    the memo; a new deadline leaves it ``ordered``, its ladder due at ``next_action_at``."""
+    closed = order.outcome is not None
+    result = execute_bulk(
+        session,
+        update(Memo)
+        .where(col(Memo.id) == memo_id, col(Memo.state) == MemoState.PROPOSED.value)
+        .values(
+            state=(MemoState.CLOSED if closed else MemoState.ORDERED).value,
+            order_kind=order.kind,
+            order_text=order.text,
+            new_due_at=order.new_due_at,
+            ordered_at=now,
+            ordered_by_staff_id=order.by_staff_id,
+            outcome=order.outcome,
+            closed_at=now if closed else None,
+            next_action_at=None if closed else order.next_action_at,
+            order_step=0,
+        ),
+    )
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
+def due_orders(session: Session, *, now: datetime, limit: int) -> list[MemoView]:
+    """Ordered memos whose next step has come (an index range scan), oldest first."""
+    found = session.exec(
+        select(Memo)
+        .where(col(Memo.next_action_at) <= now)
+        .order_by(col(Memo.next_action_at), col(Memo.id))
+        .limit(limit)
+    ).all()
+    return [MemoView(m, tuple(_lines_of(session, m.id or 0))) for m in found]
+
+
+def earliest_order(session: Session) -> datetime | None:
+    """When an order's ladder next has something to do."""
+    value = session.exec(
+        select(Memo.next_action_at)
+        .where(col(Memo.next_action_at).is_not(None))
+        .order_by(col(Memo.next_action_at))
+        .limit(1)
+    ).first()
+    return value if isinstance(value, datetime) else None
+
+
+def advance_order(
+    session: Session,
+    found: Memo,
+    *,
+    order_step: int,
+    next_action_at: datetime | None,
+    outcome: str | None = None,
+    now: datetime,
+) -> bool:
+    """Move the order's ladder on, only if nobody else has (a conditional UPDATE on its step);
+    with ``outcome`` the memo is closed."""
+    values: dict[str, Any] = {"order_step": order_step, "next_action_at": next_action_at}
+    if outcome is not None:
+        values |= {"state": MemoState.CLOSED.value, "outcome": outcome, "closed_at": now}
+    result = execute_bulk(
+        session,
+        update(Memo)
+        .where(
+            col(Memo.id) == found.id,
+            col(Memo.order_step) == found.order_step,
+            col(Memo.state) == MemoState.ORDERED.value,
+        )
+        .values(**values),
+    )
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
+def set_line_outcomes(session: Session, memo_id: int, outcomes: dict[int, str]) -> None:
+    """Each person's outcome (assignment id → a MemoOutcome value)."""
+    for assignment_id, outcome in outcomes.items():
+        execute_bulk(
+            session,
+            update(MemoLine)
+            .where(col(MemoLine.memo_id) == memo_id, col(MemoLine.assignment_id) == assignment_id)
+            .values(outcome=outcome),
+        )
+
+
+def memos_dated_between(session: Session, start: date, end: date) -> list[MemoView]:
+    """The memos dated ``start`` … ``end`` (both included), in the order of their numbers."""
+    found = session.exec(
+        select(Memo)
+        .where(col(Memo.dated) >= start, col(Memo.dated) <= end)
+        .order_by(col(Memo.fiscal_year), col(Memo.number))
+    ).all()
+    return [MemoView(m, tuple(_lines_of(session, m.id or 0))) for m in found]

@@ -611,6 +611,23 @@ class MemoState(StrEnum):
     CLOSED = "closed"  # the order's outcome is known
 
 
+class MemoOrderKind(StrEnum):
+    """What the director ordered on a memo (the buttons of the director's copy)."""
+
+    DEADLINE = "deadline"  # สั่งการให้จัดส่งภายใน …: a new deadline, with its short ladder
+    EXCUSED = "excused"  # ยกเว้น, with the reason typed
+    DIRECTOR = "director"  # ทราบ จะสั่งการเอง: the director orders it in person
+
+
+class MemoOutcome(StrEnum):
+    """What came of a memo's order (and of each line: ``MemoLine.outcome``)."""
+
+    SUBMITTED = "submitted"  # sent by the order's new deadline
+    MISSED = "missed"  # still missing after it: the director was told again
+    EXCUSED = "excused"
+    DIRECTOR = "director"  # left to the director in person: nothing more for the bot to do
+
+
 class MemoDocumentKind(StrEnum):
     MEMO = "memo"  # the memo as proposed, its order box empty
     ORDERED = "ordered"  # the signed version of record, the director's order in its box
@@ -655,6 +672,12 @@ class Memo(SQLModel, table=True):
     ordered_by_staff_id: int | None = Field(default=None, foreign_key="staff.id")
     outcome: str | None = Field(default=None, max_length=24)
     closed_at: datetime | None = _when()
+    # what the memo states, as plain data frozen when it was written (jobs.memos.memo_facts):
+    # every copy of the .docx is rendered from it, so that each reads the same
+    facts: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    # the order's short ladder (jobs.memos): its next step, and when it is due
+    next_action_at: datetime | None = _when(index=True)
+    order_step: int = 0
 
 
 class MemoLine(SQLModel, table=True):

@@ -23,7 +23,8 @@ PAPER_DATE = "paper-date"  # the day a paper or e-mail submission arrived
 CALENDAR_CHANGE = "calendar"  # /closeday, /meeting, /oneoff, previewed, awaiting "ยืนยัน"
 EVIDENCE = "evidence"  # the window after a confirmation in which a file is the evidence
 ENTRY = "entry"  # a loan, return, withdrawal or announcement entered step by step
-TYPED = (EXCUSE_REASON, PAPER_DATE, ENTRY)  # the topics a plain text message may answer
+MEMO_ORDER = "memo-order"  # the director's words of an order on a memo, or the excuse's reason
+TYPED = (EXCUSE_REASON, PAPER_DATE, ENTRY, MEMO_ORDER)  # the topics a plain text may answer
 
 
 def ask(
