@@ -1,5 +1,5 @@
-"""What every outbox template shares: ``Rendered`` (text, buttons, a picture), the period's
-label, when and how late, in the reader's language.
+"""What every outbox template shares: ``Rendered`` (text, buttons, a picture or a file), the
+period's label, when and how late, in the reader's language.
 
 The tick stores a template name and plain parameters; the words are chosen when the message
 is sent, by the template its feature declares (``Feature.templates``), so that each person
@@ -26,10 +26,19 @@ Render = Callable[[str, dict[str, Any], str, ZoneInfo], "Rendered"]  # template 
 
 
 @dataclass(frozen=True)
+class Document:
+    """A file sent with a message (the memo's .docx): its name as the reader sees it."""
+
+    filename: str
+    content: bytes
+
+
+@dataclass(frozen=True)
 class Rendered:
     text: str
     keyboard: Keyboard = field(default_factory=list)
     photo: bytes | None = None  # sent before the text (the digest's chart)
+    document: Document | None = None  # sent before the text, like the photo (a memo)
 
 
 def title(params: dict[str, Any], language: str) -> str:

@@ -19,7 +19,8 @@ from bot.common.render import Keyboard, Render
 from jobs.dispatch import Delivered, Outcome, Retry, Undeliverable
 from storage.models import OutboxMessage
 
-DRAWN = frozenset({"digest"})  # templates whose rendering draws a chart (a tenth of a second)
+# templates whose rendering takes a while (a chart drawn, a .docx filled in): off the loop
+DRAWN = frozenset({"digest", "memo", "memo_ordered"})
 _CHAT_GONE = ("chat not found", "user is deactivated", "peer_id_invalid", "bot was blocked")
 
 
@@ -56,6 +57,11 @@ class TelegramSender:
         try:
             if rendered.photo is not None:
                 await self.bot.send_photo(message.chat_id, rendered.photo)
+            if rendered.document is not None:
+                document = rendered.document
+                await self.bot.send_document(
+                    message.chat_id, document.content, filename=document.filename
+                )
             sent = await self.bot.send_message(
                 message.chat_id, rendered.text, reply_markup=markup(rendered.keyboard)
             )
