@@ -45,6 +45,8 @@ class Occurrence:
     nominal_date: date  # before the closed-day rule
     quarter: int | None = None  # 1–4, for quarterly reports: the quarter covered
     month: int | None = None  # 1–12, for monthly and meeting reports: the month due (its key's)
+    meeting_at: datetime | None = None  # aware, UTC: the staff meeting a meeting report feeds
+    overridden: bool = False  # the due date is the config's due_overrides for this period
 
 
 # ---- dates --------------------------------------------------------------------------------
@@ -153,17 +155,22 @@ def _occurrence(
     quarter: int | None = None,
     month: int | None = None,
 ) -> Occurrence:
-    """An occurrence due on ``nominal`` (moved by the closed-day rule), at the usual time."""
-    due_date = _apply_closed_day_rule(obligation, nominal, cal)
+    """An occurrence due on ``nominal`` (moved by the closed-day rule), at the usual time;
+    or on the day the config's ``due_overrides`` sets for it (the onward deadline stays the
+    plan's: it is not the office's to move)."""
+    planned = _apply_closed_day_rule(obligation, nominal, cal)
+    override = obligation.due_overrides.get(key)
+    due_date = planned if override is None else override
     return Occurrence(
         key=key,
         fiscal_year=fiscal_year,
         due_date=due_date,
         due_at=_due_at(obligation, due_date, cal),
-        onward_due_at=_onward_due_at(obligation.onward, due_date, cal),
+        onward_due_at=_onward_due_at(obligation.onward, planned, cal),
         nominal_date=nominal,
         quarter=quarter,
         month=month,
+        overridden=override is not None,
     )
 
 
@@ -309,22 +316,40 @@ def _meeting_based(
     found = []
     last_meeting = cal.shift_working_days(end, rule.days_before)
     for meeting_day in meeting_dates(meeting, start, last_meeting):
-        due_date = cal.shift_working_days(meeting_day, -rule.days_before)
-        if not start <= due_date <= end:
+        planned = cal.shift_working_days(meeting_day, -rule.days_before)
+        if not start <= planned <= end:
             continue
-        due_at = _meeting_due_at(obligation, due_date, meeting.at, cal, rule.days_before == 0)
+        key = f"meeting-{meeting_day:%Y-%m}"  # one meeting a month: moving it keeps the key
+        override = obligation.due_overrides.get(key)
+        due_date = planned if override is None else override
+        at_meeting = rule.days_before == 0 and override is None
         found.append(
             Occurrence(
-                key=f"meeting-{meeting_day:%Y-%m}",  # one meeting a month: moving it keeps the key
+                key=key,
                 fiscal_year=fiscal_year_of(meeting_day),
                 due_date=due_date,
-                due_at=due_at,
-                onward_due_at=_onward_due_at(obligation.onward, due_date, cal),
-                nominal_date=due_date,
+                due_at=_meeting_due_at(obligation, due_date, meeting.at, cal, at_meeting),
+                onward_due_at=_onward_due_at(obligation.onward, planned, cal),
+                nominal_date=planned,
                 month=meeting_day.month,
+                meeting_at=_utc(datetime.combine(meeting_day, meeting.at, tzinfo=cal.zone)),
+                overridden=override is not None,
             )
         )
     return found
+
+
+def meeting_of(period_key: str, meeting: Meeting, cal: OfficeCalendar) -> datetime | None:
+    """The staff meeting a meeting report's period (``meeting-2026-01``) feeds, or None."""
+    if not period_key.startswith("meeting-"):
+        return None
+    try:
+        first = date.fromisoformat(f"{period_key.removeprefix('meeting-')}-01")
+    except ValueError:
+        return None
+    last = _clamped(first.year, first.month, 31)
+    days = meeting_dates(meeting, first, last)
+    return _utc(datetime.combine(days[0], meeting.at, tzinfo=cal.zone)) if days else None
 
 
 def occurrences(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Sequence
 from datetime import date, time
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -22,7 +23,9 @@ from pydantic import (
     Field,
     PrivateAttr,
     ValidationError,
+    ValidationInfo,
     field_validator,
+    model_validator,
 )
 
 from jobs.memo_settings import MemoSettings
@@ -186,7 +189,9 @@ def _offset(value: str) -> str:
 OffsetText = Annotated[str, Field(description="e.g. -7d, -1wd, +5wd, 30s")]
 
 
-class LadderStep(_Strict):
+class BaseStep(_Strict):
+    """A step of any ladder (a report's, a loan's): what, and when from its due date."""
+
     kind: Literal["reminder", "last_call", "followup", "escalation"]
     offset: OffsetText
     at: time | None = None  # clock time on the day, for day-based offsets
@@ -199,11 +204,56 @@ class LadderStep(_Strict):
         return parse_offset(self.offset)
 
 
+class LadderStep(BaseStep):
+    """A step of a report's ladder; ``from`` (``anchor`` in code) names what its offset counts
+    from: the due date (the default), the onward deadline or the meeting.
+
+    A step counted from the onward deadline or the meeting gives ``otherwise``: its offset
+    from the due date for an obligation that has no such deadline (a one-off added from chat
+    follows the default ladder and has none). In code: ``LadderStep.model_validate({...,
+    "from": "onward"})``.
+    """
+
+    anchor: Literal["due", "onward", "meeting"] = Field(default="due", alias="from")
+    otherwise: OffsetText | None = None  # from the due date, when the anchor is missing
+
+    @field_validator("otherwise")
+    @classmethod
+    def _otherwise(cls, value: str | None) -> str | None:
+        return None if value is None else _offset(value)
+
+    @model_validator(mode="after")
+    def _otherwise_needs_an_anchor(self) -> LadderStep:
+        if self.otherwise is not None and self.anchor == "due":
+            raise ValueError(
+                "otherwise is the offset from the due date for a step counted from the "
+                'onward deadline or the meeting: give from = "onward" or "meeting", or remove it'
+            )
+        return self
+
+    @property
+    def parsed_otherwise(self) -> Offset | None:
+        return None if self.otherwise is None else parse_offset(self.otherwise)
+
+    def describe(self) -> str:
+        """``escalation -1wd from onward``: the step as the config writes it, for messages."""
+        where = "" if self.anchor == "due" else f" from {self.anchor}"
+        return f"{self.kind} {self.offset}{where}"
+
+
 class Ladder(_Strict):
+    """Steps in the order they happen (a loan's ladder too: ``jobs.loans.ladder``)."""
+
+    steps: Sequence[BaseStep] = Field(min_length=1)
+
+
+class ReportLadder(Ladder):
+    """A report's ladder as the config writes it (``[ladders.<name>]``)."""
+
     steps: list[LadderStep] = Field(min_length=1)
 
 
-PLAN_LADDER = Ladder(
+PLAN_LADDER = ReportLadder(
     steps=[
         LadderStep(kind="reminder", offset="-7d"),
         LadderStep(kind="reminder", offset="-1wd"),
@@ -284,6 +334,56 @@ class Onward(_Strict):
         return None if value is None else _offset(value)
 
 
+_QUARTER_KEY = re.compile(r"^\s*(\d{4})-[Qq]([1-4])(?:-(\d{2}))?\s*$")
+_MONTH_KEY = re.compile(r"^\s*(?:meeting-)?(\d{4})-(\d{1,2})\s*$")
+_YEAR_KEY = re.compile(r"^\s*(\d{4})\s*$")
+PERIOD_KEY_EXAMPLES = {
+    "quarterly": '"2569-Q2" (the fiscal year in B.E. and the quarter reported on)',
+    "monthly": '"2026-04" (the month the report is due in)',
+    "meeting": '"2026-04" (the month of the staff meeting)',
+    "yearly": '"2026" (the year it is due in)',
+}
+
+
+def period_key(kind: str, text: str) -> str:
+    """The period key (as the database stores it) that a ``due_overrides`` key names.
+
+    Quarterly: ``2569-Q2``, the fiscal year in B.E. as the bot shows it. Monthly, meeting and
+    yearly: ``2026-04``, ``2026``; a B.E. year (``2569-04``) is read as people type it.
+    Raise ``ValueError`` with the form to write.
+    """
+    if kind == "once":
+        raise ValueError("a one-off report has one period: change its recurrence.date instead")
+    example = PERIOD_KEY_EXAMPLES[kind]
+    if kind == "quarterly":
+        if (found := _QUARTER_KEY.match(text)) is None:
+            raise ValueError(f"{text!r} is not a quarter: write e.g. {example}")
+        year, quarter, month = found.groups()
+        if int(year) < 2400:
+            raise ValueError(
+                f"{text!r}: write the fiscal year in B.E., as the bot shows it "
+                f'("{int(year) + BUDDHIST_ERA_OFFSET}-Q{quarter}")'
+            )
+        return f"{year}-Q{quarter}" + (f"-{month}" if month else "")
+    if kind in ("monthly", "meeting"):
+        found = _MONTH_KEY.match(text)
+        if found is None or not 1 <= int(found.group(2)) <= 12:
+            raise ValueError(f"{text!r} is not a month: write e.g. {example}")
+        year = int(found.group(1))
+        year -= BUDDHIST_ERA_OFFSET if year > 2400 else 0
+        key = f"{year:04d}-{int(found.group(2)):02d}"
+        return f"meeting-{key}" if kind == "meeting" else key
+    if (found := _YEAR_KEY.match(text)) is None:
+        raise ValueError(f"{text!r} is not a year: write e.g. {example}")
+    year = int(found.group(1))
+    return f"{year - BUDDHIST_ERA_OFFSET if year > 2400 else year:04d}"
+
+
+def override_key(key: str) -> str:
+    """How a ``due_overrides`` key for the period ``key`` is written (``meeting-`` left out)."""
+    return key.removeprefix("meeting-")
+
+
 class Obligation(_Strict):
     key: str = Field(pattern=KEY_PATTERN)
     title_th: str = Field(min_length=1, max_length=500)
@@ -296,6 +396,17 @@ class Obligation(_Strict):
     on_closed_day: Literal["keep", "previous", "next"] = "keep"
     onward: Onward | None = None
     ladder: str = "default"
+    # the staff due date of some periods set by the office, e.g. { "2569-Q2" = 2026-04-08 }
+    # (Songkran): keyed as period_key() reads, stored under the database's period keys
+    due_overrides: dict[str, CeDate] = Field(default_factory=dict)
+
+    @field_validator("due_overrides")
+    @classmethod
+    def _period_keys(cls, value: dict[str, date], info: ValidationInfo) -> dict[str, date]:
+        recurrence = info.data.get("recurrence")
+        if recurrence is None:  # its own error is reported
+            return value
+        return {period_key(recurrence.kind, key): day for key, day in value.items()}
 
 
 class TelegramSettings(_Strict):
@@ -396,8 +507,8 @@ class EvidenceSettings(_Strict):
     local_copy_dir: Path | None = None
 
 
-class LoanStep(LadderStep):
-    """A step of the property-loan ladder, and who hears of it."""
+class LoanStep(BaseStep):
+    """A step of the property-loan ladder (from the due-back date), and who hears of it."""
 
     to: Literal["borrower", "procurement", "director"] = "borrower"
 
@@ -444,7 +555,7 @@ class Settings(_Strict):
     director: Director = Director()
     groups: list[Group] = Field(min_length=1)
     meeting: Meeting = Meeting(rule="second tue")
-    ladders: dict[str, Ladder] = Field(default_factory=dict)
+    ladders: dict[str, ReportLadder] = Field(default_factory=dict)
     obligations: list[Obligation] = Field(default_factory=list)
     loans: LoanSettings = LoanSettings()
     complaints: ComplaintSettings = ComplaintSettings()
@@ -458,7 +569,7 @@ class Settings(_Strict):
         """The file this configuration was read from, for messages."""
         return self._source
 
-    def ladder(self, key: str) -> Ladder:
+    def ladder(self, key: str) -> ReportLadder:
         return self.ladders.get(key) or PLAN_LADDER
 
     def group(self, key: str) -> Group:
@@ -550,6 +661,73 @@ def _cross_checks(settings: Settings) -> list[tuple[str, str]]:
         onward = obligation.onward
         if onward is not None and (onward.day is None) == (onward.offset is None):
             problems.append((f"{where}.onward", "give exactly one of day or offset"))
+        problems += _anchors_of(settings, obligation, where)
+    for name, ladder in settings.ladders.items():
+        problems += _ladder_order(ladder, f"ladders.{name}.steps")
+    default = settings.ladders.get("default")
+    for index, step in enumerate(default.steps if default else []):
+        if step.anchor != "due" and step.otherwise is None:
+            problems.append(
+                (
+                    f"ladders.default.steps[{index}]",
+                    f"the default ladder also follows up the one-off reports added from chat, "
+                    f"which have no {step.anchor} date: give this step otherwise, its offset "
+                    'from the due date for them (e.g. otherwise = "+3wd")',
+                )
+            )
+    return problems
+
+
+def _anchors_of(settings: Settings, obligation: Obligation, where: str) -> list[tuple[str, str]]:
+    """A step counted from a date the obligation does not have, with no ``otherwise``."""
+    has = {"due": True, "onward": obligation.onward is not None}
+    has["meeting"] = obligation.recurrence.kind == "meeting"
+    for step in settings.ladder(obligation.ladder).steps:
+        if not has[step.anchor] and step.otherwise is None:
+            missing = "onward deadline" if step.anchor == "onward" else "staff meeting"
+            return [
+                (
+                    f"{where}.ladder",
+                    f"ladder {obligation.ladder!r} counts the step {step.describe()!r} from "
+                    f"the {missing}, which this obligation does not have: choose another "
+                    f"ladder, or give the step otherwise (its offset from the due date)",
+                )
+            ]
+    return []
+
+
+_LATER = {"reminder": 0, "last_call": 0, "followup": 1, "escalation": 2}
+
+
+def _ladder_order(ladder: ReportLadder, where: str) -> list[tuple[str, str]]:
+    """Steps are listed in the order they happen: nothing staff-facing after the escalation,
+    and steps counted from the same date in the same unit never go backwards."""
+    problems: list[tuple[str, str]] = []
+    for index, (before, step) in enumerate(zip(ladder.steps, ladder.steps[1:], strict=False)):
+        if _LATER[step.kind] < _LATER[before.kind]:
+            problems.append(
+                (
+                    f"{where}[{index + 1}]",
+                    f"{step.kind!r} cannot come after {before.kind!r}: list the steps in the "
+                    "order they happen",
+                )
+            )
+    for index, step in enumerate(ladder.steps):
+        earlier = [
+            other
+            for other in ladder.steps[:index]
+            if other.anchor == step.anchor
+            and other.parsed_offset.unit is step.parsed_offset.unit
+            and other.parsed_offset.amount > step.parsed_offset.amount
+        ]
+        if earlier:
+            problems.append(
+                (
+                    f"{where}[{index}]",
+                    f"{step.describe()!r} is listed after {earlier[0].describe()!r}, which "
+                    "comes later: list the steps in the order they happen",
+                )
+            )
     return problems
 
 
