@@ -16,15 +16,24 @@ from typing import Any
 
 from sqlmodel import Session
 
-from jobs.calendar import OfficeCalendar
+from jobs.calendar import CLOSED_DAY, WEEKEND, OfficeCalendar, holiday_name
 from jobs.features import STEPS
-from jobs.ladder import STAFF_FACING, Progress, progress, step_instants, working_days_late
+from jobs.ladder import (
+    STAFF_FACING,
+    Progress,
+    answer_by,
+    progress,
+    step_instants,
+    working_days_late,
+)
 from jobs.oversight.digest import digest_data
 from jobs.recurrence import (
+    Occurrence,
     covers_previous_month,
     effective_meeting,
     materialisation_window,
     meeting_dates,
+    meeting_of,
     occurrences,
 )
 from jobs.settings import Obligation as ObligationConfig
@@ -148,18 +157,36 @@ class Planner:
                 quarter=o.quarter,
                 month=o.month,
                 onward_due_at=o.onward_due_at,
-                onward_action_at=self._onward_action_at(o.onward_due_at, now),
+                onward_action_at=self._onward_action_at(config, o, now),
             )
             for o in found
         ]
 
-    def _onward_action_at(self, onward_due_at: datetime | None, now: datetime) -> datetime | None:
-        """The coordinator hears of the onward deadline one working day before it, at opening
-        (never for a deadline already past when the period is first seen)."""
+    def _onward_action_at(
+        self, config: ObligationConfig, occurrence: Occurrence, now: datetime
+    ) -> datetime | None:
+        """The coordinator hears of the onward deadline on the day the office sends, at
+        opening: the deadline's own day, or the last working day before it when it is closed
+        (the 15th of April is in Songkran); never before the period's escalation, so that the
+        message can say who was reported to the director (and, given the time, what the
+        director ordered). Never for a deadline already past when the period is first seen."""
+        onward_due_at = occurrence.onward_due_at
         if onward_due_at is None or onward_due_at <= now:
             return None
         day = onward_due_at.astimezone(self.calendar.zone).date()
-        return self.calendar.opening(self.calendar.shift_working_days(day, -1))
+        sends = self.calendar.opening(self.calendar.previous_working_day(day, include_today=True))
+        ladder = self.settings.ladder(config.ladder)
+        instants = step_instants(
+            ladder,
+            occurrence.due_at,
+            self.calendar,
+            onward_due_at=onward_due_at,
+            meeting_at=occurrence.meeting_at,
+        )
+        escalations = [
+            at for step, at in zip(ladder.steps, instants, strict=True) if step.kind == "escalation"
+        ]
+        return max([sends, *escalations[:1]])
 
     # -- the tick -------------------------------------------------------------------------
 
@@ -226,8 +253,14 @@ class Planner:
         return outbox.enqueue(session, messages, now=now)
 
     def _ladder_instants(self, obligation: Obligation, period: Period) -> list[datetime]:
+        """The period's steps, counted from its due instant, its onward deadline and the
+        staff meeting it feeds (as moved from chat), as each step says."""
         return step_instants(
-            self.settings.ladder(obligation.ladder_key), period.due_at, self.calendar
+            self.settings.ladder(obligation.ladder_key),
+            period.due_at,
+            self.calendar,
+            onward_due_at=period.onward_due_at,
+            meeting_at=meeting_of(period.key, self.meeting, self.calendar),
         )
 
     def _plan_one(
@@ -245,7 +278,8 @@ class Planner:
         if owner is not None and self._wait_for_return(session, assignment, owner, now):
             return 0
         ladder = self.settings.ladder(obligation.ladder_key)
-        step = progress(assignment.next_step, self._ladder_instants(obligation, period), now)
+        instants = self._ladder_instants(obligation, period)
+        step = progress(assignment.next_step, instants, now)
         kinds = [ladder.steps[i].kind for i in step.due_steps]
         escalate = "escalation" in kinds
         followups = assignment.followups_unanswered + kinds.count("followup")
@@ -259,7 +293,7 @@ class Planner:
             escalated_at=now if escalate else assignment.escalated_at,
         ):
             return 0  # another tick got there first
-        written = self._remind(session, due, step, kinds, followups, now)
+        written = self._remind(session, due, step, kinds, followups, now, instants)
         if escalate:
             self._collect_escalation(session, due, owner, followups, now, escalations)
         return written
@@ -293,6 +327,7 @@ class Planner:
         kinds: Sequence[str],
         followups: int,
         now: datetime,
+        instants: Sequence[datetime],
     ) -> int:
         """One message for all the staff-facing steps that came at once (stale ones collapse)."""
         facing = [i for i, kind in zip(step.due_steps, kinds, strict=True) if kind in STAFF_FACING]
@@ -312,6 +347,8 @@ class Planner:
         )
         if due.obligation.key == self.settings.loans.maintenance_obligation:
             params["announce"] = True  # announcing the plan (/announce_maintenance) confirms it
+        if kind == "followup":
+            params.update(self._followup_params(due.obligation, instants, last, now))
         # caught up after downtime at night or on a holiday: still only in office hours
         opens = self.calendar.next_office_moment(now).astimezone(now.tzinfo)
         if kind == "last_call":
@@ -329,6 +366,25 @@ class Planner:
             if staff.id not in away  # a group's duty: members on leave are not reminded
         ]
         return outbox.enqueue(session, messages, now=now, not_before=opens)
+
+    def _followup_params(
+        self, obligation: Obligation, instants: Sequence[datetime], index: int, now: datetime
+    ) -> dict[str, Any]:
+        """Who follows up (the coordinating group), by when the report is asked for (before
+        the escalation that follows; none once that has come, after downtime) and to whom
+        the memo goes after that (the director)."""
+        ladder = self.settings.ladder(obligation.ladder_key)
+        group, director = self.settings.coordinating_group, self.settings.director
+        params: dict[str, Any] = {
+            "coordinator_th": group.name_th,
+            "coordinator_en": group.name_en,
+            "director_th": director.title_th,
+            "director_en": director.title_en,
+        }
+        by = answer_by(ladder, instants, index, self.calendar)
+        if by is not None and by[0] > now:
+            params["answer_by"], params["answer_by_time"] = by[0].isoformat(), by[1]
+        return params
 
     def _ahead_of_due_day(self, period: Period, sent: datetime) -> dict[str, Any]:
         """A last call that goes out before the due day (the due day is a Saturday or a
@@ -460,7 +516,8 @@ class Planner:
         return list(chosen.values())
 
     def _onward_reminders(self, session: Session, now: datetime) -> int:
-        """Tell the coordinator that the office's own deadline (to สป.) is near."""
+        """Tell the coordinator to forward the reports by the office's own deadline (to สป.):
+        what came in, who was reported to the director, and whether the day is closed."""
         written = 0
         for period, obligation in schedule.due_onward_reminders(session, now=now):
             if not schedule.clear_onward(session, _id(period.id)):
@@ -473,6 +530,11 @@ class Planner:
                 "to_th": config.onward.to_th if config and config.onward else "",
                 "to_en": config.onward.to_en if config and config.onward else "",
                 "counts": counts,
+                **self._onward_day(period.onward_due_at),
+                "escalated": self._escalated(session, _id(period.id)),
+                # what the director ordered on the escalation: filled by the director's order
+                # loop (a later piece of work), one {"text", "name_th", "name_en"} per order
+                "orders": [],
             }
             messages = [
                 NewMessage(
@@ -486,6 +548,53 @@ class Planner:
             ]
             written += outbox.enqueue(session, messages, now=now)
         return written
+
+    def _onward_day(self, onward_due_at: datetime | None) -> dict[str, Any]:
+        """When the onward deadline's day is closed (Songkran, a weekend): why, and the last
+        working day before it, by which the office has to send."""
+        if onward_due_at is None:
+            return {}
+        day = onward_due_at.astimezone(self.calendar.zone).date()
+        reason = self.calendar.closed_reason(day)
+        if reason is None:
+            return {}
+        country = self.calendar.holiday_country
+        named = reason not in (WEEKEND, CLOSED_DAY)
+        return {
+            "onward_closed": {
+                "kind": "weekend" if reason == WEEKEND else "holiday" if named else "closed_day",
+                "name_th": reason if named else None,
+                "name_en": (holiday_name(country, day, "en_US") if named and country else None)
+                or (reason if named else None),
+                "send_by": self.calendar.previous_working_day(day).isoformat(),
+            }
+        }
+
+    def _escalated(self, session: Session, period_id: int) -> list[dict[str, Any]]:
+        """Who of the period was reported to the director, and their status now."""
+        found = []
+        for assignment in schedule.period_assignments(session, period_id):
+            if assignment.escalated_at is None:
+                session.refresh(assignment)  # escalated in this very tick (a bulk UPDATE)
+            if assignment.escalated_at is None:
+                continue
+            owner = people.by_id(session, assignment.staff_id) if assignment.staff_id else None
+            group = (
+                people.group(session, assignment.group_id)
+                if owner is None and assignment.group_id
+                else None
+            )
+            groups = owner.groups if owner else ([group] if group else [])
+            found.append(
+                {
+                    "name_th": owner.name if owner else (group.name_th if group else "-"),
+                    "name_en": owner.name if owner else (group.name_en if group else "-"),
+                    "groups_th": [g.name_th for g in groups] if owner else [],
+                    "groups_en": [g.name_en for g in groups] if owner else [],
+                    "status": assignment.status,
+                }
+            )
+        return found
 
     def next_wake(self, db: Database, now: datetime) -> datetime | None:
         """The earliest instant at which the tick or the dispatcher has something to do."""

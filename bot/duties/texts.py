@@ -3,12 +3,14 @@ coordinator's reminder of the onward deadline (the 15th, to สป.)."""
 
 from __future__ import annotations
 
+from datetime import date as date_type
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.common.i18n import Translate, format_date, translator
+from bot.common.i18n import Translate, format_date, format_datetime, translator, weekday_name
 from bot.common.render import Keyboard, Rendered, lateness, period_label, title, when
+from bot.common.words import status_name
 from bot.duties.buttons import DONE, ESCALATION, SNOOZE
 
 
@@ -30,7 +32,7 @@ def _duty(params: dict[str, Any], language: str, zone: ZoneInfo) -> Rendered:
         _("Period: {period}").format(period=period_label(params, language, zone)),
         _due_line(params, language, zone, bool(ahead)),
         "",
-        _ask(params, _),
+        _ask(params, _, language, zone),
     ]
     if params.get("group_duty"):
         lines.append(_("This report is owed by your work group: any member may confirm it."))
@@ -65,18 +67,45 @@ def _due_line(params: dict[str, Any], language: str, zone: ZoneInfo, ahead: bool
     return _("Due: by {due}").format(due=when(params.get("due_at"), language, zone))
 
 
-def _ask(params: dict[str, Any], _: Translate) -> str:
+def _ask(params: dict[str, Any], _: Translate, language: str, zone: ZoneInfo) -> str:
     if params["kind"] == "followup":
-        return _(
-            "We have not yet received your confirmation. Please send the report as soon as "
-            'possible and then press "Report sent". If it is still missing after the second '
-            "follow-up, the matter goes to the director for an order, as the office's plan "
-            "requires."
-        )
+        return _follow_up(params, _, language, zone)
     return _(
         "Please send the report to the Policy and Planning Group on time, then press "
         '"Report sent" below. The evidence file may be attached afterwards.'
     )
+
+
+def _follow_up(params: dict[str, Any], _: Translate, language: str, zone: ZoneInfo) -> str:
+    """``กลุ่มนโยบายและแผนขอติดตาม (ครั้งที่ 1) โปรดจัดส่งภายในวันที่ 13 มกราคม 2569
+    หากพ้นกำหนดจะเสนอบันทึกข้อความต่อศึกษาธิการจังหวัดพิจิตร``: which time, the new date
+    (before the escalation), and who receives the memo; the group and the director as the
+    config names them (a row written before they were passed: the plan's names)."""
+    english = language == "en"
+    group = params.get("coordinator_en" if english else "coordinator_th") or _(
+        "Policy and Planning Group"
+    )
+    number = params.get("followup_number", 0)
+    by = params.get("answer_by")
+    if by:
+        moment = datetime.fromisoformat(str(by)).astimezone(zone)
+        deadline = (
+            format_datetime(moment, language)
+            if params.get("answer_by_time")
+            else format_date(moment.date(), language)
+        )
+        director = params.get("director_en" if english else "director_th") or _(
+            "Provincial Education Officer"
+        )
+        asked = _(
+            "The {group} follows up (no. {number}): please send the report by {date}; after "
+            "that a memo goes to the {director}."
+        ).format(group=group, number=number, date=deadline, director=director)
+    else:
+        asked = _(
+            "The {group} follows up (no. {number}): please send the report as soon as possible."
+        ).format(group=group, number=number)
+    return asked + " " + _('Once it is sent, please press "Report sent" below.')
 
 
 def _aid(params: dict[str, Any]) -> int:
@@ -149,17 +178,23 @@ def _answerable(params: dict[str, Any]) -> set[int]:
 
 
 def _onward(params: dict[str, Any], language: str, zone: ZoneInfo) -> Rendered:
+    """The coordinator's reminder to forward the reports (the 15th, to สป.): the deadline as
+    a date (สป. sets no hour), whether that day is closed and by when to send then, what came
+    in, who was reported to the director, and what the director ordered (when known)."""
     _ = translator(language)
     counts = params.get("counts", {})
     to = params.get("to_en" if language == "en" else "to_th") or ""
     lines = [
-        _("The office's own deadline is near: forward the reports to {to}").format(to=to),
+        _("Please forward the reports to {to} by the office's own deadline").format(to=to),
         "",
         _("Report: {title}").format(title=title(params, language)),
         _("Period: {period}").format(period=period_label(params, language, zone)),
-        _("To be sent to {to} by {due}").format(
-            to=to, due=when(params.get("onward_due_at"), language, zone)
-        ),
+        _("To be sent to {to} by {due}").format(to=to, due=_onward_date(params, language, zone)),
+    ]
+    closed = _onward_closed(params, _, language, zone)
+    if closed:
+        lines.append(closed)
+    lines += [
         "",
         _(
             "So far: {on_time} on time, {late} late, {pending} not yet sent, {escalated} reported "
@@ -172,7 +207,73 @@ def _onward(params: dict[str, Any], language: str, zone: ZoneInfo) -> Rendered:
             excused=counts.get("excused", 0),
         ),
     ]
+    lines += _onward_escalated(params, _, language)
+    lines += _onward_orders(params, _, language)
     return Rendered("\n".join(lines))
+
+
+def _onward_date(params: dict[str, Any], language: str, zone: ZoneInfo) -> str:
+    iso = params.get("onward_due_at")
+    if not iso:
+        return "-"
+    return format_date(datetime.fromisoformat(str(iso)).astimezone(zone).date(), language)
+
+
+def _onward_closed(params: dict[str, Any], _: Translate, language: str, zone: ZoneInfo) -> str:
+    """``วันที่ 15 เมษายน 2569 ตรงกับวันสงกรานต์ ซึ่งสำนักงานปิดทำการ โปรดจัดส่งภายในวันที่
+    10 เมษายน 2569 ซึ่งเป็นวันทำการสุดท้ายก่อนกำหนด``."""
+    closed = params.get("onward_closed")
+    if not closed or not params.get("onward_due_at"):
+        return ""
+    day = datetime.fromisoformat(str(params["onward_due_at"])).astimezone(zone).date()
+    if closed.get("kind") == "weekend":
+        reason = weekday_name(day, language)
+    elif closed.get("kind") == "holiday":
+        reason = closed.get("name_en" if language == "en" else "name_th") or "-"
+    else:
+        reason = _("the office's own closed day")
+    send_by = date_type.fromisoformat(str(closed["send_by"]))
+    return _(
+        "{date} is {reason}, a day the office is closed: send by {send_by}, the last working "
+        "day before it."
+    ).format(
+        date=format_date(day, language),
+        reason=reason,
+        send_by=format_date(send_by, language),
+    )
+
+
+def _onward_escalated(params: dict[str, Any], _: Translate, language: str) -> list[str]:
+    """Who was reported to the director (a status beside those who have answered since)."""
+    escalated = params.get("escalated") or []
+    if not escalated:
+        return []
+    english = language == "en"
+    lines = [_("Reported to the director ({count}):").format(count=len(escalated))]
+    for number, item in enumerate(escalated, start=1):
+        groups = ", ".join(item.get("groups_en" if english else "groups_th") or [])
+        line = f"{number}. {item.get('name_en' if english else 'name_th') or '-'}"
+        line += f" ({groups})" if groups else ""
+        status = item.get("status")
+        if status and status != "escalated":
+            line += f" — {status_name(str(status), _)}"
+        lines.append(line)
+    return lines
+
+
+def _onward_orders(params: dict[str, Any], _: Translate, language: str) -> list[str]:
+    """What the director ordered on the escalation (``orders``, filled by the director's
+    order loop; empty until then)."""
+    orders = params.get("orders") or []
+    if not orders:
+        return []
+    english = language == "en"
+    lines = [_("The director's orders:")]
+    for item in orders:
+        name = item.get("name_en" if english else "name_th")
+        text = str(item.get("text") or "-")
+        lines.append(f"- {name}: {text}" if name else f"- {text}")
+    return lines
 
 
 DUTY_TEMPLATES = {"duty": _duty, "escalation": _escalation, "onward": _onward}
