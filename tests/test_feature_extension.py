@@ -11,7 +11,7 @@ import pytest
 
 from bot.common.feature import Catalog
 from bot.common.i18n import translator
-from bot.features import FEATURES
+from bot.features import CATALOG, FEATURES
 from bot.runtime.sender import TelegramSender
 from jobs.calendar import OfficeCalendar
 from jobs.dispatch import Dispatcher
@@ -23,7 +23,7 @@ from storage.models import Role
 from tests.example_feature import chat
 from tests.example_feature.step import PingStep
 from tests.harness import running_bot
-from tests.support import NOW, enrol
+from tests.support import NOW, audit_names, enrol
 
 WITH_PING = (*FEATURES, chat.FEATURE)  # the one line in bot/features.py
 STEPS_WITH_PING = (*STEPS, PingStep)  # the one line in jobs/features.py
@@ -78,3 +78,8 @@ async def test_the_example_step_runs_in_the_tick_and_its_template_is_sent(
 def test_two_features_may_not_claim_the_same_name() -> None:
     with pytest.raises(ValueError, match="ping"):
         Catalog((*WITH_PING, chat.FEATURE))
+
+
+def test_every_features_audit_names_reach_the_catalog() -> None:
+    """The evidence workbook names what the features declare: none left out of its feature."""
+    assert CATALOG.audit == audit_names()

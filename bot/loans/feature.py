@@ -1,10 +1,12 @@
 """Property loans (measure 1.4), declared once: the commands, the buttons, the answer to a
-text typed during an entry, and the outbox templates (``bot.common.feature``)."""
+text typed during an entry, the outbox templates and the names of its audit actions
+(``bot.common.feature``)."""
 
 from __future__ import annotations
 
 from bot.common.feature import Feature
 from bot.loans import drafts, handover, maintenance, returns
+from bot.loans.audit import AUDIT
 from bot.loans.texts import LOAN, LOAN_TEMPLATES, MAINTENANCE, RECEIVED, RETURN, WITHDRAW
 from storage.questions import ENTRY
 
@@ -26,6 +28,7 @@ FEATURE = Feature(
         (MAINTENANCE, maintenance.announce_button),
     ],
     templates=LOAN_TEMPLATES,
+    audit=AUDIT,
     # a loan, return, withdrawal or announcement being entered; and a plain text with no
     # question awaited, which may still be meant for an entry forgotten meanwhile
     answers={ENTRY: drafts.on_entry, None: drafts.on_entry},
