@@ -22,7 +22,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -87,6 +87,10 @@ class Turn:
 
     def now(self) -> datetime:
         return self.app.clock()
+
+    def today(self) -> date:
+        """The office's date now (its time zone)."""
+        return self.now().astimezone(self.zone).date()
 
     async def run(self, work: Callable[[Session], T]) -> T:
         """``work`` in one transaction, off the event loop (``Database.run``)."""

@@ -78,10 +78,6 @@ async def calendar_of(turn: Turn) -> OfficeCalendar:
     return await turn.run(lambda session: office_calendar(turn.app, session))
 
 
-def today_of(turn: Turn) -> date:
-    return turn.now().astimezone(turn.zone).date()
-
-
 async def save(turn: Turn, kind: str, step: str, data: Data) -> None:
     now, staff_id = turn.now(), turn.person.id
     await turn.run(
@@ -308,7 +304,7 @@ async def purpose_text(turn: Turn, data: Data, text: str) -> None:
 
 async def _default_due(turn: Turn) -> date:
     calendar = await calendar_of(turn)
-    return default_due_on(today_of(turn), turn.settings.loans.default_days, calendar)
+    return default_due_on(turn.today(), turn.settings.loans.default_days, calendar)
 
 
 async def _ask_due(turn: Turn) -> None:
@@ -327,7 +323,7 @@ def _example(day: date) -> str:
 
 
 async def due_text(turn: Turn, data: Data, text: str) -> None:
-    day, today = parse_date(text), today_of(turn)
+    day, today = parse_date(text), turn.today()
     latest = today + timedelta(days=turn.settings.loans.max_days)
     calendar = await calendar_of(turn)
     if day is None or not today <= day <= latest or not calendar.is_working_day(day):
@@ -378,7 +374,7 @@ def _loan_summary(turn: Turn, data: Data, name: str) -> list[str]:
     return [
         *borrower_and_items(name, items, _),
         _("Purpose: {purpose}").format(purpose=data["purpose"]),
-        _("Date out: {date}").format(date=format_date(today_of(turn), language)),
+        _("Date out: {date}").format(date=format_date(turn.today(), language)),
         _("Due back by: {date}").format(date=day_text(data["due_on"], language)),
         _("Condition at hand-over: {condition}").format(condition=data["condition"]),
     ]
@@ -413,7 +409,7 @@ async def _good_condition(turn: Turn, data: Data, rest: tuple[str, ...]) -> None
 
 async def _record(turn: Turn, data: Data, rest: tuple[str, ...]) -> None:
     """Confirmed: the loan, its items, the audit event and the borrower's message, at once."""
-    entry, now = _Entry.of(data, today_of(turn)), turn.now()
+    entry, now = _Entry.of(data, turn.today()), turn.now()
     recorded = await turn.run(lambda session: _hand_over(session, turn, entry, now))
     if isinstance(recorded, list):  # answered after the transaction, never inside it
         again = turn._("Nothing was recorded. Please start again from the borrower.")
@@ -728,7 +724,7 @@ async def my_loans(turn: Turn) -> None:
 
 
 async def _own(turn: Turn) -> None:
-    _, since, staff_id = turn._, today_of(turn) - RECENT, turn.person.id
+    _, since, staff_id = turn._, turn.today() - RECENT, turn.person.id
     found, calendar = await turn.run(
         lambda session: (
             loans.loans_of(session, staff_id, returned_since=since),

@@ -20,7 +20,6 @@ from bot.loans.handover import (
     save,
     show,
     stale,
-    today_of,
 )
 from bot.loans.texts import MAINTENANCE
 from jobs.calendar import fiscal_year_of
@@ -93,7 +92,7 @@ async def announce_button(turn: Turn, choice: str) -> None:
 
 async def _announce(turn: Turn, text: str) -> tuple[int, str]:
     """In one transaction; returns how many will hear it and the title of the report confirmed."""
-    now, fiscal_year = turn.now(), fiscal_year_of(today_of(turn))
+    now, fiscal_year = turn.now(), fiscal_year_of(turn.today())
     return await turn.run(lambda session: _send_to_all(session, turn, text, fiscal_year, now))
 
 

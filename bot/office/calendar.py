@@ -40,14 +40,10 @@ async def _propose(turn: Turn, change: dict[str, Any], preview: str) -> None:
     )
 
 
-def _today(turn: Turn) -> date:
-    return turn.now().astimezone(turn.zone).date()
-
-
 def _ahead(turn: Turn, typed: str) -> date | None:
     """A typed date from today on, or None."""
     day = parse_date(typed)
-    return day if day is not None and day >= _today(turn) else None
+    return day if day is not None and day >= turn.today() else None
 
 
 @command(*CALENDAR)
@@ -196,7 +192,7 @@ async def leave(turn: Turn) -> None:
             return
         staff_id = parse_number(args.pop(0)) or 0
     span = _span(args)
-    if span is None or span[1] < _today(turn):
+    if span is None or span[1] < turn.today():
         await turn.answer(
             turn._(
                 "Please type /leave and the first and last day of the leave, "
@@ -259,7 +255,7 @@ async def _acting_request(turn: Turn) -> tuple[int, int, Days] | None:
     if deputy is None or not deputy.staff.active or deputy.id == absent or not directors:
         return None
     limit = turn.settings.director.acting_max_days
-    if span is None or not _acting_span_allowed(span, _today(turn), limit):
+    if span is None or not _acting_span_allowed(span, turn.today(), limit):
         return None
     return absent, deputy.id, span
 

@@ -94,7 +94,7 @@ async def status_button(turn: Turn, period_id: int) -> None:
 
 async def _period_text(turn: Turn, obligation: Obligation, period: Period) -> str:
     language, _ = turn.language, turn._
-    today = turn.now().astimezone(turn.zone).date()
+    today = turn.today()
     rows, away, work_groups = await turn.run(lambda s: _board(s, period, today))
     title = obligation.title_en if language == "en" else obligation.title_th
     label = period_label(duty_params(obligation, period), language, turn.zone)

@@ -57,7 +57,7 @@ def _for_director(
 async def export(turn: Turn) -> None:
     """/export [fiscal year]: the evidence workbook for the ITA assessor, as a document."""
     argument = (turn.context.args or [""])[0]
-    today = turn.now().astimezone(turn.zone).date()
+    today = turn.today()
     fiscal_year = parse_number(argument) if argument else fiscal_year_of(today)
     if fiscal_year is None or not 2500 <= fiscal_year <= 2700:
         await turn.answer(
