@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from jobs.complaints.step import ComplaintStep
 from jobs.loans.step import LoanStep
+from jobs.memos import MemoOrderStep
 from jobs.power import PowerStep
 from jobs.questions import QuestionStep
 from jobs.steps import Step
 
-STEPS: tuple[type[Step], ...] = (LoanStep, ComplaintStep, PowerStep, QuestionStep)
+STEPS: tuple[type[Step], ...] = (LoanStep, ComplaintStep, PowerStep, QuestionStep, MemoOrderStep)

@@ -26,6 +26,7 @@ from jobs.ladder import (
     step_instants,
     working_days_late,
 )
+from jobs.memos import Escalated, Missing, followup_days, write_memo
 from jobs.oversight.digest import digest_data
 from jobs.recurrence import (
     Occurrence,
@@ -461,7 +462,40 @@ class Planner:
             )
             for staff in recipients
         ]
-        return outbox.enqueue(session, messages, now=now)
+        written = outbox.enqueue(session, messages, now=now)
+        return written + self._write_memo(session, escalation, now)
+
+    def _write_memo(self, session: Session, escalation: _Escalation, now: datetime) -> int:
+        """The memo to the director (บันทึกข้อความ) beside the escalation: numbered, what it
+        states frozen, its copies to whoever sees it first (``jobs.memos``)."""
+        obligation, period = escalation.obligation, escalation.period
+        kinds = [step.kind for step in self.settings.ladder(obligation.ladder_key).steps]
+        days = followup_days(kinds, self._ladder_instants(obligation, period), now, self.calendar)
+        missing = [
+            Missing(
+                assignment_id=int(item["assignment_id"]),
+                name=str(item["name_th"]),
+                group=", ".join(item["groups_th"]) or "-",
+                followups=days,
+            )
+            for item in escalation.missing
+        ]
+        escalated = Escalated(
+            period_id=_id(period.id),
+            obligation_id=_id(obligation.id),
+            period=duty_params(obligation, period),
+            due_at=period.due_at,
+            onward_due_at=period.onward_due_at,
+            missing=missing,
+        )
+        return write_memo(
+            session,
+            self.settings,
+            self.calendar,
+            escalated,
+            stand_ins=self._acting_for_absent,
+            now=now,
+        )
 
     def _answerable(
         self, session: Session, staff: Staff, escalation: _Escalation, now: datetime

@@ -171,20 +171,22 @@ async def test_three_hours_without_telegram_lose_nothing_and_end_in_one_summary(
         (r for r in rows if r.chat_id == COORDINATOR and r.state == OutboxState.SENT.value),
         key=lambda r: r.telegram_message_id or 0,
     )
-    assert [r.template for r in received] == ["duty", "duty", "escalation", "outage"]
+    # the memo to review comes after the escalation (its .docx, then its text)
+    assert [r.template for r in received] == ["duty", "duty", "escalation", "memo", "outage"]
     coordinator = fake.texts_to(COORDINATOR)
-    assert len(coordinator) == 4
+    assert len(coordinator) == 6
     assert outage.started_at == bkk(*DAY, 12, 0)  # the first message that could not go
     assert OUTAGE_TO <= outage.ended_at <= OUTAGE_TO + timedelta(minutes=6)  # type: ignore[operator]
     minutes = int((outage.ended_at - outage.started_at).total_seconds() // 60)  # type: ignore[operator]
     end = outage.ended_at.astimezone(BANGKOK)  # type: ignore[union-attr]
-    assert (outage.delayed, outage.expired) == (len(owners) + 3, 2 * len(owners))
-    assert coordinator[3] == "\n".join(
+    # delayed: each owner's follow-up, the three escalations and the memo
+    assert (outage.delayed, outage.expired) == (len(owners) + 4, 2 * len(owners))
+    assert coordinator[5] == "\n".join(
         [
             "ระบบไม่สามารถติดต่อ Telegram ได้ ตั้งแต่ 14 มกราคม 2568 เวลา 12.00 น. "
             f"ถึง 14 มกราคม 2568 เวลา {end:%H.%M} น. "
             f"(ประมาณ {minutes // 60} ชั่วโมง {minutes % 60} นาที)",
-            f"ข้อความที่ส่งล่าช้าและกำลังทยอยส่งตามลำดับ: {len(owners) + 3} รายการ",
+            f"ข้อความที่ส่งล่าช้าและกำลังทยอยส่งตามลำดับ: {len(owners) + 4} รายการ",
             "การแจ้งเตือนที่ไม่ได้ส่ง เนื่องจากมีการแจ้งเตือนครั้งถัดไปแทนแล้ว "
             f"หรือเลยกำหนดส่งรายงานมานานแล้ว: {2 * len(owners)} รายการ",
             "ไม่มีข้อความใดสูญหาย ไม่ต้องดำเนินการใด ๆ เพิ่มเติม",
@@ -200,7 +202,7 @@ async def test_three_hours_without_telegram_lose_nothing_and_end_in_one_summary(
 
     # the backlog drained within Telegram's limits, in the order it was written
     drained = _sends(fake, recovered_at)
-    assert len(drained) == len(owners) + 3 + 1
+    assert len(drained) == len(owners) + 4 + 1  # the delayed ones (the memo too), the summary
     assert_within_telegram_limits(drained)
 
 

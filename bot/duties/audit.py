@@ -1,6 +1,6 @@
-"""The audit actions of the duties (``assignment.*``) by name, for the evidence workbook's
-action log: ``Feature.audit``, merged into ``Catalog.audit``. The names are English message
-ids (``N_``), translated in the document's language."""
+"""The audit actions of the duties (``assignment.*``, ``memo.*``) by name, for the evidence
+workbook's action log: ``Feature.audit``, merged into ``Catalog.audit``. The names are English
+message ids (``N_``), translated in the document's language."""
 
 from __future__ import annotations
 
@@ -18,4 +18,9 @@ AUDIT = {
     "assignment.escalation_answer_refused": N_(
         "order on a report refused: the person had no authority"
     ),
+    "memo.written": N_("memo to the director written, for the coordinator to review"),
+    "memo.proposed": N_("memo proposed to the director"),
+    "memo.ordered": N_("the director's order written into the memo"),
+    "memo.order_refused": N_("order on a memo refused: the person had no authority"),
+    "memo.closed": N_("outcome of the director's order recorded"),
 }
