@@ -56,7 +56,7 @@ FIRST_USER = 7_000_000
 
 async def serve(kind: str, base_url: str, base_file_url: str, db_url: str) -> None:
     """Run one bot until stdin closes; print "ready" once it polls."""
-    from telegram import Update
+    from telegram import Message, Update
     from telegram.ext import ApplicationBuilder, CallbackQueryHandler, ContextTypes
 
     from bench.common import TOKEN, example_settings, guard_network
@@ -83,10 +83,9 @@ async def serve(kind: str, base_url: str, base_file_url: str, db_url: str) -> No
 
     async def echo_calls(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
-        assert query is not None and query.message is not None
+        assert query is not None and isinstance(query.message, Message)
         await query.answer("ok")
-        text = getattr(query.message, "text", None) or "-"
-        await query.message.edit_text(f"{text}\n\n✅", reply_markup=None)  # type: ignore[union-attr]
+        await query.message.edit_text(f"{query.message.text or '-'}\n\n✅", reply_markup=None)
 
     builder = ApplicationBuilder().token(TOKEN).base_url(base_url)
     if kind == "echo-calls":
@@ -145,6 +144,7 @@ def prepare(db_url: str, fake: Any, people: int) -> list[tuple[int, Any, str]]:
         obligation = session.exec(
             select(Obligation).where(Obligation.key == "quarterly-progress")
         ).one()
+        assert obligation.id is not None
         period = Period(
             obligation_id=obligation.id,
             key="bench",
@@ -223,7 +223,7 @@ def check_confirmed(db_url: str, people: int) -> dict[str, int]:
 
     db = Database.from_url(db_url)
     with db.engine.connect() as connection:
-        statuses = dict(
+        statuses: dict[Any, Any] = dict(
             connection.execute(
                 text("SELECT status, count(*) FROM assignment GROUP BY status")
             ).all()
