@@ -147,7 +147,9 @@ def memo_messages(facts: Mapping[str, Any], role: str, to: Sequence[Staff]) -> l
     ``decide`` (the director's, with the order's buttons) or ``copy`` (for information)."""
     params = {"memo": dict(facts), "role": role}
     return [
-        NewMessage(f"memo:{facts['memo_id']}:{role}:to-{staff.id}", staff.chat_id, "memo", params)
+        NewMessage(
+            f"memo:{facts['memo_id']}:{role}:to-{staff.id}", staff.chat_id, "memo", params, staff.id
+        )
         for staff in to
     ]
 

@@ -1,6 +1,7 @@
 """``staff-report-bot demo``: the README's first command works offline and ends by itself,
 every time: each message of the story arrives, the coordinator's copy of the escalation
-included, and nothing is left in the outbox or printed as a traceback."""
+included, the memo goes to the director and the order back to the person who stayed silent,
+and nothing is left in the outbox or printed as a traceback."""
 
 from __future__ import annotations
 
@@ -23,8 +24,21 @@ STORY = (
     "bot → วิภา ประสานงาน: เพื่อโปรดทราบ\n            เรื่อง: รายงานที่ยังไม่ได้รับหลังการติดตาม 2 ครั้ง",
     # seconds after the due instant: not "0 working days late"
     "1. มาลี ศรีสุข (กลุ่มอำนวยการ) ติดตามแล้ว 2 ครั้ง ครบกำหนดส่งวันนี้",
-    "the director has been told; done.",
+    # the memo: to the coordinator, proposed, ordered on, and the order back to มาลี
+    "bot → วิภา ประสานงาน: memo-",
+    "bot → วิภา ประสานงาน: บันทึกข้อความเสนอศึกษาธิการจังหวัดตัวอย่าง เพื่อโปรดตรวจทาน",
+    "วิภา ประสานงาน: presses «เสนอ»",
+    "bot → วิชัย รักดี: memo-",
+    "bot → วิชัย รักดี: เรียน ศึกษาธิการจังหวัดตัวอย่าง บันทึกข้อความเพื่อโปรดพิจารณาสั่งการ",
+    "วิชัย รักดี: presses «สั่งการให้จัดส่งภายใน ",
+    "วิชัย รักดี: ขอให้จัดส่งโดยด่วน",
+    "bot → มาลี ศรีสุข: ข้อสั่งการของศึกษาธิการจังหวัดตัวอย่าง",
+    "ศึกษาธิการจังหวัดตัวอย่างสั่งการให้จัดส่งรายงานผลการดำเนินงานโครงการ (ตัวอย่าง)",
+    "ข้อสั่งการ: “ขอให้จัดส่งโดยด่วน”",
+    "-ordered.docx",
+    "the memo reached the director and the order came back; done.",
 )
+DONE = "the memo reached the director and the order came back; done."
 WELCOMED = ("วิชัย รักดี", "วิภา ประสานงาน", "สมชาย ใจดี", "มาลี ศรีสุข")
 
 
@@ -34,10 +48,14 @@ def _check_story(lines: list[str]) -> None:
         assert line in transcript, f"missing from the demo: {line!r}\n{transcript}"
     for name in WELCOMED:
         assert f"bot → {name}: ยินดีต้อนรับ" in transcript, f"{name} was not welcomed"
-    # the coordinator's copy of the escalation comes before the demo says it is done
-    assert transcript.index("bot → วิภา ประสานงาน: เพื่อโปรดทราบ") < transcript.index(
-        "the director has been told; done."
+    # the coordinator's copy of the escalation comes before the demo says it is done, and the
+    # memo after it; the version of record reaches both before the end
+    assert transcript.index("bot → วิภา ประสานงาน: เพื่อโปรดทราบ") < transcript.index(DONE)
+    assert transcript.index("วิภา ประสานงาน: presses «เสนอ»") < transcript.index(
+        "bot → วิชัย รักดี: memo-"
     )
+    for name in ("วิภา ประสานงาน", "วิชัย รักดี"):
+        assert re.search(rf"bot → {name}: memo-\d+-\d+-ordered\.docx", transcript), name
     assert "Traceback" not in transcript
 
 
@@ -68,7 +86,12 @@ STORY_EN = (
     "bot → Wichai Rakdee: To the director",
     "1. Malee Srisuk (Administration Group): 2 follow-ups unanswered, due today",
     "bot → Wipa Prasanngan: For your information",
-    "the director has been told; done.",
+    "bot → Wipa Prasanngan: A memo to the Example Provincial Education Officer for your review",
+    "Wipa Prasanngan: presses «Propose»",
+    "Wichai Rakdee: presses «Order them to submit by ",
+    "bot → Malee Srisuk: The Example Provincial Education Officer's order",
+    'The order reads: "Please send it at once."',
+    "the memo reached the director and the order came back; done.",
 )
 
 

@@ -3,7 +3,9 @@
 Everything real but Telegram: the fake Bot API server runs in this process on 127.0.0.1, the
 database is a temporary SQLite file, and the real Application, engine and sender do the
 work. Four people register by invite link; the bot reminds two of them; สมชาย confirms with
-a file, มาลี stays silent, is followed up twice, and the director hears of it.
+a file, มาลี stays silent, is followed up twice, and the director hears of it: the memo
+(บันทึกข้อความ, a .docx) goes to the coordinator, who proposes it (เสนอ); the director orders
+"submit by …" with a few words of their own, and the order goes back to มาลี.
 
 ``--lang en``: each person switches to English with ``/language en`` right after registering
 (the welcome itself is Thai, as every newcomer's is), and the demo's names are romanised.
@@ -47,6 +49,7 @@ ROMANISED = {  # user id: first and last name, for --lang en
     MALEE: ("Malee", "Srisuk"),
 }
 EVIDENCE_FILE = {"th": "รายงานไตรมาส.pdf", "en": "quarterly-report.pdf"}
+ORDER_WORDS = {"th": "ขอให้จัดส่งโดยด่วน", "en": "Please send it at once."}
 
 
 def demo_settings(
@@ -172,23 +175,22 @@ async def _play(
             fake.user_sends_text(user_id, f"/language {language}")
             await fake.wait_for_messages(user_id, 2, timeout=10)
             transcript.flush()
-    escalation_head = translator(language)("To the director")
     deadline = time.monotonic() + TIME_LIMIT
-    confirmed = False
-    while time.monotonic() < deadline:
+    steps = [_somchai_confirms, _coordinator_proposes, _director_orders, _order_reached]
+    while steps and time.monotonic() < deadline:
         await asyncio.sleep(0.1)
         transcript.flush()
-        if not confirmed:
-            confirmed = await _somchai_confirms(fake, transcript, language)
-        if any(escalation_head in (m.text or "") for m in fake.messages_to(DIRECTOR)):
-            if not await _drained(database, deadline):
-                transcript.say("demo", "the outbox did not empty in time")
-                return 1
-            transcript.flush()
-            transcript.say("demo", "the director has been told; done.")
-            return 0
-    transcript.say("demo", "the escalation did not arrive in time")
-    return 1
+        if await steps[0](fake, transcript, language):
+            steps.pop(0)
+    if steps:
+        transcript.say("demo", f"the story stopped before {steps[0].__name__.strip('_')}")
+        return 1
+    if not await _drained(database, deadline):
+        transcript.say("demo", "the outbox did not empty in time")
+        return 1
+    transcript.flush()
+    transcript.say("demo", "the memo reached the director and the order came back; done.")
+    return 0
 
 
 async def _drained(database: Database, deadline: float) -> bool:
@@ -220,6 +222,55 @@ async def _somchai_confirms(fake: FakeTelegram, transcript: Transcript, language
     fake.user_sends_document(SOMCHAI, evidence, b"%PDF-1.4 demo", "application/pdf")
     await fake.wait_for_messages(SOMCHAI, count + 1, timeout=10)
     return True
+
+
+def _pressable(fake: FakeTelegram, user_id: int, prefix: str) -> tuple[SentMessage, str] | None:
+    """The latest message to ``user_id`` with a button whose data starts with ``prefix``."""
+    for message in reversed(fake.messages_to(user_id)):
+        for button in message.buttons:
+            if str(button.get("callback_data", "")).startswith(prefix):
+                return message, str(button["text"])
+    return None
+
+
+async def _press(
+    fake: FakeTelegram, transcript: Transcript, user_id: int, found: tuple[SentMessage, str]
+) -> None:
+    message, label = found
+    transcript.say(transcript.names[user_id], f"presses «{label}»")
+    count = len(fake.messages_to(user_id))
+    fake.user_presses_button(user_id, message, message.button_data(label))
+    await fake.wait_for_messages(user_id, count + 1, timeout=10)
+
+
+async def _coordinator_proposes(fake: FakeTelegram, transcript: Transcript, language: str) -> bool:
+    """The memo (.docx) reached the coordinator: "เสนอ" sends it on to the director."""
+    found = _pressable(fake, COORDINATOR, "mp:")
+    if found is None:
+        return False
+    await _press(fake, transcript, COORDINATOR, found)
+    return True
+
+
+async def _director_orders(fake: FakeTelegram, transcript: Transcript, language: str) -> bool:
+    """The director orders "submit by …", and types the order's words."""
+    found = _pressable(fake, DIRECTOR, "mo:d:")
+    if found is None:
+        return False
+    await _press(fake, transcript, DIRECTOR, found)
+    transcript.flush()
+    words = ORDER_WORDS.get(language, ORDER_WORDS["en"])
+    transcript.say(transcript.names[DIRECTOR], words)
+    count = len(fake.messages_to(DIRECTOR))
+    fake.user_sends_text(DIRECTOR, words)
+    await fake.wait_for_messages(DIRECTOR, count + 1, timeout=10)
+    return True
+
+
+async def _order_reached(fake: FakeTelegram, transcript: Transcript, language: str) -> bool:
+    """The director's order, with its words, reached the person who stayed silent."""
+    words = ORDER_WORDS.get(language, ORDER_WORDS["en"])
+    return any(words in (m.text or "") for m in fake.messages_to(MALEE))
 
 
 def main(language: str = "th") -> int:
