@@ -423,7 +423,18 @@ def _check_config(arguments: argparse.Namespace) -> int:
     _print_complaints(settings)
     for line in complaint_admin.loose_secret_files(settings):  # never the secret itself
         print(line)
+    _print_ladder_fit(settings)
     return 0
+
+
+def _print_ladder_fit(settings: Settings) -> None:
+    """A warning for each period of this fiscal year and the next whose follow-ups or
+    escalation miss the onward deadline or the meeting its report feeds, with the fix."""
+    from bot.duties.preview import current_fiscal_year, fit_warnings
+
+    this_year = current_fiscal_year(system_clock(), settings)
+    for line in fit_warnings(settings, (this_year, this_year + 1)):
+        print(f"  WARNING: {line}")
 
 
 def _print_complaints(settings: Settings) -> None:

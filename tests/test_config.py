@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, get_args, get_origin
 
@@ -41,14 +42,17 @@ def test_the_example_config_describes_the_plan() -> None:
     assert quarterly.recurrence.kind == "quarterly"
     assert (quarterly.recurrence.day, quarterly.recurrence.months) == (10, [1, 4, 7, 10])
     assert quarterly.onward is not None and quarterly.onward.day == 15
-    assert [s.offset for s in settings.ladder("default").steps] == [
-        "-7d",
-        "-1wd",
-        "0d",
-        "+1wd",
-        "+3wd",
-        "+5wd",
+    assert [(s.offset, s.anchor) for s in settings.ladder("default").steps] == [
+        ("-7d", "due"),
+        ("-1wd", "due"),
+        ("0d", "due"),
+        ("+1wd", "due"),
+        ("+2wd", "due"),
+        ("-1wd", "onward"),  # the memo a working day before the 15th
     ]
+    assert settings.ladder("default").steps[-1].otherwise == "+3wd"
+    assert [s.anchor for s in settings.ladder("meeting").steps][-2:] == ["meeting", "meeting"]
+    assert quarterly.due_overrides == {"2569-Q2": date(2026, 4, 8), "2570-Q2": date(2027, 4, 8)}
 
 
 def test_check_config_accepts_the_example(capsys: pytest.CaptureFixture[str]) -> None:
@@ -251,10 +255,11 @@ def test_a_christian_era_date_and_public_holidays_off_are_accepted(tmp_path: Pat
 
 def _model_keys(model: type[BaseModel], prefix: str = "") -> set[str]:
     """Every key the config model accepts, dotted: ``office.office_hours.start``,
-    ``ladders.*.steps.kind`` (``*`` a name of the admin's choosing; list items unnumbered)."""
+    ``ladders.*.steps.kind`` (``*`` a name of the admin's choosing; list items unnumbered);
+    a field the file names otherwise (``from``, a Python keyword) by that name."""
     keys: set[str] = set()
     for name, field in model.model_fields.items():
-        path = f"{prefix}{name}"
+        path = f"{prefix}{field.alias or name}"
         keys.add(path)
         for inner, wildcard in _models_in(field.annotation):
             if wildcard:

@@ -52,7 +52,8 @@ REPORT_HEADERS = [
     "วันที่รายงานผู้บังคับบัญชา",
     "เหตุผลการยกเว้น",
 ]
-SHEETS = ["สรุป", "quarterly-progress", "eservice-update", "บันทึกการดำเนินการ"]
+# the year's memos to the director have their sheet, before the action log
+SHEETS = ["สรุป", "quarterly-progress", "eservice-update", "บันทึกข้อความ", "บันทึกการดำเนินการ"]
 HEADER_ROW = 5
 
 
@@ -109,7 +110,9 @@ def year(db: Database, settings: Settings) -> Database:
     for moment in (bkk(1, 10, 8, 30), bkk(1, 13, 8, 30)):
         planner.tick(db, moment)
     _confirm_late_on_paper(db)
-    for moment in (bkk(1, 15, 8, 30), bkk(1, 17, 8, 30)):
+    # follow-up 2 on the 14th, the escalation that day at 13.00 (a working day before the
+    # 15th, สป.'s); the E-Service report's, before the staff meeting of the 14th
+    for moment in (bkk(1, 14, 8, 30), bkk(1, 14, 13, 0), bkk(1, 17, 8, 30)):
         planner.tick(db, moment)
     with db.transaction() as session:
         excused = schedule.excuse(
@@ -225,7 +228,7 @@ def test_each_quarter_1_row_tells_what_happened_in_thai_and_buddhist_era(
     assert malee["ช่องทาง"] == "ส่งรายงานฉบับเอกสาร (ผู้ประสานงานบันทึกแทน)"
     head = q1["ประเสริฐ หัวหน้า"]
     assert (head["ผลการส่ง"], head["เหตุผลการยกเว้น"]) == ("ได้รับการยกเว้น", REASON)
-    assert head["วันที่รายงานผู้บังคับบัญชา"] == "17 มกราคม 2568 เวลา 08.30 น."
+    assert head["วันที่รายงานผู้บังคับบัญชา"] == "14 มกราคม 2568 เวลา 13.00 น."
     duangjai = q1["ดวงใจ มานะ"]
     assert (duangjai["ผลการส่ง"], duangjai["จำนวนครั้งที่ติดตาม"]) == (
         "รายงานผู้บังคับบัญชาแล้ว",
@@ -258,7 +261,8 @@ def test_a_period_past_before_the_bot_started_and_a_group_duty(
     assert [row["ผลการส่ง"] for row in rows[:3]] == ["ไม่มีผู้รับผิดชอบในระบบ"] * 3
     assert rows[0]["รอบรายงาน"] == "สำหรับการประชุมเจ้าหน้าที่ประจำเดือนตุลาคม 2567"
     assert {row["ผู้รับผิดชอบ"] for row in rows[3:]} == {"กลุ่มพัฒนาการศึกษา"}
-    assert rows[3]["ผลการส่ง"] == "ยังไม่ส่ง"  # January's, due on 13 January
+    # January's, due on 13 January, escalated before the meeting of the 14th
+    assert rows[3]["ผลการส่ง"] == "รายงานผู้บังคับบัญชาแล้ว"
     assert rows[3]["กำหนดส่ง"] == "13 มกราคม 2568 เวลา 16.30 น."
 
 
@@ -292,8 +296,8 @@ def test_the_summary_counts_each_obligation(
     }
     assert counts == {
         "quarterly-progress": [4, 16, 1, 1, 1, 12, 1, 2, 33.3],
-        "eservice-update": [12, 9, 0, 0, 1, 8, 0, 0, 0.0],
-        "รวม": [16, 25, 1, 1, 2, 20, 1, 2, 25.0],
+        "eservice-update": [12, 9, 0, 0, 1, 8, 0, 1, 0.0],
+        "รวม": [16, 25, 1, 1, 2, 20, 1, 3, 25.0],
     }
 
 
@@ -312,7 +316,7 @@ def test_the_audit_sheet_names_who_excused_and_why(
     assert excuse["รายละเอียด"] == f"เหตุผล: {REASON}"
     assert excuse["เรื่อง"] == f"quarterly-progress · {Q1} · ประเสริฐ หัวหน้า"
     escalations = [row for row in rows if row["รหัสการดำเนินการ"] == "assignment.escalated"]
-    assert len(escalations) == 2
+    assert len(escalations) == 3  # two quarterly reports, and January's E-Service report
     assert {row["ผู้ดำเนินการ"] for row in escalations} == {"ระบบติดตามอัตโนมัติ"}
     (paper,) = [row for row in rows if "ส่งรายงานฉบับเอกสาร" in str(row["รายละเอียด"])]
     assert "วันที่ส่ง: 13 มกราคม 2568 เวลา 10.00 น." in paper["รายละเอียด"]
@@ -364,7 +368,7 @@ def test_xlsx_to_a_stream(year: Database, settings: Settings) -> None:
     assert load_workbook(stream).sheetnames == SHEETS
 
 
-def test_an_export_takes_four_queries_whatever_the_size(
+def test_an_export_takes_five_queries_whatever_the_size(
     year: Database, settings: Settings, tmp_path: Path
 ) -> None:
     statements: list[str] = []
@@ -377,7 +381,8 @@ def test_an_export_takes_four_queries_whatever_the_size(
         export_fiscal_year(year, settings, 2568, "xlsx", tmp_path / "a.xlsx", actions=audit_names())
     finally:
         event.remove(year.engine, "before_cursor_execute", count)
-    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 4
+    # the reports, the audit log (three), and the memos with their people (one)
+    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 5
 
 
 def test_an_empty_year_still_has_its_summary_and_audit_sheets(
@@ -517,7 +522,13 @@ def test_the_workbook_reads_in_english_when_asked(
         year, settings, 2568, "xlsx", out, actions=audit_names(), as_of=AS_OF, language="en"
     )
     book = load_workbook(out)
-    assert book.sheetnames == ["Summary", "quarterly-progress", "eservice-update", "Action log"]
+    assert book.sheetnames == [
+        "Summary",
+        "quarterly-progress",
+        "eservice-update",
+        "Memos",
+        "Action log",
+    ]
     assert list(summary.sheets) == book.sheetnames
     assert book["Summary"]["A4"].value == "Data as of 17 January 2025, 12:00"
     rows = records(book["quarterly-progress"])

@@ -25,13 +25,15 @@ def calendar(settings: Settings) -> OfficeCalendar:
 
 def test_the_plan_ladder_for_fy2568_q1(settings: Settings, calendar: OfficeCalendar) -> None:
     due = datetime(2025, 1, 10, 16, 30, tzinfo=BANGKOK)  # FY 2568 Q1, a Friday
-    assert _local(step_instants(settings.ladder("default"), due, calendar)) == [
+    onward = datetime(2025, 1, 15, 16, 30, tzinfo=BANGKOK)  # to สป. by Wednesday the 15th
+    instants = step_instants(settings.ladder("default"), due, calendar, onward_due_at=onward)
+    assert _local(instants) == [
         "Fri 2025-01-03 08:30",  # reminder, due -7 days
         "Thu 2025-01-09 08:30",  # reminder, due -1 working day
         "Fri 2025-01-10 08:30",  # last call on the due day
         "Mon 2025-01-13 08:30",  # follow-up 1, due +1 working day (the weekend skipped)
-        "Wed 2025-01-15 08:30",  # follow-up 2, +3 working days
-        "Fri 2025-01-17 08:30",  # escalation, +5 working days
+        "Tue 2025-01-14 08:30",  # follow-up 2, +2 working days
+        "Tue 2025-01-14 13:00",  # escalation, the onward deadline -1 working day, at 13.00
     ]
 
 
@@ -40,8 +42,9 @@ def test_songkran_is_skipped_by_working_day_offsets(
 ) -> None:
     due = datetime(2025, 4, 10, 16, 30, tzinfo=BANGKOK)  # FY 2568 Q2
     instants = _local(step_instants(settings.ladder("default"), due, calendar))
-    # 14-15 April Songkran, 16 April its substitution day: follow-up 2 waits until the 18th
-    assert instants[3:] == ["Fri 2025-04-11 08:30", "Fri 2025-04-18 08:30", "Tue 2025-04-22 08:30"]
+    # 14-15 April Songkran, 16 April its substitution day: follow-up 2 waits until the 17th;
+    # with no onward deadline the escalation is the step's otherwise, +3 working days (13.00)
+    assert instants[3:] == ["Fri 2025-04-11 08:30", "Thu 2025-04-17 08:30", "Fri 2025-04-18 13:00"]
 
 
 def test_new_year_holidays_move_reminders_before_the_due_date(
@@ -81,7 +84,7 @@ def test_progress_returns_every_step_that_came_and_the_next_instant(
     instants = step_instants(settings.ladder("default"), due, calendar)
     before = progress(0, instants, instants[0] - (instants[1] - instants[0]))
     assert before.is_idle and before.next_action_at == instants[0]
-    after_downtime = progress(1, instants, datetime(2025, 1, 14, 12, 0, tzinfo=BANGKOK))
+    after_downtime = progress(1, instants, datetime(2025, 1, 13, 12, 0, tzinfo=BANGKOK))
     assert after_downtime.due_steps == (1, 2, 3)
     assert after_downtime.next_step == 4 and after_downtime.next_action_at == instants[4]
     finished = progress(4, instants, datetime(2025, 2, 1, tzinfo=BANGKOK))

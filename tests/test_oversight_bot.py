@@ -190,7 +190,7 @@ async def test_leave_pauses_a_ladder_until_the_return(office: tuple[Harness, Pla
     assert outbox_to(bot.db, MALEE) == []  # nothing while away
     (away,) = await bot.say(COORDINATOR, "/status")
     assert "ยังไม่ส่ง 3: สมชาย ใจดี, มาลี ศรีสุข (ลา), ประเสริฐ หัวหน้า" in away
-    assert len(outbox_to(bot.db, SOMCHAI)) == 4
+    assert len(outbox_to(bot.db, SOMCHAI)) == 5  # reminders 3, 9, last call 10, follow-ups 13, 14
     tick_at(bot, planner, bkk(1, 15, 8, 30))  # back: one message for everything missed
     (back,) = outbox_to(bot.db, MALEE)
     assert (back.params["kind"], back.params["collapsed"]) == ("followup", 5)
@@ -203,8 +203,8 @@ async def test_the_acting_officer_receives_the_escalation_while_the_director_is_
 ) -> None:
     bot, planner = office
     (recorded,) = await bot.say(  # the director's own choice (the coordinator only proposes)
-        DIRECTOR, f"/acting {staff_id(bot.db, DEPUTY)} 16/1/2568 20/1/2568"
-    )
+        DIRECTOR, f"/acting {staff_id(bot.db, DEPUTY)} 14/1/2568 20/1/2568"
+    )  # away on the 14th, when the escalation comes (13.00, a working day before the 15th)
     assert "ผู้รักษาราชการแทน คือ คุณสุดา รองผู้อำนวยการ" in recorded
     for moment in (bkk(1, 3, 9), bkk(1, 13, 9), bkk(1, 15, 9), bkk(1, 17, 9)):
         tick_at(bot, planner, moment)

@@ -30,7 +30,7 @@ def test_preview_prints_every_period_and_step_of_the_year_and_creates_nothing(
         "สำนักงานศึกษาธิการจังหวัดพิจิตร: ปีงบประมาณ พ.ศ. 2568 (1 ตุลาคม 2567 – 30 กันยายน 2568)"
     )
     assert "ไตรมาสที่ 1 ปีงบประมาณ พ.ศ. 2568: กำหนดส่งภายในวันที่ 10 มกราคม 2568 เวลา 16.30 น." in out
-    assert "17 มกราคม 2568 เวลา 08.30 น.  รายงานผู้บังคับบัญชา → ศึกษาธิการจังหวัด" in out
+    assert "14 มกราคม 2568 เวลา 13.00 น.  รายงานผู้บังคับบัญชา → ศึกษาธิการจังหวัด" in out
     assert "สำนักงานส่งสำนักงานปลัดกระทรวงศึกษาธิการ (สป.) ภายในวันที่ 15 มกราคม 2568" in out
     assert "(วันครบกำหนดตรงกับวันหยุด: วันอาสาฬหบูชา)" in out  # Q3 due on a holiday, kept
     assert "ไตรมาสที่ 4 ปีงบประมาณ พ.ศ. 2568: กำหนดส่งภายในวันที่ 10 ตุลาคม 2568" in out
@@ -113,7 +113,7 @@ def test_a_ladder_in_seconds_is_previewed_to_the_second_with_numbered_followups(
 def test_a_ladder_in_days_is_previewed_in_minutes(settings: Settings) -> None:
     text = preview(settings, 2568, None)
     assert "13 มกราคม 2568 เวลา 08.30 น.  ติดตาม ครั้งที่ 1 → ผู้รับผิดชอบ" in text
-    assert "15 มกราคม 2568 เวลา 08.30 น.  ติดตาม ครั้งที่ 2 → ผู้รับผิดชอบ" in text
+    assert "14 มกราคม 2568 เวลา 08.30 น.  ติดตาม ครั้งที่ 2 → ผู้รับผิดชอบ" in text
     assert not re.search(r"\d\d\.\d\d\.\d\d น\.", text)
 
 
@@ -130,7 +130,7 @@ def test_preview_in_english_reads_the_english_catalog_and_names(
     )
     assert "quarter 1, fiscal year 2568: due by 10 January 2025, 16:30" in out
     assert "13 January 2025, 08:30  follow-up no. 1 → the owners" in out
-    assert "17 January 2025, 08:30  escalation to the director → director" in out
+    assert "14 January 2025, 13:00  escalation to the director → director" in out
     assert "the office sends to Office of the Permanent Secretary (OPS) by 15 January 2025" in out
     assert "(the due date is a closed day: Asarnha Bucha)" in out
     assert "each member of Policy and Planning Group" in out

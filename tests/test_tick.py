@@ -130,7 +130,8 @@ def test_a_confirmation_stops_one_ladder_and_the_rest_reach_the_director(
             via="button",
         )
     assert outcome is schedule.ConfirmOutcome.ON_TIME
-    for moment in (bkk(1, 10, 8, 30), bkk(1, 13, 8, 30), bkk(1, 15, 8, 30), bkk(1, 17, 8, 30)):
+    # follow-ups on the 13th and 14th, the escalation on the 14th at 13.00 (the 15th is สป.'s)
+    for moment in (bkk(1, 10, 8, 30), bkk(1, 13, 8, 30), bkk(1, 14, 8, 30), bkk(1, 14, 13, 0)):
         planner.tick(office, moment)
     rows = outbox_rows(office)
     to_somchai = [m.params["kind"] for m in rows if m.chat_id == SOMCHAI]
@@ -149,8 +150,8 @@ def test_a_confirmation_stops_one_ladder_and_the_rest_reach_the_director(
     assert to_director.params["for_director"] is True
     missing = to_director.params["missing"]
     assert [(m["name_th"], m["followups"], m["working_days_late"]) for m in missing] == [
-        ("มาลี ศรีสุข", 2, 5),
-        ("ประเสริฐ หัวหน้า", 2, 5),
+        ("มาลี ศรีสุข", 2, 2),
+        ("ประเสริฐ หัวหน้า", 2, 2),
     ]
     assert q1_assignment(office, MALEE).status == AssignmentStatus.ESCALATED.value
     assert q1_assignment(office, SOMCHAI).status == AssignmentStatus.ON_TIME.value
@@ -161,8 +162,8 @@ def test_a_restart_mid_ladder_catches_up_in_one_message_without_duplicates(
 ) -> None:
     planner.materialise(office, bkk(1, 2))
     planner.tick(office, bkk(1, 3, 8, 30))  # the first reminder went out, then the bot was down
-    planner.tick(office, bkk(1, 14, 10, 0))
-    planner.tick(office, bkk(1, 14, 10, 0))  # a second wake-up at the same instant
+    planner.tick(office, bkk(1, 13, 10, 0))
+    planner.tick(office, bkk(1, 13, 10, 0))  # a second wake-up at the same instant
     rows = [m for m in outbox_rows(office) if m.chat_id == MALEE]
     assert [(m.params["kind"], m.params["collapsed"]) for m in rows] == [
         ("reminder", 1),
@@ -259,13 +260,17 @@ def test_the_coordinator_is_reminded_of_the_onward_deadline_with_the_counts(
             now=bkk(1, 9),
             via="button",
         )
-    planner.tick(office, bkk(1, 14, 8, 30))  # one working day before the 15th
+    planner.tick(office, bkk(1, 14, 13, 0))  # the escalation, one working day before the 15th
+    assert [m for m in outbox_rows(office) if m.template == "onward"] == []
+    planner.tick(office, bkk(1, 15, 8, 30))  # the day the office sends to สป.
     (onward,) = [m for m in outbox_rows(office) if m.template == "onward"]
     assert onward.chat_id == COORDINATOR
     assert onward.params["to_th"] == "สำนักงานปลัดกระทรวงศึกษาธิการ (สป.)"
     assert onward.params["counts"]["submitted_on_time"] == 1
-    assert onward.params["counts"]["pending"] == 2
-    planner.tick(office, bkk(1, 14, 9, 0))
+    assert onward.params["counts"]["escalated"] == 2
+    assert [m["name_th"] for m in onward.params["escalated"]] == ["มาลี ศรีสุข", "ประเสริฐ หัวหน้า"]
+    assert onward.params["orders"] == []
+    planner.tick(office, bkk(1, 15, 9, 0))
     assert len([m for m in outbox_rows(office) if m.template == "onward"]) == 1
 
 

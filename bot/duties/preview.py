@@ -6,8 +6,9 @@ preview prints is what the bot will do.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import datetime, timedelta
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.common.i18n import N_, Translate, format_date, format_datetime, translator, weekday_name
 from bot.common.render import period_label
@@ -20,9 +21,9 @@ from jobs.calendar import (
     fiscal_year_of,
     holiday_name,
 )
-from jobs.ladder import step_instants
+from jobs.ladder import SEARCH_DAYS, Fit, Misfit, check_period, step_instants
 from jobs.recurrence import Occurrence, covers_previous_month, occurrences
-from jobs.settings import Obligation, Settings
+from jobs.settings import Ladder, Obligation, Settings, override_key
 from storage import people, schedule
 from storage.db import Database
 from storage.models import Role
@@ -34,6 +35,12 @@ STEP_NAMES = {
     "escalation": N_("escalation to the director"),
 }
 CLOSED_NAMES = {CLOSED_DAY: N_("the office's own closed day")}
+MISFITS = {
+    "before_due": N_("comes before the staff due date"),
+    "after_deadline": N_("is not before it"),
+    "not_before_escalation": N_("does not come before the escalation"),
+    "no_day_to_order": N_("leaves the director less than a working day to order"),
+}
 
 
 def preview_lines(
@@ -52,17 +59,7 @@ def preview_lines(
     )
     yield _("Nothing is sent: this is a preview.")
     for obligation in settings.obligations:
-        found = [
-            o
-            for o in occurrences(
-                obligation,
-                start=start,
-                end=end + timedelta(days=92),
-                calendar=calendar,
-                meeting=settings.meeting,
-            )
-            if o.fiscal_year == fiscal_year
-        ]
+        found = _of_year(settings, obligation, calendar, fiscal_year)
         yield ""
         title = obligation.title_en if english else obligation.title_th
         yield f"{obligation.measure} {title} [{obligation.key}]"
@@ -71,6 +68,45 @@ def preview_lines(
         )
         for occurrence in found:
             yield from _period_lines(settings, obligation, occurrence, calendar, _, language)
+
+
+def _of_year(
+    settings: Settings, obligation: Obligation, calendar: OfficeCalendar, fiscal_year: int
+) -> list[Occurrence]:
+    """The obligation's periods of a fiscal year (a report on its last quarter is due after
+    it ends)."""
+    start, end = fiscal_year_bounds(fiscal_year)
+    return [
+        o
+        for o in occurrences(
+            obligation,
+            start=start,
+            end=end + timedelta(days=92),
+            calendar=calendar,
+            meeting=settings.meeting,
+        )
+        if o.fiscal_year == fiscal_year
+    ]
+
+
+def _instants(ladder: Ladder, occurrence: Occurrence, calendar: OfficeCalendar) -> list[datetime]:
+    return step_instants(
+        ladder,
+        occurrence.due_at,
+        calendar,
+        onward_due_at=occurrence.onward_due_at,
+        meeting_at=occurrence.meeting_at,
+    )
+
+
+def _fit(ladder: Ladder, occurrence: Occurrence, calendar: OfficeCalendar) -> Fit | None:
+    return check_period(
+        ladder,
+        occurrence.due_at,
+        calendar,
+        onward_due_at=occurrence.onward_due_at,
+        meeting_at=occurrence.meeting_at,
+    )
 
 
 def _period_lines(
@@ -83,7 +119,7 @@ def _period_lines(
 ) -> Iterator[str]:
     zone = calendar.zone
     ladder = settings.ladder(obligation.ladder)
-    instants = step_instants(ladder, occurrence.due_at, calendar)
+    instants = _instants(ladder, occurrence, calendar)
     # a ladder in seconds (a demo's, a test's): without them two steps would look simultaneous
     seconds = any(moment.second or moment.microsecond for moment in [*instants, occurrence.due_at])
     params = {
@@ -100,9 +136,15 @@ def _period_lines(
     )
     closed = calendar.closed_reason(occurrence.due_date)
     if closed is not None:
-        reason = _closed_name(closed, occurrence, _, language, settings.office.public_holidays)
+        reason = _closed_name(
+            closed, occurrence.due_date, _, language, settings.office.public_holidays
+        )
         yield "    " + _("(the due date is a closed day: {reason})").format(reason=reason)
-    if occurrence.due_date != occurrence.nominal_date:
+    if occurrence.overridden:
+        yield "    " + _("(set by the config's due_overrides; the plan's date is {date})").format(
+            date=format_date(occurrence.nominal_date, language)
+        )
+    elif occurrence.due_date != occurrence.nominal_date:
         yield "    " + _("(moved from {date}, a closed day)").format(
             date=format_date(occurrence.nominal_date, language)
         )
@@ -114,23 +156,162 @@ def _period_lines(
         name = _(STEP_NAMES[step.kind]).format(number=followups)
         yield "    " + _("{when}  {step} → {who}").format(when=when, step=name, who=who)
     if occurrence.onward_due_at is not None and obligation.onward is not None:
-        onward = format_datetime(occurrence.onward_due_at.astimezone(zone), language)
-        yield "    " + _("the office sends to {to} by {due}").format(
-            to=obligation.onward.to_en if language == "en" else obligation.onward.to_th, due=onward
+        yield "    " + _onward_line(settings, obligation, occurrence, calendar, _, language)
+    if occurrence.meeting_at is not None:
+        meeting = occurrence.meeting_at.astimezone(zone)
+        yield (
+            "    "
+            + _("the staff meeting of {when}").format(when=format_datetime(meeting, language))
+            + _closed_note(meeting.date(), calendar, _, language, settings.office.public_holidays)
+        )
+    fit = _fit(ladder, occurrence, calendar)
+    if fit is not None and not fit.fits:
+        yield "    ⚠ " + fit_sentence(
+            settings, obligation, occurrence, ladder, fit, calendar, language
         )
 
 
-def _closed_name(
-    closed: str, occurrence: Occurrence, _: Translate, language: str, country: str | None
+def _onward_line(
+    settings: Settings,
+    obligation: Obligation,
+    occurrence: Occurrence,
+    calendar: OfficeCalendar,
+    _: Translate,
+    language: str,
 ) -> str:
+    """``สำนักงานส่ง… ภายในวันที่ 15 เมษายน 2569 (วันสงกรานต์ ซึ่งเป็นวันหยุด)``: a date, never
+    an hour (สป. sets none), and why that day is closed when it is."""
+    assert occurrence.onward_due_at is not None and obligation.onward is not None
+    day = occurrence.onward_due_at.astimezone(calendar.zone).date()
+    line = _("the office sends to {to} by {due}").format(
+        to=obligation.onward.to_en if language == "en" else obligation.onward.to_th,
+        due=format_date(day, language),
+    )
+    return line + _closed_note(day, calendar, _, language, settings.office.public_holidays)
+
+
+def _closed_note(
+    day: date, calendar: OfficeCalendar, _: Translate, language: str, country: str | None
+) -> str:
+    closed = calendar.closed_reason(day)
+    if closed is None:
+        return ""
+    reason = _closed_name(closed, day, _, language, country)
+    return " " + _("({reason}, a closed day)").format(reason=reason)
+
+
+def fit_sentence(
+    settings: Settings,
+    obligation: Obligation,
+    occurrence: Occurrence,
+    ladder: Ladder,
+    fit: Fit,
+    calendar: OfficeCalendar,
+    language: str,
+) -> str:
+    """One sentence on a period whose follow-ups or escalation miss the deadline its report
+    feeds: which steps, when, why, and the fix (the latest staff due date that fits, as the
+    config writes it; or moving a meeting set on a closed day)."""
+    _ = translator(language)
+    zone = calendar.zone
+    country = settings.office.public_holidays
+    end = fit.deadline_at.astimezone(zone)
+    if fit.deadline == "onward" and obligation.onward is not None:
+        to = obligation.onward.to_en if language == "en" else obligation.onward.to_th
+        deadline = _("the office sends to {to} by {due}").format(
+            to=to, due=format_date(end.date(), language)
+        )
+    else:
+        deadline = _("the staff meeting of {when}").format(when=format_datetime(end, language))
+    deadline += _closed_note(end.date(), calendar, _, language, country)
+    problems = ""
+    for misfit in fit.misfits:
+        said = _misfit(ladder, misfit, zone, _, language)
+        problems = (
+            _("{earlier}; {later}").format(earlier=problems, later=said) if problems else said
+        )
+    return _("{deadline}: {problems}. {fix}").format(
+        deadline=_capitalised(deadline),
+        problems=problems,
+        fix=_fix(obligation, occurrence, fit, calendar, _, language),
+    )
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _misfit(ladder: Ladder, misfit: Misfit, zone: ZoneInfo, _: Translate, language: str) -> str:
+    number = sum(step.kind == "followup" for step in ladder.steps[: misfit.step + 1])
+    return _("{step} on {when} {reason}").format(
+        step=_(STEP_NAMES[misfit.kind]).format(number=number),
+        when=format_datetime(misfit.at.astimezone(zone), language),
+        reason=_(MISFITS[misfit.reason]),
+    )
+
+
+def _fix(
+    obligation: Obligation,
+    occurrence: Occurrence,
+    fit: Fit,
+    calendar: OfficeCalendar,
+    _: Translate,
+    language: str,
+) -> str:
+    if fit.latest_due is None and _meeting_on_closed_day(occurrence, calendar):
+        return _("Fix: move the meeting to a working day (/meeting, or [meeting] dates).")
+    if fit.latest_due is None:
+        return _("No staff due date in the {days} days before fits: shorten the ladder.").format(
+            days=SEARCH_DAYS
+        )
+    iso = fit.latest_due.isoformat()
+    if obligation.recurrence.kind == "once":
+        setting = f'recurrence = {{ kind = "once", date = {iso} }}'
+    else:
+        setting = f'due_overrides = {{ "{override_key(occurrence.key)}" = {iso} }}'
+    return _("Fix: make this period due by {date} at the latest ({setting}).").format(
+        date=format_date(fit.latest_due, language), setting=setting
+    )
+
+
+def _meeting_on_closed_day(occurrence: Occurrence, calendar: OfficeCalendar) -> bool:
+    if occurrence.meeting_at is None:
+        return False
+    return not calendar.is_working_day(occurrence.meeting_at.astimezone(calendar.zone).date())
+
+
+def fit_warnings(
+    settings: Settings, fiscal_years: Iterable[int], language: str = "en"
+) -> Iterator[str]:
+    """For ``check-config``: a sentence for each period of these fiscal years whose steps
+    miss the onward deadline or the meeting its report feeds.
+
+    A meeting the rule sets on a closed day is left to the preview: the office moves such a
+    meeting from chat (/meeting), which the config file does not show.
+    """
+    calendar = OfficeCalendar.from_office(settings.office)
+    for fiscal_year in fiscal_years:
+        for obligation in settings.obligations:
+            ladder = settings.ladder(obligation.ladder)
+            for occurrence in _of_year(settings, obligation, calendar, fiscal_year):
+                fit = _fit(ladder, occurrence, calendar)
+                if fit is None or fit.fits or _meeting_on_closed_day(occurrence, calendar):
+                    continue
+                sentence = fit_sentence(
+                    settings, obligation, occurrence, ladder, fit, calendar, language
+                )
+                yield f"{obligation.key} {occurrence.key}: {sentence}"
+
+
+def _closed_name(closed: str, day: date, _: Translate, language: str, country: str | None) -> str:
     """What closes the office that day: the weekday (วันเสาร์), a holiday's name, or the office's
     own closed day."""
     if closed == WEEKEND:
-        return weekday_name(occurrence.due_date, language)
+        return weekday_name(day, language)
     if closed in CLOSED_NAMES:
         return _(CLOSED_NAMES[closed])
     if language == "en" and country:  # the holiday's English name, where the package has one
-        return holiday_name(country, occurrence.due_date, "en_US") or closed
+        return holiday_name(country, day, "en_US") or closed
     return closed
 
 
