@@ -96,7 +96,9 @@ def _parser() -> argparse.ArgumentParser:
     preview.add_argument("--fy", type=int, help="the fiscal year in B.E., e.g. 2569 (default: now)")
     _language_option(preview, "the language of the preview")
     export = command(
-        "export", "the ITA evidence of a fiscal year (Excel or CSV); --loans: the loan register"
+        "export",
+        "the ITA evidence of a fiscal year (Excel or CSV); --loans: the loan register; "
+        "--memos: the memos to the director",
     )
     export.add_argument(
         "--fy",
@@ -115,6 +117,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     export.add_argument(
         "--loans", action="store_true", help="the property loan register (measure 1.4) instead"
+    )
+    export.add_argument(
+        "--memos",
+        action="store_true",
+        help="every memo to the director of --fy (.docx, with the ordered versions) in one zip "
+        "instead (--out: memos-<fy>.zip by default)",
     )
     backup = command("backup", "a checked copy of the database, safe while the bot runs")
     backup.add_argument(
@@ -517,6 +525,8 @@ def _export(arguments: argparse.Namespace) -> int:
     settings = _settings(arguments)
     if arguments.loans:
         return _export_loans(arguments, settings)
+    if arguments.memos:
+        return _export_memos(arguments, settings)
     for flag, value in (("--fy", arguments.fy), ("--out", arguments.out)):
         if value is None:
             raise CommandError(f"{flag} is required, e.g. export --fy 2568 --out ita-2568.xlsx")
@@ -565,6 +575,31 @@ def _export_loans(arguments: argparse.Namespace, settings: Settings) -> int:
         database.dispose()
     counts = f"{register.loans} loans, {register.items} items"
     print(f"fiscal year {fiscal_year}: {counts} written to {out}")
+    return 0
+
+
+def _export_memos(arguments: argparse.Namespace, settings: Settings) -> int:
+    """``export --memos``: every memo to the director of a fiscal year, in one zip."""
+    from bot.duties.memo_loop import memo_archive
+
+    if arguments.fy is None:
+        raise CommandError("--fy is required, e.g. export --memos --fy 2568")
+    if not 2500 <= arguments.fy <= 2700:
+        raise CommandError(f"--fy: {arguments.fy} is not a fiscal year in B.E. (e.g. 2568)")
+    out = arguments.out or Path(f"memos-{arguments.fy}.zip")
+    database = _existing_database(settings, must_reach=True)
+    if database is None:
+        raise CommandError(
+            "no database to export: start the bot (or run migrate) first", EXIT_DATABASE
+        )
+    try:
+        archive = memo_archive(database, arguments.fy, settings.office.zone, out)
+    finally:
+        database.dispose()
+    print(
+        f"fiscal year {arguments.fy}: {archive.memos} memos, "
+        f"{len(archive.files)} .docx files written to {out}"
+    )
     return 0
 
 

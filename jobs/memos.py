@@ -75,6 +75,8 @@ class Missing:
     group: str
     followups: Sequence[date]
     position: str = ""
+    name_en: str = ""  # a group's English name, for the English copies (a person's is one)
+    group_en: str = ""
 
 
 def memo_facts(
@@ -84,11 +86,14 @@ def memo_facts(
     period: Mapping[str, Any],
     onward_due_at: datetime | None,
     signer_name: str,
+    english: Mapping[int, tuple[str, str]] | None = None,
 ) -> dict[str, Any]:
     """What a memo states, as JSON-ready data: ``bot.duties`` writes the words from it (the
     period's label, the dates in B.E.) and fills the template with the ``[memo]`` choices
-    kept here (``settings``), so that a copy rendered later reads as the first did."""
-    memo, zone = view.memo, settings.office.zone
+    kept here (``settings``), so that a copy rendered later reads as the first did.
+    ``english``: each line's name and group in English (assignment id → both), for the
+    chat and the English evidence workbook; the memo itself is Thai."""
+    memo, zone, english = view.memo, settings.office.zone, english or {}
     due_at = datetime.fromisoformat(str(period["due_at"]))
     return {
         "memo_id": memo.id,
@@ -109,6 +114,9 @@ def memo_facts(
                 "position": line.position,
                 "due": line.due_at.astimezone(zone).date().isoformat(),
                 "followups": list(line.followups),
+                "name_en": english.get(line.assignment_id, (line.name, ""))[0] or line.name,
+                "group_en": english.get(line.assignment_id, ("", line.group_name))[1]
+                or line.group_name,
             }
             for line in view.lines
         ],
@@ -201,6 +209,7 @@ def write_memo(
         period=escalated.period,
         onward_due_at=escalated.onward_due_at,
         signer_name=signer,
+        english={p.assignment_id: (p.name_en, p.group_en) for p in escalated.missing},
     )
     facts["deadline"] = order_deadline(now, calendar).isoformat()
     memos.set_facts(session, memo_id, facts)
@@ -360,7 +369,7 @@ class MemoOrderStep(Step):
         ):
             return 0
         memos.set_line_outcomes(session, memo.id or 0, _line_outcomes(session, view, still_open))
-        details = {"outcome": outcome.value, "missing": sorted(still_open)}
+        details = {"outcome_of_order": outcome.value, "still_missing": sorted(still_open)}
         memos.record_event(
             session, memo.id or 0, "memo.closed", now=now, actor="system:tick", details=details
         )
@@ -368,13 +377,12 @@ class MemoOrderStep(Step):
             return 0
         today = now.astimezone(tick.calendar.zone).date()
         directors = tick.acting(session, deciders(session, today), now)
-        params = order_params(memo) | {
-            "missing": [
-                {"assignment_id": line.assignment_id, "name": line.name, "group": line.group_name}
-                for line in view.lines
-                if line.assignment_id in still_open
-            ]
-        }
+        params = order_params(memo)
+        params["missing"] = [
+            item
+            for item in params["memo"].get("missing", [])
+            if item["assignment_id"] in still_open
+        ]
         messages = [
             NewMessage(
                 f"memo:{memo.id}:missed:to-{staff.id}",

@@ -477,6 +477,8 @@ class Planner:
                 name=str(item["name_th"]),
                 group=", ".join(item["groups_th"]) or "-",
                 followups=days,
+                name_en=str(item["name_en"]),
+                group_en=", ".join(item["groups_en"]) or "-",
             )
             for item in escalation.missing
         ]

@@ -27,6 +27,7 @@ from sqlmodel import Session, col, select
 from storage import audit
 from storage.db import execute_bulk, table_of
 from storage.models import (
+    Assignment,
     Memo,
     MemoCounter,
     MemoDocument,
@@ -356,11 +357,41 @@ def set_line_outcomes(session: Session, memo_id: int, outcomes: dict[int, str]) 
         )
 
 
-def memos_dated_between(session: Session, start: date, end: date) -> list[MemoView]:
-    """The memos dated ``start`` … ``end`` (both included), in the order of their numbers."""
-    found = session.exec(
-        select(Memo)
-        .where(col(Memo.dated) >= start, col(Memo.dated) <= end)
-        .order_by(col(Memo.fiscal_year), col(Memo.number))
-    ).all()
-    return [MemoView(m, tuple(_lines_of(session, m.id or 0))) for m in found]
+@dataclass(frozen=True, slots=True)
+class MemoRecord:
+    """A memo with its lines and the status now of each line's report (assignment id →
+    status), for the digest and the evidence workbook."""
+
+    view: MemoView
+    statuses: dict[int, str]
+
+
+def memo_records(
+    session: Session,
+    *,
+    fiscal_year: int | None = None,
+    dated_from: date | None = None,
+    dated_to: date | None = None,
+) -> list[MemoRecord]:
+    """The memos of a fiscal year, or dated ``dated_from`` … ``dated_to`` (both included), in
+    the order of their numbers, with their lines and their reports' statuses: one query,
+    however many memos."""
+    query = (
+        select(Memo, MemoLine, Assignment.status)
+        .outerjoin(MemoLine, col(MemoLine.memo_id) == col(Memo.id))
+        .outerjoin(Assignment, col(Assignment.id) == col(MemoLine.assignment_id))
+        .order_by(col(Memo.fiscal_year), col(Memo.number), col(MemoLine.number))
+    )
+    if fiscal_year is not None:
+        query = query.where(col(Memo.fiscal_year) == fiscal_year)
+    if dated_from is not None:
+        query = query.where(col(Memo.dated) >= dated_from)
+    if dated_to is not None:
+        query = query.where(col(Memo.dated) <= dated_to)
+    memos: dict[int, tuple[Memo, list[MemoLine], dict[int, str]]] = {}
+    for memo, line, status in session.exec(query).all():
+        _memo, lines, statuses = memos.setdefault(memo.id or 0, (memo, [], {}))
+        if line is not None:
+            lines.append(line)
+            statuses[line.assignment_id] = str(status)
+    return [MemoRecord(MemoView(m, tuple(ls)), st) for m, ls, st in memos.values()]

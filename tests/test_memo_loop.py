@@ -163,8 +163,7 @@ async def test_the_memo_reaches_the_director_and_the_order_goes_back(
     assert bot.last(DIRECTOR).button_data("ไม่ระบุ") == f"mo:n:{memo_id}"
     (ordered,) = await bot.say(DIRECTOR, WORDS)
     assert ordered == (
-        "บันทึกข้อสั่งการแล้ว: ให้จัดส่งภายในวันที่ 15 มกราคม 2568 เวลา 16.30 น. "
-        "และแจ้งข้อสั่งการถึง มาลี ศรีสุข แล้ว"
+        "บันทึกข้อสั่งการแล้ว: ให้จัดส่งภายในวันที่ 15 มกราคม 2568 เวลา 16.30 น. และแจ้งข้อสั่งการถึง มาลี ศรีสุข แล้ว"
     )
     twice = await alert(bot, DIRECTOR, decide, decide.button_data("ทราบ จะสั่งการเอง"))
     assert twice == "บันทึกข้อความนี้มีข้อสั่งการแล้ว ไม่มีการเปลี่ยนแปลง"
@@ -173,9 +172,10 @@ async def test_the_memo_reaches_the_director_and_the_order_goes_back(
     # the person concerned: the director's order with the new deadline
     order = bot.fake.messages_to(MALEE)[-1]
     assert (order.text or "").startswith("ข้อสั่งการของศึกษาธิการจังหวัดพิจิตร\n")
-    assert (
-        "ศึกษาธิการจังหวัดพิจิตรสั่งการให้จัดส่งรายงานผลการดำเนินงานโครงการ" in (order.text or "")
-        and "ไตรมาสที่ 1 ปีงบประมาณ พ.ศ. 2568 ภายในวันที่ 15 มกราคม 2568 เวลา 16.30 น." in (order.text or "")
+    assert "ศึกษาธิการจังหวัดพิจิตรสั่งการให้จัดส่งรายงานผลการดำเนินงานโครงการ" in (
+        order.text or ""
+    ) and "ไตรมาสที่ 1 ปีงบประมาณ พ.ศ. 2568 ภายในวันที่ 15 มกราคม 2568 เวลา 16.30 น." in (
+        order.text or ""
     )
     assert f"ข้อสั่งการ: “{WORDS}”" in (order.text or "")
     assert "(ตามบันทึกข้อความที่ ศธ 0262/1 ลงวันที่ 14 มกราคม 2568)" in (order.text or "")
@@ -219,7 +219,10 @@ async def test_the_memo_reaches_the_director_and_the_order_goes_back(
         actions = [e.action for e in audit.events(session, subject_type="memo")]
         kept = {kind: memos.document(session, memo_id, kind) for kind in MemoDocumentKind}
     assert view is not None
-    assert (view.memo.state, view.memo.outcome) == (MemoState.CLOSED.value, MemoOutcome.MISSED.value)
+    assert (view.memo.state, view.memo.outcome) == (
+        MemoState.CLOSED.value,
+        MemoOutcome.MISSED.value,
+    )
     assert (view.memo.order_kind, view.memo.order_text) == ("deadline", WORDS)
     assert view.memo.new_due_at == bkk(1, 15, 16, 30)
     assert [line.outcome for line in view.lines] == [MemoOutcome.MISSED.value]

@@ -17,11 +17,13 @@ The functions that change rows take a session: the handlers run them in one tran
 from __future__ import annotations
 
 import logging
+import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from pathlib import Path
+from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
@@ -52,6 +54,7 @@ from jobs.memos import (
 )
 from jobs.settings import Settings
 from storage import audit, memos, office, outbox, people, power, schedule
+from storage.db import Database
 from storage.models import (
     Memo,
     MemoDocumentKind,
@@ -123,7 +126,11 @@ def render_data(data: MemoData, facts: Mapping[str, Any]) -> bytes:
 
 def file_name(facts: Mapping[str, Any], *, ordered: bool = False) -> str:
     """``memo-2568-012.docx``; the version with the order: ``memo-2568-012-ordered.docx``."""
-    stem = f"memo-{facts['fiscal_year']}-{int(facts['number']):03d}"
+    return file_name_of(int(facts["fiscal_year"]), int(facts["number"]), ordered=ordered)
+
+
+def file_name_of(fiscal_year: int, number: int, *, ordered: bool = False) -> str:
+    stem = f"memo-{fiscal_year}-{number:03d}"
     return f"{stem}-ordered.docx" if ordered else f"{stem}.docx"
 
 
@@ -287,10 +294,10 @@ def decide(
     )
     details = {
         "number": view.memo.number,
-        "kind": decision.kind,
-        "text": decision.words,
+        "order": decision.kind,
+        "words": decision.words,
         "new_due_at": order.new_due_at.isoformat() if order.new_due_at else None,
-        "to": still_open,
+        "reports": still_open,
     }
     memos.record_event(
         session, memo_id, "memo.ordered", now=now, **audit.by_staff(person.id), details=details
@@ -409,3 +416,41 @@ def _send_record(
         for staff in readers.values()
     ]
     outbox.enqueue(session, messages, now=now)
+
+
+# -- every memo of a year, for the assessor ---------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Archive:
+    memos: int  # memos of the fiscal year
+    files: tuple[str, ...]  # the .docx files written into the zip
+
+
+def memo_archive(db: Database, fiscal_year: int, zone: ZoneInfo, out: Path | BinaryIO) -> Archive:
+    """Every memo of ``fiscal_year`` in one zip: each memo as proposed and, once the director
+    has ordered, its version of record. A memo not yet acted on is rendered from its facts
+    (nothing is written to the database)."""
+    files: list[tuple[str, bytes]] = []
+    with db.transaction() as session:
+        found = memos.memos_of_year(session, fiscal_year)
+        for view in found:
+            files += _archived(session, view.memo, zone)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files:
+            archive.writestr(name, content)
+    return Archive(len(found), tuple(name for name, _ in files))
+
+
+def _archived(session: Session, memo: Memo, zone: ZoneInfo) -> list[tuple[str, bytes]]:
+    memo_id, year, number = memo.id or 0, memo.fiscal_year, memo.number
+    files: list[tuple[str, bytes]] = []
+    kept = memos.document(session, memo_id, MemoDocumentKind.MEMO)
+    if kept is not None:
+        files.append((file_name_of(year, number), kept.file))
+    elif memo.facts:
+        files.append((file_name_of(year, number), memo_document(memo.facts, zone).content))
+    ordered = memos.document(session, memo_id, MemoDocumentKind.ORDERED)
+    if ordered is not None:
+        files.append((file_name_of(year, number, ordered=True), ordered.file))
+    return files

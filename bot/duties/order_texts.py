@@ -85,7 +85,8 @@ def _memo(params: dict[str, Any], language: str, zone: ZoneInfo) -> Rendered:
         "review": _("A memo to the {director} for your review"),
         "decide": _("To the {director}: a memo for your order"),
     }.get(role, _("For your information: a memo to the {director}"))
-    names = ", ".join(str(person["name"]) for person in facts["missing"]) or "-"
+    key = "name_en" if language == "en" else "name"
+    names = ", ".join(str(p.get(key) or p["name"]) for p in facts["missing"]) or "-"
     lines = [
         head.format(director=director),
         _memo_line(facts, _, language),
@@ -254,9 +255,11 @@ def _order_missed(params: dict[str, Any], language: str, zone: ZoneInfo) -> Rend
         ),
     ]
     keyboard: Keyboard = []
+    english = language == "en"
     for number, person in enumerate(missing, start=1):
-        name = str(person["name"])
-        lines.append(f"{number}. {name} ({person.get('group') or '-'})")
+        name = str(person.get("name_en" if english else "name") or person["name"])
+        group = person.get("group_en" if english else "group") or person.get("group") or "-"
+        lines.append(f"{number}. {name} ({group})")
         aid = int(person["assignment_id"])
         keyboard.append(
             [

@@ -1,16 +1,18 @@
 """The director's digest: on-time rates of the fiscal year, who is late now, this month's
-escalations, and the chart. Other features add their sections through
-``Feature.digest_section`` (the complaint channel's, in the director's copy only)."""
+escalations and memos (with the director's orders and what came of them), and the chart.
+Other features add their sections through ``Feature.digest_section`` (the complaint channel's,
+in the director's copy only)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.common.i18n import Translate, format_datetime, translator
+from bot.common.i18n import Translate, format_date, format_datetime, translator
 from bot.common.render import Rendered, lateness
 from bot.oversight.chart import ComplianceChart, render_compliance_chart
+from bot.oversight.memo_words import order_text, outcome_text
 
 
 def _percent(rate: float | None, _: Translate) -> str:
@@ -50,7 +52,26 @@ def digest_text(params: dict[str, Any], language: str, zone: ZoneInfo) -> str:
     lines += [_escalation_outcome(item, name, title, _) for item in params["escalations"]] or [
         _("  none")
     ]
-    return "\n".join(lines)
+    return "\n".join(lines + _memo_lines(params.get("memos") or [], _, language, zone))
+
+
+def _memo_lines(
+    items: list[dict[str, Any]], _: Translate, language: str, zone: ZoneInfo
+) -> list[str]:
+    """This month's memos: number, date, report, the order, and what came of it."""
+    title = "title_en" if language == "en" else "title_th"
+    lines = ["", _("Memos to the director this month ({count}):").format(count=len(items))]
+    lines += [
+        _("• No. {number} of {date}: {title} — order: {order} — outcome: {outcome}").format(
+            number=item["number"],
+            date=format_date(date.fromisoformat(str(item["dated"])), language),
+            title=item[title] or item["title_th"],
+            order=order_text(item, _, language, zone),
+            outcome=outcome_text(item, _, language),
+        )
+        for item in items
+    ] or [_("  none")]
+    return lines
 
 
 def _escalation_outcome(item: dict[str, Any], name: str, title: str, _: Translate) -> str:

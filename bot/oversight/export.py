@@ -12,15 +12,17 @@ are those of every document of the office (``bot.common.workbook``).
 
 XLSX: a first sheet "สรุป" (the office, the fiscal year, counts and the on-time rate per
 obligation), one sheet per obligation (titled with its key, cut to 31 characters and made
-unique) listing every period and who owed it, and a last sheet "บันทึกการดำเนินการ" (the
-audit log). In every sheet the table's header is row ``HEADER_ROW``, bold, with the panes
-frozen below it; the rows above it say what the sheet is.
+unique) listing every period and who owed it, when the year has any a sheet "บันทึกข้อความ"
+(every memo to the director: number, date, report, people, the order and its outcome), and
+a last sheet "บันทึกการดำเนินการ" (the audit log). In every sheet the table's header is row
+``HEADER_ROW``, bold, with the panes frozen below it; the rows above it say what the sheet is.
 
 CSV: one UTF-8 file with a byte-order mark (so that Excel reads Thai correctly) holding every
 obligation's rows, the obligation first. When ``out`` is a path the audit log is written beside
 it as ``<stem>-audit.csv``; when ``out`` is a stream only the main file is written.
 
-Four queries per export, whatever the size of the office (see ``storage.reports``).
+Five queries per export, whatever the size of the office (see ``storage.reports``; the memos:
+``storage.memos.memo_records``).
 """
 
 from __future__ import annotations
@@ -73,17 +75,21 @@ from bot.common.workbook import (
     write_heading,
     write_table,
 )
+from bot.oversight.memo_words import KINDS, MISSED, OUTCOMES, order_text, outcome_text
 from jobs.calendar import fiscal_year_bounds
+from jobs.oversight.digest import memo_summary
 from jobs.recurrence import covers_previous_month
 from jobs.settings import Settings
+from storage import memos
 from storage.db import Database
-from storage.models import AssignmentStatus
+from storage.models import AssignmentStatus, MemoOutcome
 from storage.reports import AuditRow, ReportRow, audit_rows, fiscal_year_rows, obligation_keys
 
 ExportFormat = Literal["xlsx", "csv"]
 
 SUMMARY_SHEET = N_("Summary")
 AUDIT_SHEET = N_("Action log")
+MEMO_SHEET = N_("Memos")
 _ISO_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -104,6 +110,7 @@ SUBJECT_TEXT = {
     "loan": N_("property loan"),
     "maintenance_announcement": N_("announcement of the maintenance plan for equipment"),
     "power_proposal": N_("proposed change of authority"),
+    "memo": N_("memo to the director"),
 }
 DETAIL_TEXT = {
     "reason": N_("reason"),
@@ -131,11 +138,20 @@ DETAIL_TEXT = {
     "step": N_("follow-up step (no.)"),
     "fiscal_year": N_("fiscal year"),
     "recipients": N_("recipients"),
+    "number": N_("memo no."),
+    "order": N_("order"),
+    "words": N_("the director's words"),
+    "new_due_at": N_("new due date"),
+    "reports": N_("reports concerned (no.)"),
+    "outcome_of_order": N_("outcome"),
+    "still_missing": N_("still missing (report owed no.)"),
 }
 VALUE_TEXT = {
     "status": STATUS_NAMES,
     "via": VIA_TEXT,
     "role": {r.value: n for r, n in ROLE_NAMES.items()},
+    "order": KINDS,
+    "outcome_of_order": {**OUTCOMES, MemoOutcome.MISSED.value: MISSED},
 }
 SYSTEM_ACTOR = N_("the automatic follow-up system")
 YES, NO = N_("Yes"), N_("No")
@@ -182,6 +198,18 @@ SUMMARY_COLUMNS = (
     Column(ESCALATION, 14, wrap=True),
     Column(_RATE, 13, wrap=True),
 )
+MEMO_COLUMNS = (
+    Column(NUMBER, 7),
+    Column(DETAIL_TEXT["number"], 18),
+    Column(N_("memo date"), 20),
+    Column(N_("report"), 50, wrap=True),
+    Column(SUBJECT_TEXT["period"], 30, wrap=True),
+    Column(N_("people named in the memo"), 30, wrap=True),
+    Column(N_("proposed to the director on"), 26),
+    Column(N_("the director's order"), 40, wrap=True),
+    Column(N_("order given on"), 26),
+    Column(DETAIL_TEXT["outcome_of_order"], 34, wrap=True),
+)
 AUDIT_COLUMNS = (
     Column(NUMBER, 7),
     Column(N_("date and time"), 28),
@@ -211,6 +239,7 @@ class ExportSummary:
     audit_events: int | None  # None when the audit log was not written (CSV to a stream)
     sheets: tuple[str, ...] = ()  # XLSX sheet titles in order
     files: tuple[Path, ...] = ()  # the files written (none when ``out`` is a stream)
+    memos: int = 0  # memos to the director listed (XLSX: their sheet, when there are any)
 
     @property
     def total_rows(self) -> int:
@@ -266,8 +295,9 @@ def export_fiscal_year(
     with db.transaction() as session:
         rows = fiscal_year_rows(session, fiscal_year)
         events = audit_rows(session, start=start, end=end, fiscal_year=fiscal_year)
+        listed = [memo_summary(r) for r in memos.memo_records(session, fiscal_year=fiscal_year)]
     if fmt == "xlsx":
-        return _export_xlsx(rows, events, context, out)
+        return _export_xlsx(rows, events, context, out, listed)
     return _export_csv(rows, events, context, out)
 
 
@@ -502,7 +532,8 @@ def sheet_titles(keys: Iterable[str], language: str = DEFAULT_LANGUAGE) -> dict[
     """Each obligation's sheet title: its key, cut to Excel's 31 characters, unique (beside
     the summary, the action log and Excel's reserved "History")."""
     _ = translator(language)
-    return unique_sheet_titles(keys, taken=(_(SUMMARY_SHEET), _(AUDIT_SHEET), "history"))
+    taken = (_(SUMMARY_SHEET), _(AUDIT_SHEET), _(MEMO_SHEET), "history")
+    return unique_sheet_titles(keys, taken=taken)
 
 
 def _summary_sheet(
@@ -567,7 +598,11 @@ def _audit_sheet(
 
 
 def _export_xlsx(
-    rows: list[ReportRow], events: list[AuditRow], context: _Context, out: Path | BinaryIO
+    rows: list[ReportRow],
+    events: list[AuditRow],
+    context: _Context,
+    out: Path | BinaryIO,
+    listed: Sequence[dict[str, Any]] = (),
 ) -> ExportSummary:
     grouped = _by_obligation(rows)
     titles = sheet_titles(grouped, context.language)
@@ -576,6 +611,8 @@ def _export_xlsx(
     counts = {
         key: _obligation_sheet(book, titles[key], items, context) for key, items in grouped.items()
     }
+    if listed:
+        _memo_sheet(book, listed, context)
     audit_count = _audit_sheet(book, events, context, _subjects(rows, context))
     book.save(out)
     return ExportSummary(
@@ -585,7 +622,45 @@ def _export_xlsx(
         audit_events=audit_count,
         sheets=tuple(book.sheetnames),
         files=(out,) if isinstance(out, Path) else (),
+        memos=len(listed),
     )
+
+
+def _memo_sheet(book: Workbook, listed: Sequence[dict[str, Any]], context: _Context) -> int:
+    """Every memo to the director of the fiscal year: its number and date, the report and the
+    people it named, when it was proposed, the director's order, and what came of it."""
+    _ = context.words
+    sheet = book.create_sheet(_(MEMO_SHEET))
+    heading = _("Memos to the director on reports still missing after the follow-ups")
+    write_heading(sheet, [heading, context.office_name, _fy(context)], len(MEMO_COLUMNS))
+    body = (_memo_cells(item, number, context) for number, item in enumerate(listed, start=1))
+    return write_table(sheet, MEMO_COLUMNS, body, _)
+
+
+def _memo_cells(item: dict[str, Any], number: int, context: _Context) -> list[Cell]:
+    zone, language, _ = context.zone, context.language, context.words
+    english = language == "en"
+    period = period_label(dict(item["period"]), language, zone) if item["period"] else NONE
+
+    def instant(key: str) -> str:
+        return instant_text(_instant(item.get(key)), zone, language)
+
+    return [
+        number,
+        item["number"],
+        format_date(date.fromisoformat(str(item["dated"])), language),
+        (item["title_en"] if english else item["title_th"]) or item["title_th"] or NONE,
+        period,
+        ", ".join(item["people_en" if english else "people"]) or NONE,
+        instant("proposed_at"),
+        order_text(item, _, language, zone),
+        instant("ordered_at"),
+        outcome_text(item, _, language),
+    ]
+
+
+def _instant(value: Any) -> datetime | None:
+    return datetime.fromisoformat(str(value)) if value else None
 
 
 # -- CSV -----------------------------------------------------------------------------------

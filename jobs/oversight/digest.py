@@ -1,5 +1,6 @@
-"""The director's digest: the fiscal year's on-time rates, what is late now, and this month's
-escalations with what came of them — as plain data (numbers and names), rendered in bot/."""
+"""The director's digest: the fiscal year's on-time rates, what is late now, this month's
+escalations with what came of them, and this month's memos with their orders and outcomes —
+as plain data (numbers and names), rendered in bot/."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from sqlmodel import Session
 
 from jobs.calendar import OfficeCalendar, fiscal_quarter_of, fiscal_year_of
 from jobs.ladder import working_days_late
-from storage import groups, oversight
-from storage.models import AssignmentStatus
+from storage import groups, memos, oversight
+from storage.models import AssignmentStatus, MemoOutcome
 
 DONE = (AssignmentStatus.ON_TIME.value, AssignmentStatus.LATE.value)
 ANSWER_NAMES = {
@@ -40,6 +41,7 @@ def digest_data(session: Session, calendar: OfficeCalendar, now: datetime) -> di
         "quarters": _quarter_rates(rows, [(g.id or 0, g.name_th) for g in work_groups]),
         "late": _late_now(rows, now, calendar),
         "escalations": _escalations(session, now, calendar),
+        "memos": _memos(session, now, calendar),
     }
 
 
@@ -136,3 +138,47 @@ def _escalations(session: Session, now: datetime, calendar: OfficeCalendar) -> l
         }
         for obligation, _period, row, answers in found
     ]
+
+
+def _memos(session: Session, now: datetime, calendar: OfficeCalendar) -> list[dict[str, Any]]:
+    """The memos dated this month, in the order of their numbers."""
+    today = now.astimezone(calendar.zone).date()
+    found = memos.memo_records(session, dated_from=today.replace(day=1), dated_to=today)
+    return [memo_summary(record) for record in found]
+
+
+def memo_summary(record: memos.MemoRecord) -> dict[str, Any]:
+    """One memo as the digest and the evidence workbook list it: its number as written, date,
+    report, who it named, the order, and what came of it (who is still missing)."""
+    memo, facts = record.view.memo, record.view.memo.facts or {}
+    prefix = str((facts.get("settings") or {}).get("prefix") or "")
+    open_now = (AssignmentStatus.PENDING.value, AssignmentStatus.ESCALATED.value)
+    english = {
+        int(item["assignment_id"]): str(item.get("name_en") or item["name"])
+        for item in facts.get("missing") or []
+    }
+    missing = [
+        line
+        for line in record.view.lines
+        if line.outcome == MemoOutcome.MISSED.value
+        or (line.outcome is None and record.statuses.get(line.assignment_id) in open_now)
+    ]
+    return {
+        "number": f"{prefix}{memo.number}",
+        "fiscal_year": memo.fiscal_year,
+        "dated": memo.dated.isoformat(),
+        "title_th": facts.get("title") or "",
+        "title_en": facts.get("title_en") or "",
+        "period": facts.get("period") or {},
+        "people": [line.name for line in record.view.lines],
+        "people_en": [english.get(line.assignment_id, line.name) for line in record.view.lines],
+        "missing": [line.name for line in missing],
+        "missing_en": [english.get(line.assignment_id, line.name) for line in missing],
+        "state": memo.state,
+        "proposed_at": memo.proposed_at.isoformat() if memo.proposed_at else None,
+        "order_kind": memo.order_kind,
+        "order_text": memo.order_text or "",
+        "new_due_at": memo.new_due_at.isoformat() if memo.new_due_at else None,
+        "ordered_at": memo.ordered_at.isoformat() if memo.ordered_at else None,
+        "outcome": memo.outcome,
+    }
