@@ -1,12 +1,14 @@
 """The memos as evidence (issue 15): the director's digest lists this month's memos with their
 number, date, order and outcome; the ITA workbook has a sheet of every memo of the fiscal
 year; ``export --memos`` writes every memo .docx of a year (and its ordered version) into one
-zip for the assessor."""
+zip for the assessor. And while the director is away, the acting officer receives the memo
+and orders, signing as acting for the director."""
 
 from __future__ import annotations
 
 import io
 import zipfile
+from datetime import date
 from pathlib import Path
 
 import docx
@@ -14,7 +16,7 @@ import pytest
 from openpyxl import load_workbook
 
 from bot.cli import main
-from bot.duties.memo_loop import Decision, Outcome, decide, memo_archive, propose
+from bot.duties.memo_loop import Decision, Outcome, decide, judge, memo_archive, propose
 from bot.features import CATALOG
 from bot.oversight.digest_texts import digest_text
 from bot.oversight.export import export_fiscal_year
@@ -22,9 +24,9 @@ from jobs.calendar import OfficeCalendar
 from jobs.oversight.digest import digest_data
 from jobs.settings import Settings, load_settings
 from jobs.tick import Planner
-from storage import memos, people
+from storage import memos, office, people, power
 from storage.db import Database
-from storage.models import MemoOrderKind
+from storage.models import MemoDocumentKind, MemoOrderKind, Role
 from tests.support import with_changes
 from tests.test_export import records
 from tests.test_migrations import _write_config
@@ -32,13 +34,17 @@ from tests.test_tick import (
     BANGKOK,
     COORDINATOR,
     DIRECTOR,
+    SOMCHAI,
     bkk,
     build_office,
+    join,
     only,
+    outbox_rows,
 )
 
 LADDER = (bkk(1, 3, 8, 30), bkk(1, 10, 8, 30), bkk(1, 13, 8, 30), bkk(1, 14, 8, 30))
 WORDS = "ให้จัดส่งภายในวันพรุ่งนี้"
+DEPUTY = 41
 
 
 def _person(db: Database, user_id: int) -> people.Person:
@@ -154,7 +160,7 @@ def test_the_memos_of_a_year_go_into_one_zip(db: Database, settings: Settings) -
     assert WORDS in first.tables[0].cell(0, 0).text
     assert any(p.text.startswith("ที่  ศธ 0262/2\t") for p in second.paragraphs)
     with db.transaction() as session:  # the export wrote nothing
-        assert memos.document(session, memo_id + 1, memos.MemoDocumentKind.MEMO) is None
+        assert memos.document(session, memo_id + 1, MemoDocumentKind.MEMO) is None
 
 
 def test_export_memos_on_the_command_line(
@@ -183,3 +189,48 @@ def test_export_memos_on_the_command_line(
     with zipfile.ZipFile(out) as opened:
         assert opened.namelist() == ["memo-2568-001.docx", "memo-2568-001-ordered.docx"]
     assert main(["export", "--memos", "--config", str(config)]) != 0  # --fy is required
+
+
+def test_the_acting_officer_receives_the_memo_and_signs_as_acting(
+    db: Database, settings: Settings
+) -> None:
+    plan = with_changes(
+        only(settings, "quarterly-progress", each_member_of=["admin"]),
+        memo={"review": "director", "thai_digits": False},
+    )
+    planner = Planner(plan, OfficeCalendar.from_office(plan.office))
+    build_office(db)
+    deputy = join(db, DEPUTY, "สุดา รองผู้อำนวยการ", "policy", Role.STAFF)
+    director = _person(db, DIRECTOR)
+    with db.transaction() as session:
+        office.add_leave(
+            session,
+            director.id,
+            date(2025, 1, 13),
+            date(2025, 1, 20),
+            by_staff_id=director.id,
+            now=bkk(1, 2),
+            acting_staff_id=deputy.id,
+            chosen_by_director=True,
+        )
+    planner.materialise(db, bkk(1, 2))
+    for moment in (*LADDER, bkk(1, 14, 13, 0)):
+        planner.tick(db, moment)
+    copies = {(m.chat_id, m.params["role"]) for m in outbox_rows(db) if m.template == "memo"}
+    assert copies == {(DEPUTY, "decide"), (COORDINATOR, "copy")}  # not the director, away
+    with db.transaction() as session:
+        (view,) = memos.memos_of_year(session, 2568)
+    memo_id = view.memo.id or 0
+    with db.transaction() as session:  # the director, though away, still may; staff never
+        assert judge(session, director, memo_id, bkk(1, 14, 14), BANGKOK) is power.Answer.ALLOWED
+        staff = _person(db, SOMCHAI)
+        assert judge(session, staff, memo_id, bkk(1, 14, 14), BANGKOK) is not power.Answer.ALLOWED
+        done = decide(
+            session, deputy, memo_id, Decision(MemoOrderKind.DIRECTOR.value), plan, bkk(1, 14, 14)
+        )
+    assert done.outcome is Outcome.DONE
+    with db.transaction() as session:
+        record = memos.document(session, memo_id, MemoDocumentKind.ORDERED)
+    assert record is not None
+    box = docx.Document(io.BytesIO(record.file)).tables[0].cell(0, 0).text
+    assert "(สุดา รองผู้อำนวยการ)\nรักษาราชการแทนศึกษาธิการจังหวัดพิจิตร\n14 มกราคม 2568" in box

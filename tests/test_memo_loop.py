@@ -244,6 +244,8 @@ async def test_refusals_and_forged_presses_change_nothing(
     assert director.startswith("ขออภัย คำสั่งนี้ใช้ได้เฉพาะผู้ประสานงานติดตามการรายงาน")
     forged = await alert(bot, COORDINATOR, review, "mp:99999")
     assert forged == "ไม่พบบันทึกข้อความนี้ ไม่มีการเปลี่ยนแปลง"
+    forged_order = await alert(bot, DIRECTOR, 0, "mo:d:99999")  # type: ignore[arg-type]
+    assert forged_order == "ไม่พบบันทึกข้อความนี้ ไม่มีการเปลี่ยนแปลง"
     stale = await alert(bot, COORDINATOR, review, "mp:abc")
     assert stale.startswith("ปุ่มนี้")  # the kit's stale button: the data does not fit
     (refused,) = await bot.press(SOMCHAI, 0, f"mo:o:{memo_id}")  # type: ignore[arg-type]
