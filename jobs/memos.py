@@ -42,7 +42,8 @@ from storage.outbox import NewMessage
 
 REVIEW, DECIDE, COPY = "review", "decide", "copy"  # what a copy of the memo asks of its reader
 REMINDER, MISSED = 0, 1  # the order ladder's steps
-ORDER_TEMPLATES = ("order_reminder",)  # dropped before sending once the report is settled
+# the order and its reminder are dropped before sending once the report is settled
+ORDER_TEMPLATES = ("director_order", "order_reminder")
 StandIns = Callable[[Session, list[Staff], datetime], list[Staff]]
 
 
@@ -309,7 +310,7 @@ class MemoOrderStep(Step):
 
     @staticmethod
     def drop_before_sending(session: Session, claimed: list[OutboxMessage]) -> list[OutboxMessage]:
-        """The order's reminder is not sent once the report came in (or was excused)."""
+        """The order and its reminder are not sent once the report came in (or was excused)."""
         reminders = {
             m.assignment_id
             for m in claimed

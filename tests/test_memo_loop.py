@@ -167,6 +167,8 @@ async def test_the_memo_reaches_the_director_and_the_order_goes_back(
     )
     twice = await alert(bot, DIRECTOR, decide, decide.button_data("ทราบ จะสั่งการเอง"))
     assert twice == "บันทึกข้อความนี้มีข้อสั่งการแล้ว ไม่มีการเปลี่ยนแปลง"
+    again = await alert(bot, DIRECTOR, decide, decide.button_data("สั่งการให้จัดส่งภายใน"))
+    assert again == twice  # no second question for the words either
     await deliver(bot)
 
     # the person concerned: the director's order with the new deadline
@@ -254,8 +256,9 @@ async def test_refusals_and_forged_presses_change_nothing(
     (coordinator,) = await bot.press(COORDINATOR, 0, f"mo:d:{memo_id}")  # type: ignore[arg-type]
     assert coordinator.startswith("ขออภัย เฉพาะศึกษาธิการจังหวัดหรือผู้รักษาราชการแทน")
     # the director cannot order on a memo not yet proposed to them
-    not_yet = await alert(bot, DIRECTOR, 0, f"mo:o:{memo_id}")  # type: ignore[arg-type]
-    assert not_yet == "บันทึกข้อความนี้ยังไม่ได้เสนอผู้บังคับบัญชา ไม่มีการเปลี่ยนแปลง"
+    for action in "od":
+        not_yet = await alert(bot, DIRECTOR, 0, f"mo:{action}:{memo_id}")  # type: ignore[arg-type]
+        assert not_yet == "บันทึกข้อความนี้ยังไม่ได้เสนอผู้บังคับบัญชา ไม่มีการเปลี่ยนแปลง"
     with bot.db.transaction() as session:
         view = memos.memo(session, memo_id)
         refusals = [

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from sqlmodel import Session
 from telegram import Message
 from telegram.error import TelegramError
 
@@ -21,9 +22,9 @@ from bot.duties.handlers import _escalation_refusal
 from bot.duties.memo_loop import Decision, Outcome, Result, decide, judge, number_text, propose
 from bot.duties.order_texts import NO_WORDS, director_title
 from bot.runtime.sender import markup
-from storage import power
+from storage import memos, power
 from storage import questions as stored
-from storage.models import MemoOrderKind, Role
+from storage.models import MemoOrderKind, MemoState, Role
 
 log = logging.getLogger(__name__)
 WORDS_TTL = timedelta(hours=12)  # as long as an excuse's reason is awaited
@@ -99,14 +100,37 @@ def _refusal(verdict: power.Answer, _: Translate) -> str:
     )
 
 
-async def _ask(turn: Turn, memo_id: int, kind: MemoOrderKind) -> None:
+async def _ask(turn: Turn, memo_id: int, kind: MemoOrderKind) -> bool:
+    """Await the words (or the reason), only while the memo waits for the director's order."""
     person, now, about = turn.person, turn.now(), {"memo": memo_id, "kind": kind.value}
     topic = stored.MEMO_ORDER
-    await turn.run(lambda s: stored.ask(s, person.id, topic, about, now=now, ttl=WORDS_TTL))
+
+    def ask(session: Session) -> str | None:
+        view = memos.memo(session, memo_id)
+        state = view.memo.state if view is not None else None
+        if state == MemoState.PROPOSED.value:
+            stored.ask(session, person.id, topic, about, now=now, ttl=WORDS_TTL)
+        return state
+
+    state = await turn.run(ask)
+    if state == MemoState.DRAFT.value:
+        await turn.alert(_not_proposed(turn._))
+    elif state != MemoState.PROPOSED.value:
+        await turn.alert(_already(turn._))
+    return state == MemoState.PROPOSED.value
+
+
+def _not_proposed(_: Translate) -> str:
+    return _("This memo has not yet been proposed to the director. Nothing was changed.")
+
+
+def _already(_: Translate) -> str:
+    return _("This memo already has the director's order. Nothing was changed.")
 
 
 async def _ask_words(turn: Turn, memo_id: int) -> None:
-    await _ask(turn, memo_id, MemoOrderKind.DEADLINE)
+    if not await _ask(turn, memo_id, MemoOrderKind.DEADLINE):
+        return
     skip = markup([[(turn._(NO_WORDS), MEMO_ORDER("n", memo_id))]])
     await turn.answer(
         turn._(
@@ -118,7 +142,8 @@ async def _ask_words(turn: Turn, memo_id: int) -> None:
 
 
 async def _ask_reason(turn: Turn, memo_id: int) -> None:
-    await _ask(turn, memo_id, MemoOrderKind.EXCUSED)
+    if not await _ask(turn, memo_id, MemoOrderKind.EXCUSED):
+        return
     await turn.answer(turn._("Please type the reason for the excuse in one message (or /cancel)."))
 
 
@@ -155,11 +180,9 @@ async def _decide(turn: Turn, memo_id: int, decision: Decision) -> None:
     elif result.outcome is Outcome.NOT_FOUND:
         await turn.alert(_not_found(turn._))
     elif result.outcome is Outcome.NOT_PROPOSED:
-        await turn.alert(
-            turn._("This memo has not yet been proposed to the director. Nothing was changed.")
-        )
+        await turn.alert(_not_proposed(turn._))
     else:
-        await turn.alert(turn._("This memo already has the director's order. Nothing was changed."))
+        await turn.alert(_already(turn._))
 
 
 def _decided(turn: Turn, decision: Decision, result: Result) -> str:
