@@ -246,7 +246,7 @@ async def test_refusals_and_forged_presses_change_nothing(
     assert director.startswith("ขออภัย คำสั่งนี้ใช้ได้เฉพาะผู้ประสานงานติดตามการรายงาน")
     forged = await alert(bot, COORDINATOR, review, "mp:99999")
     assert forged == "ไม่พบบันทึกข้อความนี้ ไม่มีการเปลี่ยนแปลง"
-    forged_order = await alert(bot, DIRECTOR, 0, "mo:d:99999")  # type: ignore[arg-type]
+    forged_order = await alert(bot, DIRECTOR, 0, "mo:d:99999")
     assert forged_order == "ไม่พบบันทึกข้อความนี้ ไม่มีการเปลี่ยนแปลง"
     stale = await alert(bot, COORDINATOR, review, "mp:abc")
     assert stale.startswith("ปุ่มนี้")  # the kit's stale button: the data does not fit
@@ -257,7 +257,7 @@ async def test_refusals_and_forged_presses_change_nothing(
     assert coordinator.startswith("ขออภัย เฉพาะศึกษาธิการจังหวัดหรือผู้รักษาราชการแทน")
     # the director cannot order on a memo not yet proposed to them
     for action in "od":
-        not_yet = await alert(bot, DIRECTOR, 0, f"mo:{action}:{memo_id}")  # type: ignore[arg-type]
+        not_yet = await alert(bot, DIRECTOR, 0, f"mo:{action}:{memo_id}")
         assert not_yet == "บันทึกข้อความนี้ยังไม่ได้เสนอผู้บังคับบัญชา ไม่มีการเปลี่ยนแปลง"
     with bot.db.transaction() as session:
         view = memos.memo(session, memo_id)
