@@ -435,9 +435,12 @@ class Planner:
             session, people.escalation_recipients(session, escalation.group_ids), now
         )
         first = min(escalation.assignment_ids)
+        director = self.settings.director
         params = {
             **duty_params(escalation.obligation, escalation.period),
             "missing": escalation.missing,
+            "director_th": self.settings.memo.director_title or director.title_th,
+            "director_en": director.title_en,
         }
         for assignment_id in escalation.assignment_ids:
             schedule.record_event(
@@ -458,12 +461,30 @@ class Planner:
                     **params,
                     "for_director": self._answers_for_director(session, staff, now),
                     "answerable": self._answerable(session, staff, escalation, now),
+                    **self._copy_to(session, staff, escalation),
                 },
             )
             for staff in recipients
         ]
         written = outbox.enqueue(session, messages, now=now)
         return written + self._write_memo(session, escalation, now)
+
+    def _copy_to(self, session: Session, staff: Staff, escalation: _Escalation) -> dict[str, Any]:
+        """Whom a copy is addressed to (สำเนาเรียน), worded in bot/: a group head as the
+        director of their groups concerned, anyone else as the coordinating group."""
+        person = people.by_id(session, _id(staff.id))
+        heads = (
+            [g for g in person.groups if g.id in escalation.group_ids]
+            if person is not None and people.holds(session, staff, Role.GROUP_HEAD)
+            else []
+        )
+        if heads:
+            return {
+                "copy_heads_th": [g.name_th for g in heads],
+                "copy_heads_en": [g.name_en for g in heads],
+            }
+        group = self.settings.coordinating_group
+        return {"copy_to_th": group.name_th, "copy_to_en": group.name_en}
 
     def _write_memo(self, session: Session, escalation: _Escalation, now: datetime) -> int:
         """The memo to the director (บันทึกข้อความ) beside the escalation: numbered, what it

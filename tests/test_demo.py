@@ -20,8 +20,11 @@ STORY = (
     "bot → สมชาย ใจดี: (edits the reminder) ✅ ส่งรายงานแล้ว (ตามกำหนด) เมื่อ",
     "bot → สมชาย ใจดี: จัดเก็บไฟล์หลักฐาน รายงานไตรมาส.pdf ไว้กับรายงานเรียบร้อยแล้ว ขอบคุณที่ให้ความร่วมมือ",
     "bot → มาลี ศรีสุข: การติดตาม ครั้งที่ 2: รายงานเลยกำหนดส่งแล้ว",
-    "bot → วิชัย รักดี: เรียน ศึกษาธิการจังหวัด",
-    "bot → วิภา ประสานงาน: เพื่อโปรดทราบ\n            เรื่อง: รายงานที่ยังไม่ได้รับหลังการติดตาม 2 ครั้ง",
+    # the escalation opens as a memo does: เรื่อง, then เรียน (or สำเนาเรียน for a copy)
+    "bot → วิชัย รักดี: เรื่อง  ขอรายงานผู้ยังไม่ส่งรายงานผลการดำเนินงานโครงการ (ตัวอย่าง)\n"
+    "            เรียน  ศึกษาธิการจังหวัดตัวอย่าง",
+    "bot → วิภา ประสานงาน: เรื่อง  ขอรายงานผู้ยังไม่ส่งรายงานผลการดำเนินงานโครงการ (ตัวอย่าง)\n"
+    "            สำเนาเรียน  กลุ่มนโยบายและแผน (เพื่อโปรดทราบ)",
     # seconds after the due instant: not "0 working days late"
     "1. มาลี ศรีสุข (กลุ่มอำนวยการ) ติดตามแล้ว 2 ครั้ง ครบกำหนดส่งวันนี้",
     # the memo: to the coordinator, proposed, ordered on, and the order back to มาลี
@@ -50,7 +53,7 @@ def _check_story(lines: list[str]) -> None:
         assert f"bot → {name}: ยินดีต้อนรับ" in transcript, f"{name} was not welcomed"
     # the coordinator's copy of the escalation comes before the demo says it is done, and the
     # memo after it; the version of record reaches both before the end
-    assert transcript.index("bot → วิภา ประสานงาน: เพื่อโปรดทราบ") < transcript.index(DONE)
+    assert transcript.index("สำเนาเรียน  กลุ่มนโยบายและแผน (เพื่อโปรดทราบ)") < transcript.index(DONE)
     assert transcript.index("วิภา ประสานงาน: presses «เสนอ»") < transcript.index(
         "bot → วิชัย รักดี: memo-"
     )
@@ -83,9 +86,10 @@ STORY_EN = (
     "bot → Somchai Jaidee: (edits the reminder) ✅ Report sent on time on",
     "Somchai Jaidee: sends the evidence file quarterly-report.pdf",
     "bot → Malee Srisuk: Follow-up no. 2: the report is overdue",
-    "bot → Wichai Rakdee: To the director",
+    "bot → Wichai Rakdee: Subject: those who have not yet sent Project progress report (demo)\n"
+    "            To: Example Provincial Education Officer",
     "1. Malee Srisuk (Administration Group): 2 follow-ups unanswered, due today",
-    "bot → Wipa Prasanngan: For your information",
+    "Copy to: Policy and Planning Group (for your information)",
     "bot → Wipa Prasanngan: A memo to the Example Provincial Education Officer for your review",
     "Wipa Prasanngan: presses «Propose»",
     "Wichai Rakdee: presses «Order them to submit by ",

@@ -75,12 +75,19 @@ async def test_a_whole_ladder_runs_and_reaches_the_director(office: Harness) -> 
         kept,
     ]
     (to_director,) = bot.fake.texts_to(DIRECTOR)
-    assert to_director.startswith("เรียน ศึกษาธิการจังหวัด\nเรื่อง: รายงานที่ยังไม่ได้รับหลังการติดตาม 2 ครั้ง")
+    assert to_director.startswith(  # เรื่อง before เรียน, the director's title from the config
+        "เรื่อง  ขอรายงานผู้ยังไม่ส่งรายงานผลการดำเนินงานโครงการ (ตัวอย่าง)\nเรียน  ศึกษาธิการจังหวัดตัวอย่าง\n"
+    )
     assert "ยังไม่ได้รับรายงานจาก 1 ราย ดังนี้\n1. มาลี ศรีสุข (กลุ่มอำนวยการ) ติดตามแล้ว 2 ครั้ง" in to_director
     assert "สมชาย" not in to_director
-    assert "เห็นควรพิจารณาสั่งการให้ผู้รับผิดชอบจัดส่งรายงานโดยเร็ว" in to_director
+    assert to_director.endswith(  # the obligation's own measure, and the closing formula
+        "ข้อเสนอ (ตามมาตรการข้อ 1.1 ของแผนฯ): เห็นควรให้ศึกษาธิการจังหวัดตัวอย่างพิจารณาสั่งการ"
+        "ให้ผู้รับผิดชอบจัดส่งรายงานโดยเร็ว\nจึงเรียนมาเพื่อโปรดพิจารณาสั่งการ"
+    )
     await bot.fake.wait_for_messages(COORDINATOR, 1)
-    assert first_lines(bot, COORDINATOR) == ["เพื่อโปรดทราบ"]
+    copy = bot.fake.texts_to(COORDINATOR)[0]
+    assert copy.split("\n")[1] == "สำเนาเรียน  กลุ่มนโยบายและแผน (เพื่อโปรดทราบ)"
+    assert copy.endswith("\nจึงเรียนมาเพื่อโปรดทราบ")
 
 
 async def test_the_director_reminds_again_then_excuses_with_a_reason(office: Harness) -> None:

@@ -116,8 +116,7 @@ def _escalation(params: dict[str, Any], language: str, zone: ZoneInfo) -> Render
     _ = translator(language)
     missing = params.get("missing", [])
     lines = [
-        _("To the director") if params.get("for_director") else _("For your information"),
-        _("Subject: reports still missing after two follow-ups"),
+        *_escalation_heading(params, language),
         "",
         _("Report: {title}").format(title=title(params, language)),
         _("Period: {period}").format(period=period_label(params, language, zone)),
@@ -160,11 +159,43 @@ def _escalation(params: dict[str, Any], language: str, zone: ZoneInfo) -> Render
     lines += [
         "",
         _(
-            "Suggested action (measure 1.1 of the plan): the director orders the persons "
-            "responsible to submit the report without delay."
-        ),
+            "Suggested action (measure {measure} of the plan): the {director} orders the "
+            "persons responsible to submit the report without delay."
+        ).format(measure=params.get("measure") or "1.1", director=_director(params, language)),
+        _("For your consideration and order.")
+        if params.get("for_director")
+        else _("For your information."),
     ]
     return Rendered("\n".join(lines), keyboard)
+
+
+def _director(params: dict[str, Any], language: str) -> str:
+    found = params.get("director_en" if language == "en" else "director_th")
+    return str(found or translator(language)("Provincial Education Officer"))
+
+
+def _escalation_heading(params: dict[str, Any], language: str) -> list[str]:
+    """As a memo opens: the subject, then the salutation — the director's own title, or for a
+    copy สำเนาเรียน and whom (THAI-REVIEW items 1 and 11). A row written before these
+    words (no director's title in it) keeps the old heading."""
+    _ = translator(language)
+    if "director_th" not in params:
+        return [
+            _("To the director") if params.get("for_director") else _("For your information"),
+            _("Subject: reports still missing after two follow-ups"),
+        ]
+    subject = _("Subject: those who have not yet sent {title}").format(
+        title=title(params, language)
+    )
+    if params.get("for_director"):
+        return [subject, _("To: {director}").format(director=_director(params, language))]
+    heads = params.get("copy_heads_en" if language == "en" else "copy_heads_th")
+    whom = (
+        ", ".join(_("the director of {group}").format(group=group) for group in heads)
+        if heads
+        else params.get("copy_to_en" if language == "en" else "copy_to_th") or "-"
+    )
+    return [subject, _("Copy to: {whom} (for your information)").format(whom=whom)]
 
 
 def _answerable(params: dict[str, Any]) -> set[int]:
