@@ -40,7 +40,7 @@ from jobs.recurrence import (
 from jobs.settings import Obligation as ObligationConfig
 from jobs.settings import Settings
 from jobs.steps import Step, TickContext
-from storage import office, outbox, people, power, schedule
+from storage import memos, office, outbox, people, power, schedule
 from storage.db import Database
 from storage.models import Assignment, AssignmentStatus, Obligation, Period, Role, Staff, WorkGroup
 from storage.outbox import NewMessage
@@ -589,9 +589,7 @@ class Planner:
                 "counts": counts,
                 **self._onward_day(period.onward_due_at),
                 "escalated": self._escalated(session, _id(period.id)),
-                # what the director ordered on the escalation: filled by the director's order
-                # loop (a later piece of work), one {"text", "name_th", "name_en"} per order
-                "orders": [],
+                "orders": self._orders(session, _id(period.id)),
             }
             messages = [
                 NewMessage(
@@ -626,6 +624,20 @@ class Planner:
                 "send_by": self.calendar.previous_working_day(day).isoformat(),
             }
         }
+
+    def _orders(self, session: Session, period_id: int) -> list[dict[str, Any]]:
+        """What the director ordered on the period's memos (none yet: nothing)."""
+        return [
+            {
+                "number": memo.number,
+                "fiscal_year": memo.fiscal_year,
+                "kind": memo.order_kind,
+                "text": memo.order_text or "",
+                "new_due_at": memo.new_due_at.isoformat() if memo.new_due_at else None,
+            }
+            for memo in memos.memos_of_period(session, period_id)
+            if memo.order_kind is not None
+        ]
 
     def _escalated(self, session: Session, period_id: int) -> list[dict[str, Any]]:
         """Who of the period was reported to the director, and their status now."""

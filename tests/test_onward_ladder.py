@@ -32,6 +32,7 @@ from jobs.settings import (
     parse_settings,
 )
 from jobs.tick import Planner
+from storage import memos, people
 from storage.db import Database
 from storage.models import OutboxMessage, Role
 from tests.support import EXAMPLE_CONFIG
@@ -537,12 +538,22 @@ def test_the_onward_reminder_of_songkran_q2_says_what_was_escalated_and_when_to_
     ) in text
     assert "รายงานผู้บังคับบัญชาแล้ว 3 ราย ดังนี้\n1. สมชาย ใจดี (กลุ่มอำนวยการ)\n" in text
     assert "ข้อสั่งการ" not in text  # none yet
-    ordered = {
-        **onward.params,
-        "orders": [{"text": "ให้ส่งภายในวันนี้", "name_th": "มาลี ศรีสุข", "name_en": "Malee"}],
-    }
-    said = render("onward", ordered, "th", BANGKOK).text
-    assert said.endswith("ข้อสั่งการของผู้บังคับบัญชา\n- มาลี ศรีสุข: ให้ส่งภายในวันนี้")
+    # the director orders on the period's memo: a reminder written after it names the order
+    with office.transaction() as session:
+        (memo,) = memos.memos_of_period(session, onward.params["period_id"])
+        assert memo.id is not None
+        director = people.holders_of(session, Role.DIRECTOR)[0].id
+        proposed = at(4, 10, 14)
+        assert memos.propose(session, memo.id, by_staff_id=None, to_staff_id=None, now=proposed)
+        order = memos.Order("deadline", "ให้ส่งภายในวันนี้", director or 0, at(4, 10, 17))
+        assert memos.record_order(session, memo.id, order, now=at(4, 10, 15))
+    with office.transaction() as session:  # the next tick's transaction
+        orders = planner._orders(session, onward.params["period_id"])
+    said = render("onward", {**onward.params, "orders": orders}, "th", BANGKOK).text
+    assert said.endswith(
+        f"ข้อสั่งการของผู้บังคับบัญชา\n- บันทึกข้อความที่ {memo.number}/{memo.fiscal_year}: "
+        "ให้ผู้รับผิดชอบจัดส่งรายงานโดยด่วน “ให้ส่งภายในวันนี้” (ภายในวันที่ 10 เมษายน 2569)"
+    )
     english = render("onward", onward.params, "en", BANGKOK).text
     assert (
         "15 April 2026 is Songkran Festival, a day the office is closed: send by 10 April 2026, "

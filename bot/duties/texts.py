@@ -12,6 +12,7 @@ from bot.common.i18n import Translate, format_date, format_datetime, translator,
 from bot.common.render import Keyboard, Rendered, lateness, period_label, title, when
 from bot.common.words import status_name
 from bot.duties.buttons import DONE, ESCALATION, SNOOZE
+from bot.duties.memo_loop import ORDER_WORDS
 
 
 def _duty(params: dict[str, Any], language: str, zone: ZoneInfo) -> Rendered:
@@ -239,7 +240,7 @@ def _onward(params: dict[str, Any], language: str, zone: ZoneInfo) -> Rendered:
         ),
     ]
     lines += _onward_escalated(params, _, language)
-    lines += _onward_orders(params, _, language)
+    lines += _onward_orders(params, _, language, zone)
     return Rendered("\n".join(lines))
 
 
@@ -292,18 +293,28 @@ def _onward_escalated(params: dict[str, Any], _: Translate, language: str) -> li
     return lines
 
 
-def _onward_orders(params: dict[str, Any], _: Translate, language: str) -> list[str]:
-    """What the director ordered on the escalation (``orders``, filled by the director's
-    order loop; empty until then)."""
+def _onward_orders(
+    params: dict[str, Any], _: Translate, language: str, zone: ZoneInfo
+) -> list[str]:
+    """What the director ordered on the period's memos (``orders``): the memo's number, the
+    order, the director's words and the new deadline."""
     orders = params.get("orders") or []
-    if not orders:
+    if not orders or not isinstance(orders[0], dict) or "number" not in orders[0]:
         return []
-    english = language == "en"
     lines = [_("The director's orders:")]
     for item in orders:
-        name = item.get("name_en" if english else "name_th")
-        text = str(item.get("text") or "-")
-        lines.append(f"- {name}: {text}" if name else f"- {text}")
+        words = ORDER_WORDS.get(str(item.get("kind")))
+        line = _("- memo no. {number}/{year}: {order}").format(
+            number=item["number"],
+            year=item.get("fiscal_year", ""),
+            order=_(words) if words else "-",
+        )
+        if item.get("text"):
+            line += f" “{item['text']}”"
+        if item.get("new_due_at"):
+            due = datetime.fromisoformat(str(item["new_due_at"])).astimezone(zone)
+            line += " " + _("(by {date})").format(date=format_date(due.date(), language))
+        lines.append(line)
     return lines
 
 
