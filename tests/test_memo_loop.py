@@ -210,8 +210,8 @@ async def test_the_memo_reaches_the_director_and_the_order_goes_back(
     (missed,) = bot.fake.messages_to(DIRECTOR)[told:]
     text = missed.text or ""
     assert text.startswith(
-        "เรียน ศึกษาธิการจังหวัดพิจิตร\n"
         "เรื่อง ผลการปฏิบัติตามข้อสั่งการท้ายบันทึกข้อความที่ ศธ 0262/1 ลงวันที่ 14 มกราคม 2568\n"
+        "เรียน  ศึกษาธิการจังหวัดพิจิตร\n"
     )
     assert "บัดนี้พ้นกำหนดแล้ว ผู้รับผิดชอบ 1 ราย ยังไม่จัดส่งรายงาน ดังนี้\n1. มาลี ศรีสุข (กลุ่มอำนวยการ)" in text
     assert missed.button_data("เตือนอีกครั้งตอนนี้: มาลี ศรีสุข") == f"esc:r:{malee}"

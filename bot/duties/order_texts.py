@@ -238,12 +238,12 @@ def _order_missed(params: dict[str, Any], language: str, zone: ZoneInfo) -> Rend
     facts = dict(params["memo"])
     director = director_title(facts, language)
     missing = params.get("missing") or []
-    lines = [
-        _("To the {director}").format(director=director),
+    lines = [  # as a memo opens: the subject, then the salutation (THAI-REVIEW item 1)
         _("Subject: the order on memo no. {number} of {date}").format(
             number=number_text(facts),
             date=format_date(date.fromisoformat(str(facts["dated"])), language),
         ),
+        _("To: {director}").format(director=director),
         "",
         _(
             "You ordered that the {report} be submitted by {due}. That time has passed and the "
