@@ -33,6 +33,7 @@ from storage.models import (
     MemoDocument,
     MemoDocumentKind,
     MemoLine,
+    MemoOrderKind,
     MemoState,
 )
 
@@ -395,3 +396,24 @@ def memo_records(
             lines.append(line)
             statuses[line.assignment_id] = str(status)
     return [MemoRecord(MemoView(m, tuple(ls)), st) for m, ls, st in memos.values()]
+
+
+def order_deadlines(session: Session, assignment_ids: Sequence[int]) -> dict[int, datetime]:
+    """The deadline the director's order set for each of these assignments (the latest, where
+    several memos ordered on one), for what a person sees of their own duties."""
+    if not assignment_ids:
+        return {}
+    query = (
+        select(MemoLine.assignment_id, Memo.new_due_at)
+        .join(Memo, col(Memo.id) == col(MemoLine.memo_id))
+        .where(
+            col(MemoLine.assignment_id).in_(list(assignment_ids)),
+            Memo.order_kind == MemoOrderKind.DEADLINE.value,
+            col(Memo.new_due_at).is_not(None),
+        )
+    )
+    found: dict[int, datetime] = {}
+    for assignment_id, due in session.exec(query).all():
+        if due is not None and (assignment_id not in found or due > found[assignment_id]):
+            found[assignment_id] = due
+    return found

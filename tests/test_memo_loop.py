@@ -183,6 +183,8 @@ async def test_the_memo_reaches_the_director_and_the_order_goes_back(
     assert "(ตามบันทึกข้อความที่ ศธ 0262/1 ลงวันที่ 14 มกราคม 2568)" in (order.text or "")
     malee = q1_assignment(bot.db, MALEE).id
     assert order.button_data("ส่งรายงานแล้ว") == f"done:{malee}"
+    (owed,) = await bot.say(MALEE, "/mine")  # her own list shows the order's deadline
+    assert "ตามข้อสั่งการของผู้บังคับบัญชา: ภายในวันที่ 15 มกราคม 2568 เวลา 16.30 น." in owed
 
     # the version of record, to the director and the coordinator
     for reader in (DIRECTOR, COORDINATOR):

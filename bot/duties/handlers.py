@@ -23,7 +23,7 @@ from bot.duties.buttons import DONE, ESCALATION, SNOOZE
 from bot.runtime.sender import markup
 from jobs.calendar import OfficeCalendar
 from jobs.tick import duty_params, reminder_params
-from storage import audit, office, outbox, people, power, schedule
+from storage import audit, memos, office, outbox, people, power, schedule
 from storage import questions as stored
 from storage.models import Leave, Role, Staff
 from storage.outbox import NewMessage
@@ -471,12 +471,13 @@ async def mine(turn: Turn) -> None:
     person, now = turn.person, turn.now()
     today = now.astimezone(turn.zone).date()
 
-    def owed(session: Session) -> tuple[list[schedule.Duty], Leave | None]:
+    def owed(session: Session) -> tuple[list[schedule.Duty], dict[int, datetime], Leave | None]:
         duties = schedule.open_duties(session, person, due_before=now + MINE_AHEAD)
-        return duties, office.leave_on(session, person.id, today)
+        ordered = memos.order_deadlines(session, [duty.assignment.id or 0 for duty in duties])
+        return duties, ordered, office.leave_on(session, person.id, today)
 
-    duties, away = await turn.run(owed)
-    lines = [_owed_line(turn, duty, now) for duty in duties]
+    duties, ordered, away = await turn.run(owed)
+    lines = [_owed_line(turn, duty, now, ordered.get(duty.assignment.id or 0)) for duty in duties]
     if away is not None:
         lines += ["", _on_leave(turn, away)]
     heading = (
@@ -485,9 +486,15 @@ async def mine(turn: Turn) -> None:
     await turn.answer("\n".join([heading, *lines]))
 
 
-def _owed_line(turn: Turn, duty: schedule.Duty, now: datetime) -> str:
+def _owed_line(
+    turn: Turn, duty: schedule.Duty, now: datetime, ordered: datetime | None = None
+) -> str:
     late = turn._(" (overdue)") if duty.period.due_at < now else ""
-    return f"• {_duty_line(turn, duty)}\n{_due_line(turn, duty)}{late}"
+    line = f"• {_duty_line(turn, duty)}\n{_due_line(turn, duty)}{late}"
+    if ordered is None:
+        return line
+    by = format_datetime(ordered.astimezone(turn.zone), turn.language)
+    return line + "\n   " + turn._("by the director's order: by {due}").format(due=by)
 
 
 def _on_leave(turn: Turn, away: Leave) -> str:
