@@ -55,7 +55,7 @@ from storage import outbox
 from storage.db import Database
 from storage.models import OutboxMessage
 from storage.outbox import NewMessage
-from tests.test_dispatch import DUTY  # the same reminder the dispatcher tests send
+from tests.runtime.test_dispatch import DUTY  # the same reminder the dispatcher tests send
 
 CONFIGURED_RATE = 30.0  # AIORateLimiter's default overall_max_rate, per second
 PER_CHAT_INTERVAL = 1.0

@@ -10,7 +10,7 @@ fills a template with it — the bot's own (``memo_template.docx``, built by
 ``storage.memos.store_document`` keeps, so that the version with the director's order
 (:func:`write_order`, ``MemoData.with_order``) is rendered from the very words proposed.
 
-No word is written here in Thai: the catalogs hold them (``tests/test_memo_document.py``).
+No word is written here in Thai: the catalogs hold them (``tests/duties/test_memo_document.py``).
 """
 
 from __future__ import annotations

@@ -1,0 +1,2 @@
+"""The reports' ladder: recurrence, reminders, follow-ups, the escalation, the memo and
+the director's order."""

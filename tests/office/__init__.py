@@ -1,0 +1,1 @@
+"""Registration, the roster, the calendar and leave, and changes of power."""

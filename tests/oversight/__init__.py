@@ -1,0 +1,1 @@
+"""/status, /history, the digest with its chart, and the evidence workbook."""
