@@ -717,3 +717,29 @@ class MemoDocument(SQLModel, table=True):
 
 
 ALL_TABLES.extend([MemoCounter, Memo, MemoLine, MemoDocument])
+
+
+class Project(SQLModel, table=True):
+    """A project (โครงการ) of the office's action plan for a fiscal year (B.E.), imported from
+    the plan's sheet (``staff-report-bot projects import``): its code is unique in its year,
+    the budget is kept in satang (an integer: 1,250,000.50 บาท is 125000050), the group and
+    the responsible person as matched (either may be unknown). A project dropped from the
+    sheet is closed (``active`` false, ``closed_at``), never deleted."""
+
+    __tablename__ = "project"
+    __table_args__ = (UniqueConstraint("fiscal_year", "code", name="uq_project_fiscal_year_code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    fiscal_year: int = Field(index=True)
+    code: str = Field(max_length=60)
+    name: str = Field(max_length=500)
+    budget_satang: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    group_id: int | None = Field(default=None, foreign_key="work_group.id")
+    staff_id: int | None = Field(default=None, foreign_key="staff.id", index=True)
+    active: bool = True
+    closed_at: datetime | None = _when()
+    created_at: datetime = _created()
+    updated_at: datetime = _created()
+
+
+ALL_TABLES.append(Project)
