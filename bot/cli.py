@@ -153,6 +153,33 @@ def _parser() -> argparse.ArgumentParser:
         default="7d",
         help=f"how long it is valid: {', '.join(DURATION_EXAMPLES)} ({DURATION_UNITS})",
     )
+    projects = sub.add_parser(
+        "projects",
+        help="the project register of the action plan (import: from the office's sheet)",
+        description="The project register of the office's action plan (README: "
+        '"The project register").',
+    )
+    project_commands = projects.add_subparsers(dest="projects_command", required=True)
+    imports = project_commands.add_parser(
+        "import",
+        help="read the action-plan sheet (.xlsx) into the register of a fiscal year",
+        description="Adds new projects, updates changed ones, closes those no longer in the "
+        "sheet; lists the rows whose responsible person matched no one.",
+    )
+    imports.add_argument("file", type=Path, help="the action-plan sheet (.xlsx)")
+    imports.add_argument(
+        "--fy",
+        "--fiscal-year",
+        dest="fy",
+        type=int,
+        required=True,
+        help="the fiscal year in B.E., e.g. 2569",
+    )
+    imports.add_argument(
+        "--config",
+        default=_default_config(),
+        help=f"the TOML configuration (default: ${CONFIG_ENV} or config.toml)",
+    )
     return parser
 
 
@@ -182,6 +209,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "rotate-complaint-key": _rotate_complaint_key,
         "backup": _backup,
         "restore": _restore,
+        "projects": _projects,
     }
     try:
         code = handlers[arguments.command](arguments)
@@ -731,6 +759,53 @@ def _invite(arguments: argparse.Namespace) -> int:
             "link: set [telegram] bot_username in the config (or the token) to print the link; "
             f"meanwhile the person can type /start {invite.code} to the bot"
         )
+    return 0
+
+
+PROBLEM_TEXTS = {
+    "no_code": "no project code; left out (name: {written!r})",
+    "duplicate_code": "code {written!r} given again; left out",
+    "bad_budget": "budget {written!r} is not a number; left out",
+    "unknown_group": "group {written!r} is no group's Thai name or key; imported without a group",
+    "unmatched_person": "responsible {written!r} matches no registered name or staff number; "
+    "imported without a person",
+}
+
+
+def _projects(arguments: argparse.Namespace) -> int:
+    """``projects import FILE --fy 2569``: the sheet into the register (jobs.projects)."""
+    from jobs.projects import GroupRef, PersonRef, SheetError, read_sheet
+    from storage import projects
+
+    settings = _settings(arguments)
+    if not 2500 <= arguments.fy <= 2700:
+        raise CommandError(f"--fy: {arguments.fy} is not a fiscal year in B.E. (e.g. 2569)")
+    if not arguments.file.is_file():
+        raise CommandError(f"{arguments.file}: no such file", failures.EXIT_FILE)
+    _existing_database_or_fail(settings).dispose()  # a missing file is not made here
+    database = open_database(settings, create_if_empty=False)  # behind: says how to migrate
+    try:
+        with database.transaction() as session:
+            group_refs = [
+                GroupRef(g.id, g.key, g.name_th)
+                for g in groups.active_groups(session)
+                if g.id is not None
+            ]
+            people = [PersonRef(i, name) for i, name in projects.registered_names(session)]
+            try:
+                sheet = read_sheet(arguments.file, settings.projects.columns, group_refs, people)
+            except SheetError as error:
+                raise CommandError(str(error), failures.EXIT_FILE) from error
+            report = projects.sync_projects(session, arguments.fy, sheet.rows, now=system_clock())
+    finally:
+        database.dispose()
+    print(
+        f"fiscal year {arguments.fy}: {len(report.added)} added, {len(report.updated)} updated, "
+        f"{len(report.closed)} closed, {report.unchanged} unchanged"
+    )
+    for problem in sheet.problems:
+        text = PROBLEM_TEXTS[problem.problem.value].format(written=problem.written)
+        print(f"row {problem.row}: {text}")
     return 0
 
 

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from storage.models import Project
+from storage.models import Project, Staff
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,3 +112,9 @@ def projects_of_staff(session: Session, staff_id: int, fiscal_year: int) -> Sequ
         col(Project.active).is_(True),
     )
     return session.exec(query.order_by(col(Project.code))).all()
+
+
+def registered_names(session: Session) -> list[tuple[int, str]]:
+    """(staff id, the name they registered with) of everyone active: whom a sheet may name."""
+    query = select(Staff.id, Staff.full_name).where(col(Staff.active).is_(True))
+    return [(staff_id, name) for staff_id, name in session.exec(query) if staff_id is not None]
