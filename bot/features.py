@@ -19,6 +19,7 @@ from bot.duties.feature import FEATURE as DUTIES
 from bot.loans.feature import FEATURE as LOANS
 from bot.office.feature import FEATURE as OFFICE
 from bot.oversight.feature import FEATURE as OVERSIGHT
+from bot.projects.feature import FEATURE as PROJECTS
 from bot.runtime.delivery_texts import DELIVERY_TEMPLATES
 
 # what belongs to no single feature: changes of power (the director decides) and delivery
@@ -29,7 +30,7 @@ CORE = Feature(
     audit=POWER_AUDIT,
 )
 
-FEATURES: tuple[Feature, ...] = (CORE, OFFICE, DUTIES, OVERSIGHT, LOANS, COMPLAINTS)
+FEATURES: tuple[Feature, ...] = (CORE, OFFICE, DUTIES, OVERSIGHT, LOANS, COMPLAINTS, PROJECTS)
 CATALOG = Catalog(FEATURES)
 
 

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from storage.models import Project, Staff
+from storage.models import Project, Staff, WorkGroup
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,3 +118,39 @@ def registered_names(session: Session) -> list[tuple[int, str]]:
     """(staff id, the name they registered with) of everyone active: whom a sheet may name."""
     query = select(Staff.id, Staff.full_name).where(col(Staff.active).is_(True))
     return [(staff_id, name) for staff_id, name in session.exec(query) if staff_id is not None]
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectLine:
+    """One open project as /projects lists it: the group's names and the person's, resolved."""
+
+    code: str
+    name: str
+    budget_satang: int
+    group_id: int | None
+    group_th: str | None
+    group_en: str | None
+    person: str | None
+
+
+def register_of_year(session: Session, fiscal_year: int) -> list[ProjectLine]:
+    """The open projects of a fiscal year, by group (in the config's order) and code."""
+    query = (
+        select(Project, WorkGroup, Staff)
+        .join(WorkGroup, col(WorkGroup.id) == col(Project.group_id), isouter=True)
+        .join(Staff, col(Staff.id) == col(Project.staff_id), isouter=True)
+        .where(Project.fiscal_year == fiscal_year, col(Project.active).is_(True))
+        .order_by(col(WorkGroup.id).is_(None), col(WorkGroup.id), col(Project.code))
+    )
+    return [
+        ProjectLine(
+            project.code,
+            project.name,
+            project.budget_satang,
+            project.group_id,
+            group.name_th if group else None,
+            group.name_en if group else None,
+            staff.full_name if staff else None,
+        )
+        for project, group, staff in session.exec(query)
+    ]

@@ -44,6 +44,7 @@ COMMANDS = (
     Command("leave", N_("record your leave: reminders wait until you are back"), EVERYONE),
     Command("status", N_("who has and has not reported, by group"), OVERSEEING),
     Command("history", N_("one person's record over the fiscal year"), OVERSEEING),
+    Command("projects", N_("the action plan's projects, by group"), OVERSEEING),
     Command("digest", N_("the director's digest with a chart"), DIGEST),
     Command("export", N_("the ITA evidence workbook (Excel)"), DIGEST),
     Command("closeday", N_("close the office on a day (a late-announced holiday)"), CALENDAR),

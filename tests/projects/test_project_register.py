@@ -10,11 +10,15 @@ import pytest
 from openpyxl import load_workbook
 
 from bot.cli import main
+from bot.common.i18n import translator
+from bot.common.kit import refusal
+from bot.common.roles import OVERSEEING
 from jobs.project_settings import ProjectColumns
 from jobs.projects import GroupRef, PersonRef, Problem, SheetRead, parse_budget, read_sheet
 from storage import groups, projects
 from storage.db import Database
 from storage.models import Role
+from tests.harness import Harness
 from tests.support import NOW, ROOT, enrol
 
 SAMPLE = ROOT / "docs" / "sample-action-plan.xlsx"
@@ -144,3 +148,24 @@ def test_the_import_command_reports_and_lists_the_unmatched(
     assert main(["projects", "import", str(not_a_sheet), "--fy", "2569", "--config", config]) == 4
     error = capsys.readouterr().err
     assert "not an Excel workbook" in error and "Traceback" not in error
+
+
+async def test_projects_lists_by_group_for_the_coordinator_and_refuses_staff(bot: Harness) -> None:
+    vipa, _somchai = _staff(bot.db)
+    enrol(bot.db, 503, "นายใหญ่ ผู้อำนวยการ", None, Role.DIRECTOR)
+    with bot.db.transaction() as session:
+        projects.sync_projects(session, 2569, _read(bot.db, SAMPLE).rows, now=NOW)
+    (listing,) = await bot.say(501, "/projects 2569")
+    assert listing.startswith("โครงการ ปีงบประมาณ 2569")
+    policy, development = listing.index("กลุ่มนโยบายและแผน"), listing.index("กลุ่มพัฒนาการศึกษา")
+    assert policy < listing.index("P69-001") < listing.index("P69-002") < development
+    assert f"• P69-001 โครงการพัฒนาระบบติดตามการรายงานผล: 120,000.00 บาท ผู้รับผิดชอบ {VIPA}" in listing
+    assert f"85,500.50 บาท ผู้รับผิดชอบ {SOMCHAI}" in listing
+    assert "250,000.00 บาท ผู้รับผิดชอบ ยังไม่ระบุ" in listing
+    (seen,) = await bot.say(503, "/projects 2569")
+    assert seen == listing
+    (none,) = await bot.say(501, "/projects 2570")
+    assert none == "ยังไม่มีโครงการในทะเบียนของปีงบประมาณ 2570"
+    (refused,) = await bot.say(502, "/projects")
+    assert refused == refusal(tuple(OVERSEEING), translator("th"))
+    assert vipa
