@@ -21,9 +21,9 @@ from bot.common.roles import role_name
 from bot.common.texts import clean_text
 from bot.duties.buttons import DONE, ESCALATION, SNOOZE
 from bot.runtime.sender import markup
-from jobs.calendar import OfficeCalendar
+from jobs.calendar import OfficeCalendar, fiscal_year_of
 from jobs.tick import duty_params, reminder_params
-from storage import audit, memos, office, outbox, people, power, schedule
+from storage import audit, memos, office, outbox, people, power, projects, schedule
 from storage import questions as stored
 from storage.models import Leave, Role, Staff
 from storage.outbox import NewMessage
@@ -480,10 +480,21 @@ async def mine(turn: Turn) -> None:
     lines = [_owed_line(turn, duty, now, ordered.get(duty.assignment.id or 0)) for duty in duties]
     if away is not None:
         lines += ["", _on_leave(turn, away)]
+    lines += await _my_projects(turn, fiscal_year_of(today))
     heading = (
         turn._("What you owe:") if duties else turn._("You owe nothing at the moment. Thank you.")
     )
     await turn.answer("\n".join([heading, *lines]))
+
+
+async def _my_projects(turn: Turn, fiscal_year: int) -> list[str]:
+    """The open projects of the year the person is responsible for (the project register)."""
+    staff_id = turn.person.id
+    mine = await turn.run(lambda s: projects.projects_of_staff(s, staff_id, fiscal_year))
+    if not mine:
+        return []
+    heading = turn._("Your projects of fiscal year {year}:").format(year=fiscal_year)
+    return ["", heading, *(f"• {project.code} {project.name}" for project in mine)]
 
 
 def _owed_line(

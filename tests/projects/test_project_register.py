@@ -13,6 +13,7 @@ from bot.cli import main
 from bot.common.i18n import translator
 from bot.common.kit import refusal
 from bot.common.roles import OVERSEEING
+from jobs.calendar import fiscal_year_of
 from jobs.project_settings import ProjectColumns
 from jobs.projects import GroupRef, PersonRef, Problem, SheetRead, parse_budget, read_sheet
 from storage import groups, projects
@@ -169,3 +170,14 @@ async def test_projects_lists_by_group_for_the_coordinator_and_refuses_staff(bot
     (refused,) = await bot.say(502, "/projects")
     assert refused == refusal(tuple(OVERSEEING), translator("th"))
     assert vipa
+
+
+async def test_mine_shows_the_persons_own_projects(bot: Harness) -> None:
+    _staff(bot.db)
+    year = fiscal_year_of(bot.clock().astimezone(bot.settings.office.zone).date())
+    with bot.db.transaction() as session:  # the register of the year /mine looks at
+        projects.sync_projects(session, year, _read(bot.db, SAMPLE).rows, now=NOW)
+    (mine,) = await bot.say(502, "/mine")
+    assert f"โครงการที่ท่านรับผิดชอบ ปีงบประมาณ {year}:" in mine
+    assert "• P69-002 โครงการประชุมเชิงปฏิบัติการจัดทำแผนปฏิบัติราชการ" in mine
+    assert "P69-001" not in mine and "P69-003" not in mine
