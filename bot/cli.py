@@ -1,4 +1,4 @@
-"""The ``staff-report-bot`` command: run, migrate, check-config, invite.
+"""The ``staff-report-bot`` command: run, migrate, check-config, invite, projects import.
 
 Exit codes: 0 done; 2 the configuration, the token or the arguments are wrong; 3 the
 database is not ready (the message says which command fixes it).
