@@ -15,6 +15,14 @@ from storage.projects import ProjectLine
 async def projects_command(turn: Turn) -> None:
     """/projects [fiscal year]: each open project's code, name, budget and person, by group."""
     fiscal_year = _fiscal_year(turn)
+    if fiscal_year is None:
+        await turn.answer(
+            turn._(
+                "Please give the fiscal year in the Buddhist Era, for example /projects 2569, "
+                "or nothing for this year. Nothing was changed."
+            )
+        )
+        return
     lines = await turn.run(lambda s: projects.register_of_year(s, fiscal_year))
     if not lines:
         await turn.answer(
@@ -29,11 +37,12 @@ async def projects_command(turn: Turn) -> None:
     await turn.answer("\n".join(parts))
 
 
-def _fiscal_year(turn: Turn) -> int:
+def _fiscal_year(turn: Turn) -> int | None:
+    """The year asked for (B.E.), this fiscal year when none is given, None for anything else."""
     given = (turn.context.args or [""])[0]
-    if given.isdigit() and 2500 <= int(given) <= 2700:
-        return int(given)
-    return fiscal_year_of(turn.now().astimezone(turn.zone).date())
+    if not given:
+        return fiscal_year_of(turn.today())
+    return int(given) if given.isdigit() and 2500 <= int(given) <= 2700 else None
 
 
 def _group_name(turn: Turn, line: ProjectLine) -> str:

@@ -167,6 +167,8 @@ async def test_projects_lists_by_group_for_the_coordinator_and_refuses_staff(bot
     assert seen == listing
     (none,) = await bot.say(501, "/projects 2570")
     assert none == "ยังไม่มีโครงการในทะเบียนของปีงบประมาณ 2570"
+    (asked,) = await bot.say(501, "/projects 2026")  # a C.E. year: asked again, politely
+    assert asked.startswith("โปรดระบุปีงบประมาณเป็นปีพุทธศักราช เช่น /projects 2569")
     (refused,) = await bot.say(502, "/projects")
     assert refused == refusal(tuple(OVERSEEING), translator("th"))
     assert vipa
