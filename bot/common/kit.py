@@ -45,45 +45,22 @@ V = TypeVar("V")
 
 
 @dataclass(slots=True)
-class Turn:
-    """One update from one registered person: who, in which language, and the office's
-    services (database, clock, settings)."""
+class Visit:
+    """One update from anyone (the complaint channel takes the unregistered too): the
+    office's services, the language to answer in, and the ways to answer."""
 
     update: Update
     context: ContextTypes.DEFAULT_TYPE
-    person: Person
     app: Services
     _: Translate
-
-    @property
-    def db(self) -> Database:
-        return self.app.db
-
-    @property
-    def settings(self) -> Settings:
-        return self.app.settings
 
     @property
     def zone(self) -> ZoneInfo:
         return self.app.settings.office.zone
 
     @property
-    def language(self) -> str:
-        return self.person.language
-
-    @property
     def query(self) -> CallbackQuery | None:
         return self.update.callback_query
-
-    @property
-    def message(self) -> Message | None:
-        return self.update.effective_message
-
-    @property
-    def text(self) -> str:
-        """The message's text (empty for a photo, a file, a press)."""
-        message = self.update.message
-        return (message.text or "") if message is not None else ""
 
     def now(self) -> datetime:
         return self.app.clock()
@@ -112,12 +89,42 @@ class Turn:
         await self.alert(self._("This button is no longer valid. Please type the command again."))
 
 
+@dataclass(slots=True)
+class Turn(Visit):
+    """One update from one registered person: who, in which language, and the office's
+    services (database, clock, settings)."""
+
+    person: Person
+
+    @property
+    def db(self) -> Database:
+        return self.app.db
+
+    @property
+    def settings(self) -> Settings:
+        return self.app.settings
+
+    @property
+    def language(self) -> str:
+        return self.person.language
+
+    @property
+    def message(self) -> Message | None:
+        return self.update.effective_message
+
+    @property
+    def text(self) -> str:
+        """The message's text (empty for a photo, a file, a press)."""
+        message = self.update.message
+        return (message.text or "") if message is not None else ""
+
+
 TurnHandler = Callable[[Turn], Awaitable[None]]
 ButtonHandler = Callable[[Turn, V], Awaitable[None]]
 
 
 def turn_of(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> Turn:
-    return Turn(update, context, person, services(context), translator(person.language))
+    return Turn(update, context, services(context), translator(person.language), person)
 
 
 def refusal(roles: tuple[Role, ...], _: Translate) -> str:

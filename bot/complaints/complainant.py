@@ -28,13 +28,13 @@ from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
+from bot.common import kit
 from bot.common.access import answer, apology, load_person
 from bot.common.callbacks import Callback, choices
 from bot.common.i18n import N_, Translate, translator
@@ -258,30 +258,18 @@ def expiry(app: Services, now: datetime) -> datetime:
 
 
 @dataclass(slots=True)
-class Visit:
-    """One update from anyone, registered or not (the kit's ``Turn`` asks for a registration):
-    the channel's keys, the office's services, and the language to answer in. ``person`` is
-    whoever the sender is registered as, if anyone: looked up for the language (and, on the
-    handlers' side, their right to see complaints), never stored with a complaint."""
+class Visit(kit.Visit):
+    """One update from anyone, registered or not (the kit's ``Turn`` asks for a registration),
+    with the channel's keys. ``person`` is whoever the sender is registered as, if anyone:
+    looked up for the language (and, on the handlers' side, their right to see complaints),
+    never stored with a complaint."""
 
-    update: Update
-    context: ContextTypes.DEFAULT_TYPE
-    app: Services
     keys: ComplaintKeys
     person: Person | None
-    _: Translate
 
     @property
     def language(self) -> str:
         return language(self.person)
-
-    @property
-    def zone(self) -> ZoneInfo:
-        return self.app.settings.office.zone
-
-    @property
-    def query(self) -> CallbackQuery | None:
-        return self.update.callback_query
 
     @property
     def message(self) -> Message:
@@ -289,27 +277,9 @@ class Visit:
         assert message is not None
         return message
 
-    def now(self) -> datetime:
-        return self.app.clock()
-
-    async def run(self, work: Callable[[Session], T]) -> T:
-        """``work`` in one transaction, off the event loop (``Database.run``)."""
-        return await self.app.db.run(work)
-
     def writer(self, session: Session, now: datetime) -> WriterKey:
         """The writer under today's key (``today``)."""
         return today(self.update, self.context, session, now)
-
-    async def answer(self, text: str, **kwargs: Any) -> None:
-        await answer(self.update, text, **kwargs)
-
-    async def stale(self) -> None:
-        """The press no longer fits (an old message, or forged): nothing changes."""
-        text = self._("This button is no longer valid. Please type the command again.")
-        if self.query is not None:
-            await self.query.answer(text, show_alert=True)
-        else:
-            await self.answer(text)
 
 
 VisitHandler = Callable[[Visit], Awaitable[None]]
@@ -322,7 +292,7 @@ async def visit_of(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Visit 
     if keys is None or update.effective_user is None:
         await answer(update, not_open(_))
         return None
-    return Visit(update, context, services(context), keys, person, _)
+    return Visit(update, context, services(context), _, keys, person)
 
 
 def anyone(handler: VisitHandler) -> Handler:
