@@ -118,12 +118,22 @@ class Engine:
         than being skipped: APScheduler drops a run of a job already at ``max_instances``, and
         a message written just after the running tick looked would then wait for the safety
         net.
+
+        A wake-up already asked for at an earlier moment is never put off: a wake-up that
+        ends moves the job to what it read as next due, and a handler's "wake at once"
+        written meanwhile (not yet run, the event loop being busy) would otherwise be
+        replaced by that later moment, and its message wait for the safety net.
         """
         if self.scheduler is None:
             return
+        moment = max(moment, self.clock())
+        pending = self.scheduler.get_job(WAKE_JOB)
+        earlier = getattr(pending, "next_run_time", None)
+        if earlier is not None and earlier <= moment:
+            return
         self.scheduler.add_job(
             self.wake,
-            DateTrigger(run_date=max(moment, self.clock())),
+            DateTrigger(run_date=moment),
             id=WAKE_JOB,
             replace_existing=True,
             misfire_grace_time=None,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from apscheduler.events import (
     EVENT_JOB_EXECUTED,
@@ -84,3 +84,33 @@ async def test_a_wake_up_asked_for_during_one_runs_after_it(
             finally:
                 engine.shutdown()
     assert (EVENT_JOB_MAX_INSTANCES, WAKE_JOB) not in events
+
+
+async def test_a_wake_up_asked_for_is_never_put_off_by_the_one_that_ends(
+    db: Database, settings: Settings
+) -> None:
+    """A handler asks for a wake-up at once; before APScheduler runs it (the loop is busy),
+    the wake-up under way ends and moves the job to what it read as next due, later: the
+    earlier one stays. An earlier moment still brings a later job forward."""
+    clock = system_clock
+    settings = with_changes(settings, engine={"safety_interval_seconds": 3600})
+    with FakeTelegram(token=TOKEN) as fake:
+        async with Bot(TOKEN, base_url=fake.base_url) as bot:
+            engine = Engine(db, settings, TelegramSender(bot, BANGKOK, render), clock)
+            engine.start()
+            assert engine.scheduler is not None
+            engine.scheduler.pause()  # nothing runs: what is asked for stays pending
+            try:
+                asked = clock()
+                engine.wake_at(asked)  # the handler's "at once"
+                engine.wake_at(asked + timedelta(hours=1))  # the ending wake-up's "next due"
+                job = engine.scheduler.get_job(WAKE_JOB)
+                assert job is not None and job.next_run_time <= clock()
+                engine.scheduler.remove_job(WAKE_JOB)
+                engine.wake_at(asked + timedelta(hours=1))
+                engine.wake_at(asked + timedelta(minutes=5))
+                job = engine.scheduler.get_job(WAKE_JOB)
+                assert job is not None
+                assert job.next_run_time == asked + timedelta(minutes=5)
+            finally:
+                engine.shutdown()
