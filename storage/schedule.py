@@ -264,8 +264,8 @@ def withdraw_closed_projects(
             session,
             delete(Assignment).where(
                 col(Assignment.id) == assignment_id,
-                Assignment.status == AssignmentStatus.PENDING.value,
-                Assignment.next_step == 0,
+                col(Assignment.status) == AssignmentStatus.PENDING.value,
+                col(Assignment.next_step) == 0,
             ),
         )
         if getattr(result, "rowcount", 0) == 1 and assignment_id is not None:
