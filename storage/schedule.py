@@ -210,23 +210,50 @@ def is_per_project(owners: dict[str, Any]) -> bool:
     return bool(owners.get("per_project"))
 
 
-def project_owners(session: Session, fiscal_year: int) -> list[Owner]:
-    """Who owes each open project of a fiscal year: its responsible person while active; a
-    project whose person was not matched (or has left) is owed by its group as a whole; one
-    with neither is owed by no one (``preview`` lists it)."""
+@dataclass(frozen=True, slots=True)
+class ProjectDuty:
+    """An open project of a fiscal year and who owes its per-project reports (``owner``
+    None: nobody), with the names ``preview`` shows."""
+
+    code: str
+    name: str
+    owner: Owner | None
+    person: str | None  # the responsible person's registered name, when they owe it
+    group_th: str | None  # the group, when the group as a whole owes it
+    group_en: str | None
+
+
+def project_duties(session: Session, fiscal_year: int) -> list[ProjectDuty]:
+    """Who owes each open project of a fiscal year, by code: its responsible person while
+    active; a project whose person was not matched (or has left) is owed by its group as a
+    whole; one with neither is owed by no one (``preview`` says so)."""
     query = (
-        select(Project, Staff)
+        select(Project, Staff, WorkGroup)
         .join(Staff, col(Staff.id) == col(Project.staff_id), isouter=True)
+        .join(WorkGroup, col(WorkGroup.id) == col(Project.group_id), isouter=True)
         .where(Project.fiscal_year == fiscal_year, col(Project.active).is_(True))
         .order_by(col(Project.code))
     )
     found = []
-    for project, staff in session.exec(query).all():
+    for project, staff, group in session.exec(query).all():
         if staff is not None and staff.active:
-            found.append(Owner(staff_id=staff.id, project_id=project.id))
-        elif project.group_id is not None:
-            found.append(Owner(group_id=project.group_id, project_id=project.id))
+            owner = Owner(staff_id=staff.id, project_id=project.id)
+            found.append(
+                ProjectDuty(project.code, project.name, owner, staff.full_name, None, None)
+            )
+        elif group is not None and group.active:
+            owner = Owner(group_id=group.id, project_id=project.id)
+            found.append(
+                ProjectDuty(project.code, project.name, owner, None, group.name_th, group.name_en)
+            )
+        else:
+            found.append(ProjectDuty(project.code, project.name, None, None, None, None))
     return found
+
+
+def project_owners(session: Session, fiscal_year: int) -> list[Owner]:
+    """The owners of the open projects of a fiscal year (:func:`project_duties`)."""
+    return [duty.owner for duty in project_duties(session, fiscal_year) if duty.owner]
 
 
 def ensure_project_assignments(session: Session, period: Period, *, now: datetime) -> int:
