@@ -797,16 +797,31 @@ def _projects(arguments: argparse.Namespace) -> int:
             except SheetError as error:
                 raise CommandError(str(error), failures.EXIT_FILE) from error
             report = projects.sync_projects(session, arguments.fy, sheet.rows, now=system_clock())
+        created = _owed_per_project(settings, database)
     finally:
         database.dispose()
     print(
         f"fiscal year {arguments.fy}: {len(report.added)} added, {len(report.updated)} updated, "
         f"{len(report.closed)} closed, {report.unchanged} unchanged"
     )
+    if created:
+        print(f"{created} new assignments of per-project reports (the bot reminds them)")
     for problem in sheet.problems:
         text = PROBLEM_TEXTS[problem.problem.value].format(written=problem.written)
         print(f"row {problem.row}: {text}")
     return 0
+
+
+def _owed_per_project(settings: Settings, database: Database) -> int:
+    """After an import, the per-project reports owed at once (what the engine does each day):
+    an added project's assignments, a closed one's withdrawn (``jobs.tick.Planner``)."""
+    from jobs.calendar import OfficeCalendar
+    from jobs.tick import Planner
+
+    if not any(o.owners.per_project for o in settings.obligations):
+        return 0
+    planner = Planner(settings, OfficeCalendar.from_office(settings.office))
+    return planner.materialise(database, system_clock())
 
 
 def _ask_username(settings: Settings) -> str | None:

@@ -341,3 +341,24 @@ async def test_the_escalation_names_the_missing_project_and_its_owner_only(
     ]
     assert not any(line.startswith("๒. ") for line in lines)
     assert "มาลี" not in "\n".join(lines)
+
+
+def test_the_import_command_makes_the_per_project_reports_owed_at_once(
+    db: Database, database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from jobs.calendar import fiscal_year_of
+    from tests.projects.test_project_register import SAMPLE, _config, _staff
+
+    _staff(db)
+    year = fiscal_year_of(datetime.now().date()) + 1  # every period of it still ahead
+    config = str(_config(tmp_path, database_url))
+    assert main(["projects", "import", str(SAMPLE), "--fy", str(year), "--config", config]) == 0
+    assert "new assignments of per-project reports" in capsys.readouterr().out
+    with db.transaction() as session:
+        owed = session.exec(
+            select(Assignment)
+            .join(Period, col(Period.id) == col(Assignment.period_id))
+            .where(Period.fiscal_year == year, col(Assignment.project_id).is_not(None))
+        ).all()
+        duties = [d for d in schedule.project_duties(session, year) if d.owner is not None]
+    assert len(owed) == 4 * len(duties) > 0  # four quarters, one a project owed by someone
