@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import bindparam, delete, or_, update
+from sqlalchemy import and_, bindparam, delete, or_, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
@@ -264,7 +264,58 @@ def ensure_project_assignments(session: Session, period: Period, *, now: datetim
     withdraw_closed_projects(
         session, period, {o.project_id for o in owners if o.project_id}, now=now
     )
+    hand_over_projects(session, period, owners, now=now)
     return ensure_assignments(session, period, owners, now=now)
+
+
+def _untouched(period_id: int) -> Any:
+    """An assignment of the period nobody has heard of: pending, no ladder step come, no
+    message about it in the outbox."""
+    touched = select(OutboxMessage.id).where(col(OutboxMessage.assignment_id) == col(Assignment.id))
+    return and_(
+        col(Assignment.period_id) == period_id,
+        col(Assignment.status) == AssignmentStatus.PENDING.value,
+        col(Assignment.next_step) == 0,
+        ~touched.exists(),
+    )
+
+
+def hand_over_projects(
+    session: Session, period: Period, owners: Iterable[Owner], *, now: datetime
+) -> list[int]:
+    """A project whose person (or group) the sheet changed: its untouched assignments of
+    ``period`` pass to the new owner (audited); one already reminded stays with whoever was
+    told, as a withdrawal does."""
+    assert period.id is not None
+    wanted = {o.project_id: o for o in owners if o.project_id is not None}
+    query = select(Assignment).where(
+        _untouched(period.id), col(Assignment.project_id).in_(list(wanted))
+    )
+    moved = []
+    for assignment in session.exec(query).all():
+        owner = wanted[assignment.project_id or 0]
+        if (assignment.staff_id, assignment.group_id) == (owner.staff_id, owner.group_id):
+            continue
+        details = {
+            "project_id": assignment.project_id,
+            "from_staff_id": assignment.staff_id,
+            "from_group_id": assignment.group_id,
+            "to_staff_id": owner.staff_id,
+            "to_group_id": owner.group_id,
+        }
+        assignment.staff_id, assignment.group_id = owner.staff_id, owner.group_id
+        session.add(assignment)
+        moved.append(assignment.id or 0)
+        record_event(
+            session,
+            assignment.id or 0,
+            "assignment.handed_over",
+            now=now,
+            actor="system:projects",
+            details=details,
+        )
+    session.flush()
+    return moved
 
 
 def withdraw_closed_projects(
@@ -276,14 +327,10 @@ def withdraw_closed_projects(
     excused stays as it is: the person was told, and the director or the coordinator
     decides (excuse it) — the bot never drops a duty someone has heard of."""
     assert period.id is not None
-    touched = select(OutboxMessage.id).where(col(OutboxMessage.assignment_id) == col(Assignment.id))
     query = select(Assignment.id, Assignment.project_id).where(
-        Assignment.period_id == period.id,
+        _untouched(period.id),
         col(Assignment.project_id).is_not(None),
         col(Assignment.project_id).not_in(open_projects),
-        Assignment.status == AssignmentStatus.PENDING.value,
-        Assignment.next_step == 0,
-        ~touched.exists(),
     )
     withdrawn = []
     for assignment_id, project_id in session.exec(query).all():

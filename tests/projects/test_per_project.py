@@ -250,6 +250,34 @@ def test_a_project_closed_by_reimport_is_withdrawn_where_nobody_heard_of_it(
     assert planner.materialise(office, bkk(1, 5)) == 3
 
 
+def test_a_project_given_to_another_person_passes_the_reports_nobody_heard_of(
+    office: Database, settings: Settings
+) -> None:
+    register(office, (ROAD, SOMCHAI), now=bkk(1, 2))
+    planner = Planner(per_project(settings), OfficeCalendar.from_office(settings.office))
+    planner.materialise(office, bkk(1, 2))
+    planner.tick(office, LADDER[0])  # Somchai was reminded of Q1
+    register(office, (ROAD, MALEE), now=bkk(1, 4))  # the sheet now names Malee
+    assert planner.materialise(office, bkk(1, 4)) == 0  # the same assignments, not new ones
+    with office.transaction() as session:
+        owed = session.exec(
+            select(Assignment, Period)
+            .join(Period, col(Period.id) == col(Assignment.period_id))
+            .order_by(col(Period.due_at))
+        ).all()
+        moved = session.exec(
+            select(AuditEvent).where(AuditEvent.action == "assignment.handed_over")
+        ).all()
+    somchai, malee = staff_id(office, SOMCHAI), staff_id(office, MALEE)
+    assert [(p.key, a.staff_id) for a, p in owed] == [
+        ("2568-Q1", somchai),  # he was told: it stays his
+        ("2568-Q2", malee),
+        ("2568-Q3", malee),
+        ("2568-Q4", malee),
+    ]
+    assert len(moved) == 3 and {e.details["to_staff_id"] for e in moved} == {malee}
+
+
 # -- preview -------------------------------------------------------------------------------
 
 
