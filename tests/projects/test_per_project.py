@@ -13,6 +13,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from openpyxl import load_workbook
 from sqlmodel import col, select
 
 from bot.cli import main
@@ -20,9 +21,11 @@ from bot.common.i18n import thai_digits
 from bot.common.render import period_label
 from bot.duties.preview import preview
 from bot.features import render
+from bot.oversight.export import export_fiscal_year
 from bot.runtime.sender import TelegramSender
 from jobs.calendar import OfficeCalendar
 from jobs.dispatch import Dispatcher
+from jobs.oversight.digest import digest_data
 from jobs.settings import ConfigError, Settings, load_settings, parse_settings
 from jobs.tick import Planner
 from storage import groups, people, projects, schedule
@@ -31,7 +34,8 @@ from storage.models import Assignment, AuditEvent, OutboxMessage, Period, Projec
 from storage.projects import ProjectRow
 from tests.duties.test_tick import COORDINATOR, DIRECTOR, HEAD, MALEE, SOMCHAI, bkk, join, only
 from tests.harness import Clock, Harness, running_bot
-from tests.support import EXAMPLE_CONFIG
+from tests.oversight.test_export import records
+from tests.support import EXAMPLE_CONFIG, audit_names
 
 FY = 2568  # the dates of tests/duties: Q1 2568 due Fri 10 Jan 2025
 ROAD = ("P68-001", "โครงการพัฒนาคุณภาพการศึกษา")
@@ -326,7 +330,7 @@ async def tick_and_deliver(bot: Harness, planner: Planner, *moments: datetime) -
 
 
 async def test_the_escalation_names_the_missing_project_and_its_owner_only(
-    ladder: tuple[Harness, Planner],
+    ladder: tuple[Harness, Planner], tmp_path: Path
 ) -> None:
     bot, planner = ladder
     await tick_and_deliver(bot, planner, LADDER[0])
@@ -369,6 +373,31 @@ async def test_the_escalation_names_the_missing_project_and_its_owner_only(
     ]
     assert not any(line.startswith("๒. ") for line in lines)
     assert "มาลี" not in "\n".join(lines)
+
+    # the coordinator's /status and the evidence workbook name each row's project
+    (status,) = await bot.say(COORDINATOR, "/status quarterly-progress")
+    assert f"สมชาย ใจดี — โครงการ {READ[0]} {READ[1]}" in status
+    assert f"สมชาย ใจดี — โครงการ {ROAD[0]} {ROAD[1]}" in status
+    paper = bot.last(COORDINATOR).button_data(f"สมชาย ใจดี ({READ[0]})")
+    assert paper.startswith("pp:")
+    out = tmp_path / "ita-2568.xlsx"
+    export_fiscal_year(bot.db, bot.settings, FY, "xlsx", out, actions=audit_names())
+    sheet = load_workbook(out)["quarterly-progress"]
+    rows = records(sheet)
+    q1_rows = [r for r in rows if r["รอบรายงาน"] == "ไตรมาสที่ 1 ปีงบประมาณ พ.ศ. 2568"]
+    assert [(r["ผู้รับผิดชอบ"], r["โครงการ"]) for r in q1_rows] == [
+        ("มาลี ศรีสุข", f"{SPORT[0]} {SPORT[1]}"),
+        ("สมชาย ใจดี", f"{ROAD[0]} {ROAD[1]}"),
+        ("สมชาย ใจดี", f"{READ[0]} {READ[1]}"),
+    ]
+    assert any(r["รอบรายงาน"].endswith("(รอบ ๖ เดือน)") for r in rows)  # Q2
+
+    # the director's digest: who is late, and for which project
+    with bot.db.transaction() as session:
+        data = digest_data(session, planner.calendar, bkk(1, 15))
+    digest = render("digest", data, "th", bot.settings.office.zone).text
+    late = [line for line in digest.splitlines() if line.startswith("• สมชาย ใจดี:")]
+    assert late and all(f"โครงการ {READ[0]} {READ[1]}" in line for line in late)
 
 
 def test_the_import_command_makes_the_per_project_reports_owed_at_once(
