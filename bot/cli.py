@@ -452,9 +452,15 @@ def _check_config(arguments: argparse.Namespace) -> int:
     )
     print(f"  obligations: {len(settings.obligations)}")
     for obligation in settings.obligations:
+        owners = obligation.owners
+        whose = (
+            ", one per project of the register"
+            if owners.per_project
+            else (f", owed by the head of {', '.join(owners.head_of)}" if owners.head_of else "")
+        )
         print(
             f"    {obligation.measure} {obligation.key}: {obligation.recurrence.kind}, "
-            f"ladder {obligation.ladder}"
+            f"ladder {obligation.ladder}{whose}"
         )
     _print_complaints(settings)
     for line in complaint_admin.loose_secret_files(settings):  # never the secret itself

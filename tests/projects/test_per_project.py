@@ -112,7 +112,9 @@ def office(db: Database) -> Database:
 # -- the config ----------------------------------------------------------------------------
 
 
-def test_the_example_owes_progress_per_project_and_disbursement_by_the_admin_head() -> None:
+def test_the_example_owes_progress_per_project_and_disbursement_by_the_admin_head(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     settings = load_settings(EXAMPLE_CONFIG)
     progress = next(o for o in settings.obligations if o.key == "quarterly-progress")
     disbursement = next(o for o in settings.obligations if o.key == "disbursement-report")
@@ -122,6 +124,11 @@ def test_the_example_owes_progress_per_project_and_disbursement_by_the_admin_hea
     assert disbursement.recurrence == progress.recurrence
     assert disbursement.due_overrides == progress.due_overrides
     assert main(["check-config", str(EXAMPLE_CONFIG)]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "1.1 quarterly-progress: quarterly, ladder default, one per project of the register" in out
+    )
+    assert "1.1 disbursement-report: quarterly, ladder default, owed by the head of admin" in out
 
 
 def _with_owners(settings: Settings, owners: str) -> dict[str, object]:
