@@ -452,9 +452,15 @@ def _check_config(arguments: argparse.Namespace) -> int:
     )
     print(f"  obligations: {len(settings.obligations)}")
     for obligation in settings.obligations:
+        owners = obligation.owners
+        whose = (
+            ", one per project of the register"
+            if owners.per_project
+            else (f", owed by the head of {', '.join(owners.head_of)}" if owners.head_of else "")
+        )
         print(
             f"    {obligation.measure} {obligation.key}: {obligation.recurrence.kind}, "
-            f"ladder {obligation.ladder}"
+            f"ladder {obligation.ladder}{whose}"
         )
     _print_complaints(settings)
     for line in complaint_admin.loose_secret_files(settings):  # never the secret itself
@@ -797,16 +803,31 @@ def _projects(arguments: argparse.Namespace) -> int:
             except SheetError as error:
                 raise CommandError(str(error), failures.EXIT_FILE) from error
             report = projects.sync_projects(session, arguments.fy, sheet.rows, now=system_clock())
+        created = _owed_per_project(settings, database)
     finally:
         database.dispose()
     print(
         f"fiscal year {arguments.fy}: {len(report.added)} added, {len(report.updated)} updated, "
         f"{len(report.closed)} closed, {report.unchanged} unchanged"
     )
+    if created:
+        print(f"{created} new assignments of per-project reports (the bot reminds them)")
     for problem in sheet.problems:
         text = PROBLEM_TEXTS[problem.problem.value].format(written=problem.written)
         print(f"row {problem.row}: {text}")
     return 0
+
+
+def _owed_per_project(settings: Settings, database: Database) -> int:
+    """After an import, the per-project reports owed at once (what the engine does each day):
+    an added project's assignments, a closed one's withdrawn (``jobs.tick.Planner``)."""
+    from jobs.calendar import OfficeCalendar
+    from jobs.tick import Planner
+
+    if not any(o.owners.per_project for o in settings.obligations):
+        return 0
+    planner = Planner(settings, OfficeCalendar.from_office(settings.office))
+    return planner.materialise(database, system_clock())
 
 
 def _ask_username(settings: Settings) -> str | None:

@@ -78,6 +78,8 @@ class Missing:
     position: str = ""
     name_en: str = ""  # a group's English name, for the English copies (a person's is one)
     group_en: str = ""
+    project_code: str = ""  # a per-project obligation: the project the line is about
+    project_name: str = ""
 
 
 def memo_facts(
@@ -88,13 +90,14 @@ def memo_facts(
     onward_due_at: datetime | None,
     signer_name: str,
     english: Mapping[int, tuple[str, str]] | None = None,
+    projects: Mapping[int, tuple[str, str]] | None = None,
 ) -> dict[str, Any]:
     """What a memo states, as JSON-ready data: ``bot.duties`` writes the words from it (the
     period's label, the dates in B.E.) and fills the template with the ``[memo]`` choices
     kept here (``settings``), so that a copy rendered later reads as the first did.
     ``english``: each line's name and group in English (assignment id → both), for the
     chat and the English evidence workbook; the memo itself is Thai."""
-    memo, zone, english = view.memo, settings.office.zone, english or {}
+    memo, zone, english, projects = view.memo, settings.office.zone, english or {}, projects or {}
     due_at = datetime.fromisoformat(str(period["due_at"]))
     return {
         "memo_id": memo.id,
@@ -118,6 +121,7 @@ def memo_facts(
                 "name_en": english.get(line.assignment_id, (line.name, ""))[0] or line.name,
                 "group_en": english.get(line.assignment_id, ("", line.group_name))[1]
                 or line.group_name,
+                **_project_of(projects.get(line.assignment_id)),
             }
             for line in view.lines
         ],
@@ -128,6 +132,13 @@ def memo_facts(
         "signer_name": signer_name,
         "settings": settings.memo.model_dump(mode="json"),
     }
+
+
+def _project_of(project: tuple[str, str] | None) -> dict[str, str]:
+    """A line's project (code, name), when the report is owed per project."""
+    if project is None or not any(project):
+        return {}
+    return {"project_code": project[0], "project_name": project[1]}
 
 
 def office_calendar(session: Session, settings: Settings) -> OfficeCalendar:
@@ -211,6 +222,7 @@ def write_memo(
         onward_due_at=escalated.onward_due_at,
         signer_name=signer,
         english={p.assignment_id: (p.name_en, p.group_en) for p in escalated.missing},
+        projects={p.assignment_id: (p.project_code, p.project_name) for p in escalated.missing},
     )
     facts["deadline"] = order_deadline(now, calendar).isoformat()
     memos.set_facts(session, memo_id, facts)

@@ -310,15 +310,41 @@ Recurrence = Annotated[
 
 
 class Owners(_Strict):
-    """Who owes it: each member of some groups, each holder of some roles, or whole groups."""
+    """Who owes it: each member of some groups, each holder of some roles, whole groups, the
+    head of some groups (``head_of``: each holder of the group-head role in the group, the
+    ผอ.กลุ่ม), or ``per_project``: one assignment per open project of the fiscal year in the
+    register, owed by the project's responsible person (alone: it names no one else)."""
 
     each_member_of: list[str] = Field(default_factory=list)
     each_with_role: list[Role] = Field(default_factory=list)
     groups: list[str] = Field(default_factory=list)
+    head_of: list[str] = Field(default_factory=list)
+    per_project: bool = False
 
     @property
     def is_empty(self) -> bool:
-        return not (self.each_member_of or self.each_with_role or self.groups)
+        return not (
+            self.each_member_of
+            or self.each_with_role
+            or self.groups
+            or self.head_of
+            or self.per_project
+        )
+
+    @model_validator(mode="after")
+    def _per_project_alone(self) -> Owners:
+        others = [
+            name
+            for name in ("each_member_of", "each_with_role", "groups", "head_of")
+            if getattr(self, name)
+        ]
+        if self.per_project and others:
+            raise ValueError(
+                f"per_project = true makes each project's responsible person owe the report, "
+                f"so it cannot be combined with {', '.join(others)}: write a second obligation "
+                f"for them"
+            )
+        return self
 
 
 class Onward(_Strict):
@@ -651,7 +677,7 @@ def _cross_checks(settings: Settings) -> list[tuple[str, str]]:
             problems.append((f"{where}.ladder", f"no ladder {obligation.ladder!r} in [ladders]"))
         if obligation.owners.is_empty:
             problems.append((f"{where}.owners", "name at least one owner"))
-        for field in ("each_member_of", "groups"):
+        for field in ("each_member_of", "groups", "head_of"):
             for group_key in getattr(obligation.owners, field):
                 if group_key not in keys:
                     problems.append(

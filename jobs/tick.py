@@ -42,7 +42,16 @@ from jobs.settings import Settings
 from jobs.steps import Step, TickContext
 from storage import memos, office, outbox, people, power, schedule
 from storage.db import Database
-from storage.models import Assignment, AssignmentStatus, Obligation, Period, Role, Staff, WorkGroup
+from storage.models import (
+    Assignment,
+    AssignmentStatus,
+    Obligation,
+    Period,
+    Project,
+    Role,
+    Staff,
+    WorkGroup,
+)
 from storage.outbox import NewMessage
 
 log = logging.getLogger(__name__)
@@ -137,10 +146,15 @@ class Planner:
                 config = self.config_of(obligation)
                 if config is None or obligation.id is None:
                     continue
-                owners = schedule.resolve_owners(session, obligation.owners)
+                per_project = schedule.is_per_project(obligation.owners)
+                owners = [] if per_project else schedule.resolve_owners(session, obligation.owners)
                 specs = self._period_specs(config, start, end, now)
                 for period in schedule.ensure_periods(session, obligation.id, specs, now=now):
-                    if period.due_at > now:
+                    if period.due_at <= now:
+                        continue
+                    if per_project:  # one a project of the period's fiscal year
+                        created += schedule.ensure_project_assignments(session, period, now=now)
+                    else:
                         created += schedule.ensure_assignments(session, period, owners, now=now)
         return created
 
@@ -345,6 +359,7 @@ class Planner:
             kind=kind,
             collapsed=len(facing),
             followup_number=followups if kind == "followup" else 0,
+            project=due.project,
         )
         if due.obligation.key == self.settings.loans.maintenance_obligation:
             params["announce"] = True  # announcing the plan (/announce_maintenance) confirms it
@@ -423,6 +438,7 @@ class Planner:
                 "name_en": owner.name if owner else (group.name_en if group else "-"),
                 "groups_th": [g.name_th for g in groups],
                 "groups_en": [g.name_en for g in groups],
+                **project_params(due.project),
                 "followups": followups,
                 "working_days_late": working_days_late(due.period.due_at, now, self.calendar),
                 "late_seconds": max(0, round((now - due.period.due_at).total_seconds())),
@@ -500,6 +516,8 @@ class Planner:
                 followups=days,
                 name_en=str(item["name_en"]),
                 group_en=", ".join(item["groups_en"]) or "-",
+                project_code=str(item.get("project_code") or ""),
+                project_name=str(item.get("project_name") or ""),
             )
             for item in escalation.missing
         ]
@@ -661,6 +679,11 @@ class Planner:
                     "groups_th": [g.name_th for g in groups] if owner else [],
                     "groups_en": [g.name_en for g in groups] if owner else [],
                     "status": assignment.status,
+                    **project_params(
+                        session.get(Project, assignment.project_id)
+                        if assignment.project_id
+                        else None
+                    ),
                 }
             )
         return found
@@ -706,6 +729,7 @@ def reminder_params(
     kind: str,
     collapsed: int = 1,
     followup_number: int = 0,
+    project: Project | None = None,
 ) -> dict[str, Any]:
     """A "duty" message's parameters: a reminder, a follow-up, a snoozed or a further one."""
     return {
@@ -715,7 +739,15 @@ def reminder_params(
         "collapsed": collapsed,
         "followup_number": followup_number,
         "group_duty": assignment.group_id is not None,
+        **project_params(project),
     }
+
+
+def project_params(project: Project | None) -> dict[str, Any]:
+    """A per-project assignment's project, as every message about it names it (code, name)."""
+    if project is None:
+        return {}
+    return {"project_code": project.code, "project_name": project.name}
 
 
 def duty_params(obligation: Obligation, period: Period) -> dict[str, Any]:

@@ -176,6 +176,8 @@ class Assignment(SQLModel, table=True):
     owner_key: str = Field(max_length=40)
     staff_id: int | None = Field(default=None, foreign_key="staff.id", index=True)
     group_id: int | None = Field(default=None, foreign_key="work_group.id")
+    # a per-project obligation's project (owner_key names it too: one assignment a project)
+    project_id: int | None = Field(default=None, foreign_key="project.id", index=True)
     status: str = Field(default=AssignmentStatus.PENDING.value, max_length=32)
     next_action_at: datetime | None = Field(
         default=None, sa_column=Column(UTCDateTime(), nullable=True)

@@ -13,6 +13,7 @@ from storage.models import (
     AuditEvent,
     Obligation,
     Period,
+    Project,
     Staff,
     StaffGroup,
     WorkGroup,
@@ -30,6 +31,8 @@ class BoardRow:
     owner_name_en: str
     group_ids: tuple[int, ...]
     reachable: bool
+    project_code: str = ""  # a per-project obligation's project
+    project_name: str = ""
 
 
 def current_period(session: Session, obligation_id: int, *, due_before: datetime) -> Period | None:
@@ -61,15 +64,17 @@ def obligation_by_key(session: Session, key: str) -> Obligation | None:
 def board(session: Session, period_id: int) -> list[BoardRow]:
     """Every assignment of a period with its owner's name and groups."""
     rows = session.exec(
-        select(Assignment, Staff, WorkGroup)
+        select(Assignment, Staff, WorkGroup, Project)
         .join(Staff, col(Staff.id) == col(Assignment.staff_id), isouter=True)
         .join(WorkGroup, col(WorkGroup.id) == col(Assignment.group_id), isouter=True)
+        .join(Project, col(Project.id) == col(Assignment.project_id), isouter=True)
         .where(Assignment.period_id == period_id)
         .order_by(col(Assignment.id))
     ).all()
-    memberships = _memberships(session, {s.id for _, s, _ in rows if s is not None and s.id})
+    memberships = _memberships(session, {s.id for _, s, _, _ in rows if s is not None and s.id})
     result = []
-    for assignment, staff, group in rows:
+    for assignment, staff, group, project in rows:
+        about = (project.code, project.name) if project is not None else ("", "")
         if staff is not None:
             result.append(
                 BoardRow(
@@ -78,11 +83,12 @@ def board(session: Session, period_id: int) -> list[BoardRow]:
                     staff.full_name,
                     memberships.get(staff.id or 0, ()),
                     staff.reachable,
+                    *about,
                 )
             )
         elif group is not None:
             result.append(
-                BoardRow(assignment, group.name_th, group.name_en, (group.id or 0,), True)
+                BoardRow(assignment, group.name_th, group.name_en, (group.id or 0,), True, *about)
             )
     return result
 

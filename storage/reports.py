@@ -22,6 +22,7 @@ from storage.models import (
     AuditEvent,
     Obligation,
     Period,
+    Project,
     Staff,
     StaffGroup,
     WorkGroup,
@@ -65,6 +66,8 @@ class ReportRow:
     escalated_at: datetime | None
     excuse_reason: str | None
     recurrence: dict[str, Any] = field(default_factory=dict)  # the obligation's, as stored
+    project_code: str | None = None  # a per-project obligation's project
+    project_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,13 +119,21 @@ def fiscal_year_rows(session: Session, fiscal_year: int) -> list[ReportRow]:
 
 _OWNER = sa_inspect(Staff).local_table.alias("owner")
 _CONFIRMER = sa_inspect(Staff).local_table.alias("confirmer")
-_RawRow = tuple[Obligation, Period, Assignment | None, str | None, WorkGroup | None, str | None]
+_RawRow = tuple[
+    Obligation, Period, Assignment | None, str | None, WorkGroup | None, str | None, Project | None
+]
 
 
 def _rows_query(fiscal_year: int) -> Select[Any]:
     return (
         select(
-            Obligation, Period, Assignment, _OWNER.c.full_name, WorkGroup, _CONFIRMER.c.full_name
+            Obligation,
+            Period,
+            Assignment,
+            _OWNER.c.full_name,
+            WorkGroup,
+            _CONFIRMER.c.full_name,
+            Project,
         )
         .select_from(Period)
         .join(Obligation, col(Obligation.id) == col(Period.obligation_id))
@@ -130,18 +141,20 @@ def _rows_query(fiscal_year: int) -> Select[Any]:
         .outerjoin(_OWNER, _OWNER.c.id == col(Assignment.staff_id))
         .outerjoin(WorkGroup, col(WorkGroup.id) == col(Assignment.group_id))
         .outerjoin(_CONFIRMER, _CONFIRMER.c.id == col(Assignment.confirmed_by_staff_id))
+        .outerjoin(Project, col(Project.id) == col(Assignment.project_id))
         .where(col(Period.fiscal_year) == fiscal_year)
     )
 
 
-def _order(item: _RawRow) -> tuple[int, datetime, str, str, int]:
-    obligation, period, assignment, owner_name, group, _ = item
+def _order(item: _RawRow) -> tuple[int, datetime, str, str, str, int]:
+    obligation, period, assignment, owner_name, group, _, project = item
     name = owner_name or (group.name_th if group else "")
     return (
         obligation.id or 0,
         period.due_at,
         period.key,
         name,
+        project.code if project else "",
         (assignment.id or 0) if assignment else 0,
     )
 
@@ -190,7 +203,7 @@ def _events(session: Session, fiscal_year: int) -> _Events:
 
 
 def _row(item: _RawRow, memberships: _Memberships, events: _Events) -> ReportRow:
-    obligation, period, assignment, owner_name, group, confirmed_by = item
+    obligation, period, assignment, owner_name, group, confirmed_by, project = item
     staff_id = assignment.staff_id if assignment else None
     aid = assignment.id if assignment else None
     groups_th: tuple[str, ...]
@@ -227,6 +240,8 @@ def _row(item: _RawRow, memberships: _Memberships, events: _Events) -> ReportRow
         escalated_at=assignment.escalated_at if assignment else None,
         excuse_reason=events.reason.get(aid or 0),
         recurrence=dict(obligation.recurrence),
+        project_code=project.code if project else None,
+        project_name=project.name if project else None,
     )
 
 

@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import bindparam, or_, update
+from sqlalchemy import and_, bindparam, delete, or_, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
@@ -22,7 +22,10 @@ from storage.models import (
     Assignment,
     AssignmentStatus,
     Obligation,
+    OutboxMessage,
     Period,
+    Project,
+    Role,
     Staff,
     StaffGroup,
     StaffRole,
@@ -139,13 +142,18 @@ def _wake_open_assignments(session: Session, period: Period, now: datetime) -> N
 
 @dataclass(frozen=True, slots=True)
 class Owner:
-    """Who owes a period: one person (``staff_id``) or a whole group (``group_id``)."""
+    """Who owes a period: one person (``staff_id``) or a whole group (``group_id``); for a
+    per-project obligation, for one project (``project_id``, the key: one assignment a
+    project, so that two projects of one person are two assignments)."""
 
     staff_id: int | None = None
     group_id: int | None = None
+    project_id: int | None = None
 
     @property
     def key(self) -> str:
+        if self.project_id is not None:
+            return f"project:{self.project_id}"
         return f"staff:{self.staff_id}" if self.staff_id is not None else f"group:{self.group_id}"
 
 
@@ -170,6 +178,20 @@ def resolve_owners(session: Session, owners: dict[str, Any]) -> list[Owner]:
                 .where(col(StaffRole.role).in_(roles), col(Staff.active))
             ).all()
         )
+    headed = _group_ids(session, owners.get("head_of", []))
+    if headed:  # the group's head (ผอ.กลุ่ม): the group-head role, in that group
+        staff_ids |= set(
+            session.exec(
+                select(StaffRole.staff_id)
+                .join(Staff, col(Staff.id) == col(StaffRole.staff_id))
+                .join(StaffGroup, col(StaffGroup.staff_id) == col(StaffRole.staff_id))
+                .where(
+                    StaffRole.role == Role.GROUP_HEAD.value,
+                    col(StaffGroup.group_id).in_(headed),
+                    col(Staff.active),
+                )
+            ).all()
+        )
     whole_groups = _group_ids(session, owners.get("groups", []))
     return [Owner(staff_id=s) for s in sorted(staff_ids)] + [
         Owner(group_id=g) for g in sorted(whole_groups)
@@ -181,6 +203,156 @@ def _group_ids(session: Session, keys: list[str]) -> list[int]:
         return []
     query = select(WorkGroup.id).where(col(WorkGroup.key).in_(keys), col(WorkGroup.active))
     return [group_id for group_id in session.exec(query).all() if group_id is not None]
+
+
+def is_per_project(owners: dict[str, Any]) -> bool:
+    """The obligation is owed once per project of the register (``owners.per_project``)."""
+    return bool(owners.get("per_project"))
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectDuty:
+    """An open project of a fiscal year and who owes its per-project reports (``owner``
+    None: nobody), with the names ``preview`` shows."""
+
+    code: str
+    name: str
+    owner: Owner | None
+    person: str | None  # the responsible person's registered name, when they owe it
+    group_th: str | None  # the group, when the group as a whole owes it
+    group_en: str | None
+
+
+def project_duties(session: Session, fiscal_year: int) -> list[ProjectDuty]:
+    """Who owes each open project of a fiscal year, by code: its responsible person while
+    active; a project whose person was not matched (or has left) is owed by its group as a
+    whole; one with neither is owed by no one (``preview`` says so)."""
+    query = (
+        select(Project, Staff, WorkGroup)
+        .join(Staff, col(Staff.id) == col(Project.staff_id), isouter=True)
+        .join(WorkGroup, col(WorkGroup.id) == col(Project.group_id), isouter=True)
+        .where(Project.fiscal_year == fiscal_year, col(Project.active).is_(True))
+        .order_by(col(Project.code))
+    )
+    found = []
+    for project, staff, group in session.exec(query).all():
+        if staff is not None and staff.active:
+            owner = Owner(staff_id=staff.id, project_id=project.id)
+            found.append(
+                ProjectDuty(project.code, project.name, owner, staff.full_name, None, None)
+            )
+        elif group is not None and group.active:
+            owner = Owner(group_id=group.id, project_id=project.id)
+            found.append(
+                ProjectDuty(project.code, project.name, owner, None, group.name_th, group.name_en)
+            )
+        else:
+            found.append(ProjectDuty(project.code, project.name, None, None, None, None))
+    return found
+
+
+def project_owners(session: Session, fiscal_year: int) -> list[Owner]:
+    """The owners of the open projects of a fiscal year (:func:`project_duties`)."""
+    return [duty.owner for duty in project_duties(session, fiscal_year) if duty.owner]
+
+
+def ensure_project_assignments(session: Session, period: Period, *, now: datetime) -> int:
+    """A per-project period: one assignment per open project of its fiscal year, owed by its
+    responsible person; a project closed (or dropped from the sheet) since is withdrawn from
+    the period while nothing about it has been sent (:func:`withdraw_closed_projects`)."""
+    owners = project_owners(session, period.fiscal_year)
+    withdraw_closed_projects(
+        session, period, {o.project_id for o in owners if o.project_id}, now=now
+    )
+    hand_over_projects(session, period, owners, now=now)
+    return ensure_assignments(session, period, owners, now=now)
+
+
+def _untouched(period_id: int) -> Any:
+    """An assignment of the period nobody has heard of: pending, no ladder step come, no
+    message about it in the outbox."""
+    touched = select(OutboxMessage.id).where(col(OutboxMessage.assignment_id) == col(Assignment.id))
+    return and_(
+        col(Assignment.period_id) == period_id,
+        col(Assignment.status) == AssignmentStatus.PENDING.value,
+        col(Assignment.next_step) == 0,
+        ~touched.exists(),
+    )
+
+
+def hand_over_projects(
+    session: Session, period: Period, owners: Iterable[Owner], *, now: datetime
+) -> list[int]:
+    """A project whose person (or group) the sheet changed: its untouched assignments of
+    ``period`` pass to the new owner (audited); one already reminded stays with whoever was
+    told, as a withdrawal does."""
+    assert period.id is not None
+    wanted = {o.project_id: o for o in owners if o.project_id is not None}
+    query = select(Assignment).where(
+        _untouched(period.id), col(Assignment.project_id).in_(list(wanted))
+    )
+    moved = []
+    for assignment in session.exec(query).all():
+        owner = wanted[assignment.project_id or 0]
+        if (assignment.staff_id, assignment.group_id) == (owner.staff_id, owner.group_id):
+            continue
+        details = {
+            "project_id": assignment.project_id,
+            "from_staff_id": assignment.staff_id,
+            "from_group_id": assignment.group_id,
+            "to_staff_id": owner.staff_id,
+            "to_group_id": owner.group_id,
+        }
+        assignment.staff_id, assignment.group_id = owner.staff_id, owner.group_id
+        session.add(assignment)
+        moved.append(assignment.id or 0)
+        record_event(
+            session,
+            assignment.id or 0,
+            "assignment.handed_over",
+            now=now,
+            actor="system:projects",
+            details=details,
+        )
+    session.flush()
+    return moved
+
+
+def withdraw_closed_projects(
+    session: Session, period: Period, open_projects: set[int], *, now: datetime
+) -> list[int]:
+    """The assignments of ``period`` for projects no longer open, withdrawn (deleted, with an
+    audit event) only while untouched: still pending, no ladder step come (``next_step`` 0)
+    and no message about it in the outbox. One already reminded, followed up, confirmed or
+    excused stays as it is: the person was told, and the director or the coordinator
+    decides (excuse it) — the bot never drops a duty someone has heard of."""
+    assert period.id is not None
+    query = select(Assignment.id, Assignment.project_id).where(
+        _untouched(period.id),
+        col(Assignment.project_id).is_not(None),
+        col(Assignment.project_id).not_in(open_projects),
+    )
+    withdrawn = []
+    for assignment_id, project_id in session.exec(query).all():
+        result = execute_bulk(
+            session,
+            delete(Assignment).where(
+                col(Assignment.id) == assignment_id,
+                col(Assignment.status) == AssignmentStatus.PENDING.value,
+                col(Assignment.next_step) == 0,
+            ),
+        )
+        if getattr(result, "rowcount", 0) == 1 and assignment_id is not None:
+            withdrawn.append(assignment_id)
+            record_event(
+                session,
+                assignment_id,
+                "assignment.withdrawn",
+                now=now,
+                actor="system:projects",
+                details={"period_id": period.id, "project_id": project_id, "why": "closed"},
+            )
+    return withdrawn
 
 
 def ensure_assignments(
@@ -205,6 +377,7 @@ def ensure_assignments(
                 owner_key=owner.key,
                 staff_id=owner.staff_id,
                 group_id=owner.group_id,
+                project_id=owner.project_id,
                 next_action_at=now,
                 created_at=now,
             )
@@ -221,19 +394,21 @@ class DueAssignment:
     assignment: Assignment
     period: Period
     obligation: Obligation
+    project: Project | None = None  # a per-project obligation's project
 
 
 def due_assignments(session: Session, *, now: datetime, limit: int) -> list[DueAssignment]:
     """Assignments whose ``next_action_at`` has come, oldest first (an index range scan)."""
     query = (
-        select(Assignment, Period, Obligation)
+        select(Assignment, Period, Obligation, Project)
         .join(Period, col(Period.id) == col(Assignment.period_id))
         .join(Obligation, col(Obligation.id) == col(Period.obligation_id))
+        .join(Project, col(Project.id) == col(Assignment.project_id), isouter=True)
         .where(col(Assignment.next_action_at) <= now)
         .order_by(col(Assignment.next_action_at), col(Assignment.id))
         .limit(limit)
     )
-    return [DueAssignment(a, p, o) for a, p, o in session.exec(query).all()]
+    return [DueAssignment(a, p, o, j) for a, p, o, j in session.exec(query).all()]
 
 
 def advance(
@@ -364,19 +539,21 @@ class ConfirmOutcome(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Duty:
-    """An assignment with its period and obligation, as people see it."""
+    """An assignment with its period and obligation (and project), as people see it."""
 
     assignment: Assignment
     period: Period
     obligation: Obligation
+    project: Project | None = None  # a per-project obligation's project
 
 
 # The statements of a confirmation press, built once: a press is the bot's busiest path, and
 # building a statement costs more than running it.
 _DUTY = (
-    select(Assignment, Period, Obligation)
+    select(Assignment, Period, Obligation, Project)
     .join(Period, col(Period.id) == col(Assignment.period_id))
     .join(Obligation, col(Obligation.id) == col(Period.obligation_id))
+    .join(Project, col(Project.id) == col(Assignment.project_id), isouter=True)
     .where(col(Assignment.id) == bindparam("assignment_id"))
 )
 _CONFIRM = (
@@ -514,9 +691,10 @@ def open_duties(session: Session, person: Person, *, due_before: datetime) -> li
     if group_ids:
         owned = or_(owned, col(Assignment.group_id).in_(group_ids))
     query = (
-        select(Assignment, Period, Obligation)
+        select(Assignment, Period, Obligation, Project)
         .join(Period, col(Period.id) == col(Assignment.period_id))
         .join(Obligation, col(Obligation.id) == col(Period.obligation_id))
+        .join(Project, col(Project.id) == col(Assignment.project_id), isouter=True)
         .where(owned, col(Assignment.status).in_(OPEN_STATUSES))
         .where(or_(col(Period.due_at) <= due_before, col(Assignment.next_step) > 0))
         .order_by(col(Period.due_at), col(Assignment.id))

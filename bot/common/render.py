@@ -51,10 +51,26 @@ def when(iso: str | None, language: str, zone: ZoneInfo) -> str:
     return format_datetime(datetime.fromisoformat(iso).astimezone(zone), language)
 
 
+SIX_MONTH_QUARTER = 2
+"""The fiscal year's second quarter closes its first six months: its report is also the
+six-month report (รอบ ๖ เดือน), as the plan calls it."""
+
+
+def project_of(params: dict[str, Any]) -> str:
+    """A per-project assignment's project as every message names it, ``P-01 ชื่อโครงการ``
+    (``project_code``, ``project_name`` in the row's parameters); '' for any other."""
+    code, name = params.get("project_code") or "", params.get("project_name") or ""
+    return f"{code} {name}".strip()
+
+
 def period_label(params: dict[str, Any], language: str, zone: ZoneInfo) -> str:
     """``ไตรมาสที่ 1 ปีงบประมาณ พ.ศ. 2568``, ``ประจำเดือนมกราคม 2568`` …"""
     _ = translator(language)
     fiscal_year, key = params.get("fiscal_year"), str(params.get("period_key") or "")
+    if params.get("quarter") == SIX_MONTH_QUARTER:  # the plan's รอบ ๖ เดือน
+        return _("quarter {quarter}, fiscal year {fiscal_year} (the six-month report)").format(
+            quarter=params["quarter"], fiscal_year=fiscal_year
+        )
     if params.get("quarter"):
         return _("quarter {quarter}, fiscal year {fiscal_year}").format(
             quarter=params["quarter"], fiscal_year=fiscal_year

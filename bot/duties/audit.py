@@ -18,6 +18,12 @@ AUDIT = {
     "assignment.escalation_answer_refused": N_(
         "order on a report refused: the person had no authority"
     ),
+    "assignment.withdrawn": N_(
+        "report withdrawn before any reminder: its project was closed in the register"
+    ),
+    "assignment.handed_over": N_(
+        "report passed to the project's new person before any reminder (the register changed)"
+    ),
     "memo.written": N_("memo to the director written, for the coordinator to review"),
     "memo.proposed": N_("memo proposed to the director"),
     "memo.ordered": N_("the director's order written into the memo"),

@@ -67,6 +67,10 @@ def _evidence_hint(_: Translate) -> str:
 def _duty_line(turn: Turn, duty: schedule.Duty) -> str:
     params = duty_params(duty.obligation, duty.period)
     title = duty.obligation.title_en if turn.language == "en" else duty.obligation.title_th
+    if duty.project is not None:  # a report owed per project names its project
+        title += " — " + turn._("project {project}").format(
+            project=f"{duty.project.code} {duty.project.name}"
+        )
     return f"{title} — {period_label(params, turn.language, turn.zone)}"
 
 
@@ -396,7 +400,9 @@ _ESCALATION_ANSWERS: dict[str, Callable[[Turn, schedule.Duty], Awaitable[None]]]
 
 def _duty_message(duty: schedule.Duty, kind: str, step: str, to: Staff) -> NewMessage:
     """One more reminder of ``duty`` to one person, keyed by ``step`` (sent once)."""
-    params = reminder_params(duty.obligation, duty.period, duty.assignment, kind=kind)
+    params = reminder_params(
+        duty.obligation, duty.period, duty.assignment, kind=kind, project=duty.project
+    )
     key = f"assignment:{duty.assignment.id}:{step}:to-{to.id}"
     return NewMessage(key, to.chat_id, "duty", params, to.id, duty.assignment.id)
 

@@ -58,6 +58,7 @@ class MissingPerson:
     due: str
     followups: tuple[str, ...]
     line: str
+    project: str = ""  # a report owed per project: the project (code and name), as written
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,7 @@ class MissingFacts:
     position: str
     due: date
     followups: Sequence[date] = ()
+    project: str = ""  # a report owed per project: ``P-01 ชื่อโครงการ``
 
 
 @dataclass(frozen=True)
@@ -258,6 +260,10 @@ def _person(
         else person.name
     )
     words = {"number": number, "who": who, "group": person.group, "due": due}
+    if person.project:  # the line names the project as well as its person
+        words["group"] = _("{group}, project {project}").format(
+            group=person.group, project=person.project
+        )
     if followups:
         line = _("{number}. {who}, {group}: due {due}, followed up on {followups}").format(
             **words, followups=_listed(followups, _)
@@ -272,6 +278,7 @@ def _person(
         due=due,
         followups=followups,
         line=digits(line),
+        project=digits(person.project),
     )
 
 

@@ -30,7 +30,7 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from bot.common.i18n import N_, translator
-from bot.common.render import Document, period_label
+from bot.common.render import Document, period_label, project_of
 from bot.duties.memo import (
     MemoData,
     MemoFacts,
@@ -100,6 +100,7 @@ def memo_data(facts: Mapping[str, Any], zone: ZoneInfo) -> MemoData:
             person.get("position", ""),
             date.fromisoformat(person["due"]),
             [date.fromisoformat(day) for day in person["followups"]],
+            project_of(person),
         )
         for person in facts["missing"]
     ]

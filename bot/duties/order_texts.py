@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.common.i18n import N_, Translate, format_date, format_datetime, translator
-from bot.common.render import Keyboard, Rendered, period_label
+from bot.common.render import Keyboard, Rendered, period_label, project_of
 from bot.duties.buttons import DONE, ESCALATION, MEMO_ORDER, MEMO_PROPOSE
 from bot.duties.memo_loop import (
     ORDER_WORDS,
@@ -86,7 +86,7 @@ def _memo(params: dict[str, Any], language: str, zone: ZoneInfo) -> Rendered:
         "decide": _("To the {director}: a memo for your order"),
     }.get(role, _("For your information: a memo to the {director}"))
     key = "name_en" if language == "en" else "name"
-    names = ", ".join(str(p.get(key) or p["name"]) for p in facts["missing"]) or "-"
+    names = ", ".join(_named(p, key, _) for p in facts["missing"]) or "-"
     lines = [
         head.format(director=director),
         _memo_line(facts, _, language),
@@ -203,6 +203,7 @@ def _order_reminder(params: dict[str, Any], language: str, zone: ZoneInfo) -> Re
             due=_due(params, language, zone),
             number=number_text(facts),
         ),
+        *_line_project(facts, params, _),
         *_words(params, _),
         _("If it is still missing after that, the {director} is told again.").format(
             director=director
@@ -259,7 +260,12 @@ def _order_missed(params: dict[str, Any], language: str, zone: ZoneInfo) -> Rend
     for number, person in enumerate(missing, start=1):
         name = str(person.get("name_en" if english else "name") or person["name"])
         group = person.get("group_en" if english else "group") or person.get("group") or "-"
-        lines.append(f"{number}. {name} ({group})")
+        project = project_of(person)
+        lines.append(
+            f"{number}. {name} ({group})"
+            + (" — " + _("project {project}").format(project=project) if project else "")
+        )
+        name += f" ({person['project_code']})" if person.get("project_code") else ""
         aid = int(person["assignment_id"])
         keyboard.append(
             [
@@ -269,6 +275,21 @@ def _order_missed(params: dict[str, Any], language: str, zone: ZoneInfo) -> Rend
         )
     lines += ["", _("For your consideration.")]
     return Rendered("\n".join(lines), keyboard)
+
+
+def _line_project(facts: dict[str, Any], params: dict[str, Any], _: Translate) -> list[str]:
+    """The project of the memo's line this reminder is about, when owed per project."""
+    aid = params.get("assignment_id")
+    for person in facts.get("missing") or []:
+        if person.get("assignment_id") == aid and project_of(person):
+            return [_("Project: {project}").format(project=project_of(person))]
+    return []
+
+
+def _named(person: dict[str, Any], key: str, _: Translate) -> str:
+    """A line of a memo in chat: the name, and the project when the report is per project."""
+    name, project = str(person.get(key) or person["name"]), project_of(person)
+    return _("{name} (project {project})").format(name=name, project=project) if project else name
 
 
 ORDER_TEMPLATES = {

@@ -63,9 +63,15 @@ def preview_lines(
         yield ""
         title = obligation.title_en if english else obligation.title_th
         yield f"{obligation.measure} {title} [{obligation.key}]"
-        yield "  " + _("Owed by: {owners}").format(
-            owners=_owners(settings, obligation, database, _, language)
-        )
+        if obligation.owners.per_project:
+            yield "  " + _("Owed by: {owners}").format(
+                owners=_("the person responsible for each project, one report per project")
+            )
+            yield from _project_lines(database, fiscal_year, _, language)
+        else:
+            yield "  " + _("Owed by: {owners}").format(
+                owners=_owners(settings, obligation, database, _, language)
+            )
         for occurrence in found:
             yield from _period_lines(settings, obligation, occurrence, calendar, _, language)
 
@@ -336,6 +342,7 @@ def _owners(
     parts = [_("each member of {group}").format(group=group(key)) for key in owners.each_member_of]
     parts += [_("each {role}").format(role=role_name(role, _)) for role in owners.each_with_role]
     parts += [_("{group} as a whole").format(group=group(key)) for key in owners.groups]
+    parts += [_("the director of {group}").format(group=group(key)) for key in owners.head_of]
     described = ", ".join(parts)
     if database is None:
         return described + " " + _("(no database yet: nobody registered)")
@@ -348,6 +355,35 @@ def _owners(
     if groups and not names:
         listed = _("any member of the group")
     return f"{described} — {listed}"
+
+
+def _project_lines(
+    database: Database | None, fiscal_year: int, _: Translate, language: str
+) -> Iterator[str]:
+    """A per-project obligation: each open project of the year and who owes its reports
+    (the register, ``staff-report-bot projects import``), or that none is imported."""
+    duties = []
+    if database is not None:
+        with database.transaction() as session:
+            duties = schedule.project_duties(session, fiscal_year)
+    if not duties:
+        yield "  " + _(
+            "No project of fiscal year {year} is imported, so nobody owes it yet: import the "
+            "action plan with staff-report-bot projects import FILE.xlsx --fy {year}"
+        ).format(year=fiscal_year)
+        return
+    yield "  " + _("Projects of fiscal year {year} ({count}), one report each:").format(
+        year=fiscal_year, count=len(duties)
+    )
+    for duty in duties:
+        if duty.person is not None:
+            who = duty.person
+        elif duty.group_th is not None:
+            group = duty.group_en if language == "en" and duty.group_en else duty.group_th
+            who = _("{group} as a whole").format(group=group)
+        else:
+            who = _("nobody: no registered person or group matched, so it is not reminded")
+        yield "    " + _("{code} {name} — {who}").format(code=duty.code, name=duty.name, who=who)
 
 
 def preview(

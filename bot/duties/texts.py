@@ -9,7 +9,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.common.i18n import Translate, format_date, format_datetime, translator, weekday_name
-from bot.common.render import Keyboard, Rendered, lateness, period_label, title, when
+from bot.common.render import (
+    Keyboard,
+    Rendered,
+    lateness,
+    period_label,
+    project_of,
+    title,
+    when,
+)
 from bot.common.words import status_name
 from bot.duties.buttons import DONE, ESCALATION, SNOOZE
 from bot.duties.memo_loop import ORDER_WORDS
@@ -30,6 +38,7 @@ def _duty(params: dict[str, Any], language: str, zone: ZoneInfo) -> Rendered:
         head,
         "",
         _("Report: {title}").format(title=title(params, language)),
+        *_project_line(params, _),
         _("Period: {period}").format(period=period_label(params, language, zone)),
         _due_line(params, language, zone, bool(ahead)),
         "",
@@ -54,6 +63,12 @@ def _duty(params: dict[str, Any], language: str, zone: ZoneInfo) -> Rendered:
     if params["kind"] in ("reminder", "last_call"):
         keyboard.append([(_("Remind me again tomorrow"), SNOOZE(_aid(params)))])
     return Rendered("\n".join(lines), keyboard)
+
+
+def _project_line(params: dict[str, Any], _: Translate) -> list[str]:
+    """``โครงการ: P-01 …`` under the report's title, for a report owed per project."""
+    project = project_of(params)
+    return [_("Project: {project}").format(project=project)] if project else []
 
 
 def _due_line(params: dict[str, Any], language: str, zone: ZoneInfo, ahead: bool) -> str:
@@ -130,15 +145,27 @@ def _escalation(params: dict[str, Any], language: str, zone: ZoneInfo) -> Render
     for number, item in enumerate(missing, start=1):
         name = item["name_en" if language == "en" else "name_th"]
         groups = ", ".join(item["groups_en" if language == "en" else "groups_th"])
+        project = project_of(item)
+        line = (
+            _(
+                "{number}. {name} ({groups}), project {project}: {followups} follow-ups "
+                "unanswered, {lateness}"
+            )
+            if project
+            else _("{number}. {name} ({groups}): {followups} follow-ups unanswered, {lateness}")
+        )
         lines.append(
-            _("{number}. {name} ({groups}): {followups} follow-ups unanswered, {lateness}").format(
+            line.format(
                 number=number,
                 name=name,
                 groups=groups or "-",
+                project=project,
                 followups=item["followups"],
                 lateness=lateness(item, _),
             )
         )
+        if item.get("project_code"):  # one person, several projects: buttons told apart
+            name = f"{name} ({item['project_code']})"
         aid = item["assignment_id"]
         if aid not in answerable:
             continue  # not theirs to answer (about themselves, or another group): no buttons
@@ -286,6 +313,8 @@ def _onward_escalated(params: dict[str, Any], _: Translate, language: str) -> li
         groups = ", ".join(item.get("groups_en" if english else "groups_th") or [])
         line = f"{number}. {item.get('name_en' if english else 'name_th') or '-'}"
         line += f" ({groups})" if groups else ""
+        project = project_of(item)
+        line += " — " + _("project {project}").format(project=project) if project else ""
         status = item.get("status")
         if status and status != "escalated":
             line += f" — {status_name(str(status), _)}"

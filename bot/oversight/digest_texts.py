@@ -10,7 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.common.i18n import Translate, format_date, format_datetime, translator
-from bot.common.render import Rendered, lateness
+from bot.common.render import Rendered, lateness, project_of
 from bot.oversight.chart import ComplianceChart, render_compliance_chart
 from bot.oversight.memo_words import order_text, outcome_text
 
@@ -44,7 +44,7 @@ def digest_text(params: dict[str, Any], language: str, zone: ZoneInfo) -> str:
     lines += ["", _("Late now ({count}):").format(count=len(params["late"]))]
     lines += [
         _("• {name}: {title}, {lateness}").format(
-            name=item[name], title=item[title], lateness=lateness(item, _)
+            name=item[name], title=_titled(item, title, _), lateness=lateness(item, _)
         )
         for item in params["late"]
     ] or [_("  nobody")]
@@ -86,7 +86,15 @@ def _escalation_outcome(item: dict[str, Any], name: str, title: str, _: Translat
         "excused": _("excused"),
     }.get(str(item["status"]), _("still missing"))
     said = ", ".join(answers.get(a, a) for a in item["answers"])
-    return f"• {item[name]}: {item[title]} — {outcome}" + (f" ({said})" if said else "")
+    return f"• {item[name]}: {_titled(item, title, _)} — {outcome}" + (f" ({said})" if said else "")
+
+
+def _titled(item: dict[str, Any], title: str, _: Translate) -> str:
+    """The report's title, and its project when it is owed per project."""
+    project = project_of(item)
+    if not project:
+        return str(item[title])
+    return f"{item[title]} — " + _("project {project}").format(project=project)
 
 
 def digest_chart(params: dict[str, Any], language: str) -> bytes:

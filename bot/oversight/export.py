@@ -176,6 +176,8 @@ REPORT_COLUMNS = (
     Column(N_("reported to the director on"), 28),
     Column(N_("reason for the exemption"), 36, wrap=True),
 )
+PROJECT_COLUMN = Column(N_("project"), 40, wrap=True)
+"""Last, on the sheet of a report owed per project (and in the CSV): code and name."""
 CSV_LEAD_COLUMNS = (
     Column(DETAIL_TEXT["key"], 24),
     Column(DETAIL_TEXT["title"], 60, wrap=True),
@@ -570,9 +572,19 @@ def _obligation_sheet(book: Workbook, title: str, rows: list[ReportRow], context
         f"{measure} · {_(INDICATORS).format(indicators=indicators)}",
         f"{context.office_name} {_fy(context)}",
     ]
-    write_heading(sheet, lines, len(REPORT_COLUMNS))
-    body = (_report_cells(row, number, context) for number, row in enumerate(rows, start=1))
-    return write_table(sheet, REPORT_COLUMNS, body, _)
+    per_project = any(row.project_code for row in rows)
+    columns = (*REPORT_COLUMNS, PROJECT_COLUMN) if per_project else REPORT_COLUMNS
+    write_heading(sheet, lines, len(columns))
+    body = (
+        _report_cells(row, number, context) + ([_project_cell(row)] if per_project else [])
+        for number, row in enumerate(rows, start=1)
+    )
+    return write_table(sheet, columns, body, _)
+
+
+def _project_cell(row: ReportRow) -> Cell:
+    """``P-01 ชื่อโครงการ``, or the empty mark for a row not about a project."""
+    return f"{row.project_code} {row.project_name or ''}".strip() if row.project_code else NONE
 
 
 def _audit_sheet(
@@ -673,11 +685,13 @@ def audit_path(out: Path) -> Path:
 
 def _csv_rows(grouped: dict[str, list[ReportRow]], context: _Context) -> Iterable[list[Cell]]:
     _ = context.words
-    yield [header_text(column, _) for column in (*CSV_LEAD_COLUMNS, *REPORT_COLUMNS)]
+    columns = (*CSV_LEAD_COLUMNS, *REPORT_COLUMNS, PROJECT_COLUMN)
+    yield [header_text(column, _) for column in columns]
     for key, rows in grouped.items():
         for number, row in enumerate(rows, start=1):
             measure = _(MEASURE).format(measure=row.measure)  # text: "1.1" could become a date
-            yield [key, context.title(row), measure, *_report_cells(row, number, context)]
+            cells = _report_cells(row, number, context)
+            yield [key, context.title(row), measure, *cells, _project_cell(row)]
 
 
 def _audit_csv_rows(

@@ -149,6 +149,10 @@ def _flagged(
     row: oversight.BoardRow, away: Mapping[int, object], _: Translate, language: str
 ) -> str:
     name = row.owner_name_en if language == "en" else row.owner_name
+    if row.project_code:  # a report owed per project: the person and the project
+        name += " — " + _("project {project}").format(
+            project=f"{row.project_code} {row.project_name}"
+        )
     flags = []
     if row.assignment.staff_id in away:
         flags.append(_("on leave"))
@@ -180,9 +184,14 @@ async def _person_buttons(turn: Turn, period: Period) -> Keyboard:
     rows = [r for r in board if r.assignment.status in schedule.OPEN_STATUSES]
     label = turn._("Received on paper: {name}")
     return [
-        [(label.format(name=r.owner_name), PAPER(r.assignment.id or 0))]
+        [(label.format(name=_with_code(r)), PAPER(r.assignment.id or 0))]
         for r in rows[:BUTTON_LIMIT]
     ]
+
+
+def _with_code(row: oversight.BoardRow) -> str:
+    """A button's name: the person, and the project's code when owed per project."""
+    return f"{row.owner_name} ({row.project_code})" if row.project_code else row.owner_name
 
 
 @button(PAPER, Role.COORDINATOR)

@@ -116,11 +116,19 @@ def _late_now(rows: Rows, now: datetime, calendar: OfficeCalendar) -> list[dict[
             "name_en": row.owner_name_en,
             "title_th": obligation.title_th,
             "title_en": obligation.title_en,
+            **_project(row),
             "working_days_late": working_days_late(period.due_at, now, calendar),
             "late_seconds": max(0, round((now - period.due_at).total_seconds())),
         }
         for obligation, period, row in late
     ]
+
+
+def _project(row: oversight.BoardRow) -> dict[str, str]:
+    """A per-project line's project (code, name), as the digest names it beside the person."""
+    if not row.project_code:
+        return {}
+    return {"project_code": row.project_code, "project_name": row.project_name}
 
 
 def _escalations(session: Session, now: datetime, calendar: OfficeCalendar) -> list[dict[str, Any]]:
@@ -133,6 +141,7 @@ def _escalations(session: Session, now: datetime, calendar: OfficeCalendar) -> l
             "name_en": row.owner_name_en,
             "title_th": obligation.title_th,
             "title_en": obligation.title_en,
+            **_project(row),
             "status": row.assignment.status,
             "answers": [ANSWER_NAMES.get(event.action, event.action) for event in answers],
         }
@@ -155,7 +164,13 @@ def memo_summary(record: memos.MemoRecord) -> dict[str, Any]:
     open_now = (AssignmentStatus.PENDING.value, AssignmentStatus.ESCALATED.value)
     english = {
         int(item["assignment_id"]): str(item.get("name_en") or item["name"])
+        + (f" ({item['project_code']})" if item.get("project_code") else "")
         for item in facts.get("missing") or []
+    }
+    thai = {  # one person with two projects: each line tells its project by its code
+        int(item["assignment_id"]): f"{item['name']} ({item['project_code']})"
+        for item in facts.get("missing") or []
+        if item.get("project_code")
     }
     missing = [
         line
@@ -170,9 +185,9 @@ def memo_summary(record: memos.MemoRecord) -> dict[str, Any]:
         "title_th": facts.get("title") or "",
         "title_en": facts.get("title_en") or "",
         "period": facts.get("period") or {},
-        "people": [line.name for line in record.view.lines],
+        "people": [thai.get(line.assignment_id, line.name) for line in record.view.lines],
         "people_en": [english.get(line.assignment_id, line.name) for line in record.view.lines],
-        "missing": [line.name for line in missing],
+        "missing": [thai.get(line.assignment_id, line.name) for line in missing],
         "missing_en": [english.get(line.assignment_id, line.name) for line in missing],
         "state": memo.state,
         "proposed_at": memo.proposed_at.isoformat() if memo.proposed_at else None,

@@ -16,7 +16,7 @@ from bot.offline.demo import demo_settings
 from jobs.settings import Settings
 from storage.db import Database
 from storage.models import Role
-from tests.duties.test_tick import MALEE, SOMCHAI, join
+from tests.duties.test_tick import HEAD, MALEE, SOMCHAI, join
 from tests.support import EXAMPLE_CONFIG
 
 
@@ -78,8 +78,9 @@ def test_a_monthly_label_names_the_month_covered() -> None:
 def test_preview_names_the_registered_owners(db: Database, settings: Settings) -> None:
     join(db, SOMCHAI, "สมชาย ใจดี", "admin", Role.STAFF)
     join(db, MALEE, "มาลี ศรีสุข", "development", Role.STAFF)
+    join(db, HEAD, "ประเสริฐ หัวหน้า", "admin", Role.GROUP_HEAD)
     text = preview(settings, 2568, db)
-    assert "บุคลากรทุกคนในกลุ่มพัฒนาการศึกษา — สมชาย ใจดี, มาลี ศรีสุข" in text
+    assert "ผู้รับผิดชอบ: ผู้อำนวยการกลุ่มอำนวยการ — ประเสริฐ หัวหน้า\n" in text  # สงป.301/302
     assert "ผู้รับผิดชอบ: กลุ่มพัฒนาการศึกษา (งานของกลุ่ม) — สมาชิกคนใดคนหนึ่งของกลุ่ม" in text
 
 
@@ -133,7 +134,8 @@ def test_preview_in_english_reads_the_english_catalog_and_names(
     assert "14 January 2025, 13:00  escalation to the director → director" in out
     assert "the office sends to Office of the Permanent Secretary (OPS) by 15 January 2025" in out
     assert "(the due date is a closed day: Asarnha Bucha)" in out
-    assert "each member of Policy and Planning Group" in out
+    assert "Owed by: the director of Administration Group" in out
+    assert "Owed by: the person responsible for each project, one report per project" in out
     thai_outside_titles = [line for line in out.splitlines() if re.search("[\u0e00-\u0e7f]", line)]
     assert thai_outside_titles == []
     with pytest.raises(SystemExit) as refused:

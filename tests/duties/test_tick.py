@@ -56,7 +56,10 @@ def only(settings: Settings, *keys: str, **owners: list[str]) -> Settings:
     chosen = [o for o in settings.obligations if o.key in keys]
     if owners:
         chosen = [
-            o.model_copy(update={"owners": o.owners.model_copy(update=owners)}) for o in chosen
+            o.model_copy(
+                update={"owners": o.owners.model_copy(update={"per_project": False, **owners})}
+            )
+            for o in chosen
         ]
     copy = settings.model_copy(update={"obligations": chosen})
     copy._source = settings.source

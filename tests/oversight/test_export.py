@@ -333,7 +333,7 @@ def test_csv_is_one_utf8_file_with_a_bom_and_the_audit_log_beside_it(
     assert audit.read_bytes().startswith(b"\xef\xbb\xbf")
     with out.open(encoding="utf-8-sig", newline="") as handle:
         header, *rows = list(csv.reader(handle))
-    assert header == ["รหัสรายงาน", "ชื่อรายงาน", "มาตรการ", *REPORT_HEADERS]
+    assert header == ["รหัสรายงาน", "ชื่อรายงาน", "มาตรการ", *REPORT_HEADERS, "โครงการ"]
     assert len(rows) == summary.total_rows == 28
     assert [row[0] for row in rows] == ["quarterly-progress"] * 16 + ["eservice-update"] * 12
     somchai = rows[3]
