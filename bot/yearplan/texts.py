@@ -81,10 +81,13 @@ def _owners(item: dict[str, Any], _: Translate, language: str) -> str:
     )
 
 
-def _dated(item: dict[str, Any], fiscal_year: int, language: str) -> str:
-    """``10 ม.ค. 2570``, with the year the report is about when it is another one."""
+def _dated(item: dict[str, Any], fiscal_year: int, language: str, zone: ZoneInfo) -> str:
+    """``8 เม.ย. 2569``; a quarterly report says which quarter it is about (the second
+    quarter's is due in the third), any other the year it is about when it is another one."""
     _ = translator(language)
     text = format_date(date.fromisoformat(item["due_date"]), language, "short")
+    if item.get("quarter"):
+        return f"{text} ({period_label(item, language, zone)})"
     if int(item["fiscal_year"]) != fiscal_year:
         text += " " + _("(for fiscal year {fiscal_year})").format(fiscal_year=item["fiscal_year"])
     return text
@@ -106,7 +109,7 @@ def _by_report(params: dict[str, Any]) -> Grouped:
     return grouped
 
 
-def year_text(params: dict[str, Any], language: str) -> str:
+def year_text(params: dict[str, Any], language: str, zone: ZoneInfo) -> str:
     _ = translator(language)
     fiscal_year = int(params["fiscal_year"])
     lines = [_heading(params, language)]
@@ -119,9 +122,13 @@ def year_text(params: dict[str, Any], language: str) -> str:
             lines.append("   " + _owners(first, _, language))
         for number, items in enumerate(quarters, start=1):
             if items:
-                dates = ", ".join(_dated(item, fiscal_year, language) for item in items)
+                dates = ", ".join(_dated(item, fiscal_year, language, zone) for item in items)
+                span = quarter_span(fiscal_year, number, language)
                 lines.append(
-                    "   " + _("Quarter {quarter}: {dates}").format(quarter=number, dates=dates)
+                    "   "
+                    + _("Quarter {quarter} ({months}): {dates}").format(
+                        quarter=number, months=span, dates=dates
+                    )
                 )
     closing = _(
         "Please send each report to {coordinator} by its date; a reminder comes before each "
@@ -145,16 +152,21 @@ def _fit(text: str, closing: str, _: Translate) -> str:
     return cut + more + closing
 
 
+def _cell_date(item: dict[str, Any], language: str) -> str:
+    text = format_date(date.fromisoformat(item["due_date"]), language, "short")
+    if not item.get("quarter"):
+        return text
+    _ = translator(language)
+    return text + "\n" + _("(on quarter {quarter})").format(quarter=item["quarter"])
+
+
 def year_page(params: dict[str, Any], language: str) -> bytes:
     """The printable one-page calendar of the same year."""
     _ = translator(language)
     fiscal_year = int(params["fiscal_year"])
     rows = []
     for first, quarters in _by_report(params):
-        dates = tuple(
-            [format_date(date.fromisoformat(i["due_date"]), language, "short") for i in items]
-            for items in quarters
-        )
+        dates = tuple([_cell_date(item, language) for item in items] for items in quarters)
         rows.append(
             Row(
                 title=f"{first['measure']} {_pick(first, 'title', language)}",
@@ -184,7 +196,7 @@ def year_message(params: dict[str, Any], language: str, zone: ZoneInfo) -> Rende
     _ = translator(language)
     filename = _("reporting-calendar-{fiscal_year}.png").format(fiscal_year=params["fiscal_year"])
     return Rendered(
-        year_text(params, language),
+        year_text(params, language, zone),
         document=Document(filename, year_page(params, language)),
     )
 
