@@ -175,7 +175,8 @@ def _draw_table(figure: Figure, page: CalendarPage, size: float) -> _Drawn:
     artists: list[Artist] = []
 
     def text(x: float, y: float, words: str, **style: Any) -> Text:
-        made = figure.text(x, y, words, **({"va": "top", "linespacing": 1.25} | style))
+        settings: dict[str, Any] = {"va": "top", "linespacing": 1.25, **style}
+        made = figure.text(x, y, words, **settings)
         artists.append(made)
         return made
 

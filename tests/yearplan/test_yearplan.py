@@ -4,6 +4,7 @@ API, on both databases."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator
 from datetime import date, datetime
 
@@ -51,7 +52,7 @@ def inputs(plan: Settings, **changes: object) -> Inputs:
     found = Inputs(
         duties, OfficeCalendar.from_office(plan.office), plan.meeting, today=date(2025, 10, 1)
     )
-    return Inputs(**{**found.__dict__, **changes})  # type: ignore[arg-type]
+    return dataclasses.replace(found, **changes)  # type: ignore[arg-type]
 
 
 # ---- pure ---------------------------------------------------------------------------------------
