@@ -151,24 +151,25 @@ def owed_by(deadlines: Iterable[Deadline], staff_id: int) -> list[Deadline]:
 # ---- when the year's calendar goes out ------------------------------------------------------
 
 
-def announcement_at(calendar: OfficeCalendar, fiscal_year: int) -> datetime:
-    """The opening of the fiscal year's first working day (1 October, or the next one open)."""
-    first = fiscal_year_bounds(fiscal_year)[0]
-    return calendar.opening(calendar.next_working_day(first, include_today=True))
+def announcement_at(calendar: OfficeCalendar, fiscal_year: int, working_day: int = 1) -> datetime:
+    """The opening of the fiscal year's ``working_day``-th working day (1: 1 October, or the
+    first day after it that the office opens)."""
+    first = calendar.next_working_day(fiscal_year_bounds(fiscal_year)[0], include_today=True)
+    return calendar.opening(calendar.shift_working_days(first, working_day - 1))
 
 
-def announcement_due(calendar: OfficeCalendar, now: datetime) -> int | None:
+def announcement_due(calendar: OfficeCalendar, now: datetime, working_day: int = 1) -> int | None:
     """The fiscal year whose calendar should be out by ``now`` (None outside the window)."""
     fiscal_year = fiscal_year_of(now.astimezone(calendar.zone).date())
-    at = announcement_at(calendar, fiscal_year)
+    at = announcement_at(calendar, fiscal_year, working_day)
     return fiscal_year if at <= now < at + ANNOUNCE_WINDOW else None
 
 
-def next_announcement(calendar: OfficeCalendar, now: datetime) -> datetime:
+def next_announcement(calendar: OfficeCalendar, now: datetime, working_day: int = 1) -> datetime:
     """The next opening at which a fiscal year's calendar goes out, after ``now``."""
     fiscal_year = fiscal_year_of(now.astimezone(calendar.zone).date())
-    at = announcement_at(calendar, fiscal_year)
-    return at if at > now else announcement_at(calendar, fiscal_year + 1)
+    at = announcement_at(calendar, fiscal_year, working_day)
+    return at if at > now else announcement_at(calendar, fiscal_year + 1, working_day)
 
 
 # ---- a change of calendar, and whose dates it moved ------------------------------------------

@@ -31,7 +31,7 @@ class YearPlanStep(Step):
             return found[0]
 
         written = 0
-        fiscal_year = announcement_due(tick.calendar, now)
+        fiscal_year = self._due(tick.calendar, now)
         if fiscal_year is not None and not outbox.has_prefix(session, f"yearplan:{fiscal_year}:"):
             written += write_year(session, self.settings, the_office(), fiscal_year, now)
         for event in changes.calendar_changes(session, since=now - CHANGE_WINDOW):
@@ -59,11 +59,19 @@ class YearPlanStep(Step):
             for event in changes.calendar_changes(session, since=now - CHANGE_WINDOW)
             if not outbox.has_prefix(session, f"yearplan:change:{event.id}:")
         ]
-        fiscal_year = announcement_due(calendar, now)
+        fiscal_year = self._due(calendar, now)
         if (
             fiscal_year is not None
             and not outbox.has_prefix(session, f"yearplan:{fiscal_year}:")
             and any(people.holders_of(session, role) for role in loading.OVERSEERS)
         ):
             pending.append(now)
-        return min(pending) if pending else next_announcement(calendar, now)
+        if pending:
+            return min(pending)
+        plan = self.settings.yearplan
+        return next_announcement(calendar, now, plan.working_day) if plan.announce else None
+
+    def _due(self, calendar: OfficeCalendar, now: datetime) -> int | None:
+        """The fiscal year whose calendar goes out now, if the office sends it at all."""
+        plan = self.settings.yearplan
+        return announcement_due(calendar, now, plan.working_day) if plan.announce else None

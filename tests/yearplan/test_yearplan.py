@@ -34,6 +34,7 @@ from storage.db import Database
 from storage.models import Language, OutboxMessage, Role
 from tests.duties.test_tick import COORDINATOR, DIRECTOR, MALEE, SOMCHAI, bkk, join, only
 from tests.harness import Clock, Harness, running_bot
+from tests.support import with_changes
 
 DEV = 14
 STRANGER = 99
@@ -116,6 +117,8 @@ def test_the_year_goes_out_at_the_first_opening_of_the_fiscal_year(plan: Setting
     assert announcement_at(calendar, 2569) == bkk(10, 1, 8, 30)
     closed = inputs(plan, closed=frozenset({date(2025, 10, 1)})).calendar()
     assert announcement_at(closed, 2569) == bkk(10, 2, 8, 30)
+    assert announcement_at(calendar, 2569, working_day=3) == bkk(10, 3, 8, 30)
+    assert announcement_at(calendar, 2570, working_day=3) == bkk(10, 5, 8, 30, year=2026)  # Mon
 
 
 def test_long_thai_titles_break_before_a_phrase_never_inside_a_syllable() -> None:
@@ -176,6 +179,19 @@ def test_the_year_goes_to_each_person_once_at_the_start_of_the_fiscal_year(
     assert len(year_rows(db)) == 5  # sent once, not twice
     with db.transaction() as session:
         assert step.next_wake(session, bkk(10, 1, 10)) == bkk(10, 1, 8, 30, year=2026)
+
+
+def test_an_office_that_does_not_announce_the_year_sends_nothing_by_itself(
+    db: Database, plan: Settings
+) -> None:
+    build(db)
+    quiet = with_changes(plan, yearplan={"announce": False})
+    planner = Planner(quiet, OfficeCalendar.from_office(quiet.office))
+    planner.materialise(db, bkk(9, 29))
+    planner.tick(db, START_OF_YEAR)
+    assert year_rows(db) == {}
+    with db.transaction() as session:
+        assert YearPlanStep(quiet).next_wake(session, START_OF_YEAR) is None
 
 
 # ---- over the fake Bot API --------------------------------------------------------------------
