@@ -44,7 +44,8 @@ START_OF_YEAR = bkk(10, 1, 8, 30)  # Wednesday 1 October 2568: fiscal year 2569 
 
 @pytest.fixture
 def plan(settings: Settings) -> Settings:
-    return only(settings, *PLAN)
+    """Three of the example's reports, the year announced as the example config says."""
+    return with_changes(only(settings, *PLAN), yearplan={"announce": True})
 
 
 def inputs(plan: Settings, **changes: object) -> Inputs:
