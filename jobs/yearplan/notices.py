@@ -16,7 +16,16 @@ from sqlmodel import Session
 
 from jobs.settings import Settings
 from jobs.yearplan.load import OVERSEERS, Office
-from jobs.yearplan.plan import Change, Deadline, Move, owed_by, year_deadlines
+from jobs.yearplan.plan import (
+    Change,
+    Deadline,
+    Move,
+    change_window,
+    deadlines_between,
+    moved_dates,
+    owed_by,
+    year_deadlines,
+)
 from storage import outbox
 from storage.outbox import NewMessage
 from storage.people import Person
@@ -149,3 +158,28 @@ def write_moves(
             )
         )
     return outbox.enqueue(session, messages, now=now)
+
+
+def write_office_change(
+    session: Session,
+    settings: Settings,
+    before: Office,
+    after: Office,
+    *,
+    key: str,
+    tell: Person | None,
+    now: datetime,
+    change: Change | None = None,
+) -> int:
+    """Tell each person whose dates differ between two loadings of the office
+    (``load_office`` before and after a change made outside chat: a re-import of the projects,
+    say), and ``tell`` whom; ``key`` names the change, once (``projects-2569-<import id>``)."""
+    start, end = change_window(after.inputs.today)
+    moves = moved_dates(
+        deadlines_between(before.inputs, start, end),
+        deadlines_between(after.inputs, start, end),
+        after.inputs.today,
+    )
+    return write_moves(
+        session, settings, after, moves, change or Change("update"), key=key, tell=tell, now=now
+    )

@@ -18,6 +18,8 @@ from jobs.calendar import OfficeCalendar
 from jobs.dispatch import Dispatcher
 from jobs.settings import Settings
 from jobs.tick import Planner
+from jobs.yearplan.load import load_office
+from jobs.yearplan.notices import write_office_change
 from jobs.yearplan.plan import (
     Change,
     Deadline,
@@ -32,7 +34,7 @@ from jobs.yearplan.step import YearPlanStep
 from storage import people
 from storage.db import Database
 from storage.models import Language, OutboxMessage, Role
-from tests.duties.test_tick import COORDINATOR, DIRECTOR, MALEE, SOMCHAI, bkk, join, only
+from tests.duties.test_tick import BANGKOK, COORDINATOR, DIRECTOR, MALEE, SOMCHAI, bkk, join, only
 from tests.harness import Clock, Harness, running_bot
 from tests.support import with_changes
 
@@ -193,6 +195,37 @@ def test_an_office_that_does_not_announce_the_year_sends_nothing_by_itself(
     assert year_rows(db) == {}
     with db.transaction() as session:
         assert YearPlanStep(quiet).next_wake(session, START_OF_YEAR) is None
+
+
+def test_a_change_made_outside_chat_tells_whose_dates_it_changed(
+    db: Database, plan: Settings
+) -> None:
+    """What a re-import of the projects would call: the office loaded before and after."""
+    build(db)
+    Planner(plan, OfficeCalendar.from_office(plan.office)).materialise(db, bkk(9, 29))
+    today = date(2025, 10, 6)
+    with db.transaction() as session:
+        before = load_office(session, plan, today)
+    newcomer = join(db, 15, "กมล ใหม่", "development", Role.STAFF, bkk(10, 6))
+    with db.transaction() as session:
+        after = load_office(session, plan, today)
+        coordinator = people.by_telegram_user(session, COORDINATOR)
+        written = [
+            write_office_change(
+                session, plan, before, after, key="test-1", tell=coordinator, now=bkk(10, 6)
+            )
+            for _ in range(2)
+        ]
+    assert written == [2, 0]  # the newcomer and the summary; once
+    told = year_rows(db, "yearplan_moved")[15]
+    assert told.staff_id == newcomer.id
+    text = render("yearplan_moved", told.params, "th", BANGKOK).text
+    assert text.startswith(
+        "กลุ่มนโยบายและแผน แจ้งการเปลี่ยนแปลงกำหนดส่งรายงานของท่าน เนื่องจากมีการปรับปรุงปฏิทินการส่งรายงาน ดังนี้\n"
+    )
+    assert "(สำหรับการประชุมเจ้าหน้าที่ประจำเดือนพฤศจิกายน 2568): รายงานใหม่ กำหนดส่งภายในวันที่ " in text
+    summary = year_rows(db, "yearplan_change")[COORDINATOR].params
+    assert summary["told"] == [{"name": "กมล ใหม่", "dates": len(told.params["moves"])}]
 
 
 # ---- over the fake Bot API --------------------------------------------------------------------
