@@ -21,6 +21,7 @@ from bot.office.feature import FEATURE as OFFICE
 from bot.oversight.feature import FEATURE as OVERSIGHT
 from bot.projects.feature import FEATURE as PROJECTS
 from bot.runtime.delivery_texts import DELIVERY_TEMPLATES
+from bot.yearplan.feature import FEATURE as YEARPLAN
 
 # what belongs to no single feature: changes of power (the director decides) and delivery
 CORE = Feature(
@@ -30,7 +31,16 @@ CORE = Feature(
     audit=POWER_AUDIT,
 )
 
-FEATURES: tuple[Feature, ...] = (CORE, OFFICE, DUTIES, OVERSIGHT, LOANS, COMPLAINTS, PROJECTS)
+FEATURES: tuple[Feature, ...] = (
+    CORE,
+    OFFICE,
+    DUTIES,
+    OVERSIGHT,
+    LOANS,
+    COMPLAINTS,
+    PROJECTS,
+    YEARPLAN,
+)
 CATALOG = Catalog(FEATURES)
 
 

@@ -10,5 +10,13 @@ from jobs.memos import MemoOrderStep
 from jobs.power import PowerStep
 from jobs.questions import QuestionStep
 from jobs.steps import Step
+from jobs.yearplan.step import YearPlanStep
 
-STEPS: tuple[type[Step], ...] = (LoanStep, ComplaintStep, PowerStep, QuestionStep, MemoOrderStep)
+STEPS: tuple[type[Step], ...] = (
+    LoanStep,
+    ComplaintStep,
+    PowerStep,
+    QuestionStep,
+    MemoOrderStep,
+    YearPlanStep,
+)

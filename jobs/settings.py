@@ -31,6 +31,7 @@ from pydantic import (
 from jobs.memo_settings import MemoSettings
 from jobs.offsets import Offset, Span, parse_offset, parse_span
 from jobs.project_settings import ProjectSettings
+from jobs.yearplan_settings import YearPlanSettings
 from storage.models import Role
 
 KEY_PATTERN = r"^[a-z][a-z0-9_-]{0,39}$"
@@ -589,6 +590,7 @@ class Settings(_Strict):
     backup: BackupSettings = BackupSettings()
     memo: MemoSettings = MemoSettings()
     projects: ProjectSettings = ProjectSettings()
+    yearplan: YearPlanSettings = YearPlanSettings()
 
     _source: str = PrivateAttr(default="<config>")
 

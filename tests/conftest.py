@@ -24,7 +24,7 @@ from storage.db import Database, make_engine, normalise_url
 from storage.groups import GroupSpec
 from tests import netguard
 from tests.harness import running_bot
-from tests.support import EXAMPLE_CONFIG
+from tests.support import EXAMPLE_CONFIG, with_changes
 
 POSTGRES_URL = os.environ.get(
     "STAFF_REPORT_BOT_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"
@@ -94,7 +94,10 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.fixture
 def settings() -> Settings:
-    return load_settings(EXAMPLE_CONFIG)
+    """The example config; the year's calendar is sent by itself only where a test asks for
+    it (``tests/yearplan``): the others would receive it on the real clock every October."""
+    example = load_settings(EXAMPLE_CONFIG)
+    return with_changes(example, yearplan={"announce": False})
 
 
 @pytest.fixture

@@ -42,6 +42,7 @@ COMMANDS = (
     Command("done", N_("confirm that you have sent a report"), EVERYONE),
     Command("mine", N_("what you owe, with due dates"), EVERYONE),
     Command("leave", N_("record your leave: reminders wait until you are back"), EVERYONE),
+    Command("calendar", N_("the fiscal year's reporting calendar, by quarter"), EVERYONE),
     Command("status", N_("who has and has not reported, by group"), OVERSEEING),
     Command("history", N_("one person's record over the fiscal year"), OVERSEEING),
     Command("projects", N_("the action plan's projects, by group"), OVERSEEING),

@@ -20,7 +20,7 @@ from jobs.dispatch import Delivered, Outcome, Retry, Undeliverable
 from storage.models import OutboxMessage
 
 # templates whose rendering takes a while (a chart drawn, a .docx filled in): off the loop
-DRAWN = frozenset({"digest", "memo", "memo_ordered"})
+DRAWN = frozenset({"digest", "memo", "memo_ordered", "yearplan"})
 _CHAT_GONE = ("chat not found", "user is deactivated", "peer_id_invalid", "bot was blocked")
 
 
