@@ -31,6 +31,7 @@ from pydantic import (
 from jobs.memo_settings import MemoSettings
 from jobs.offsets import Offset, Span, parse_offset, parse_span
 from jobs.project_settings import ProjectSettings
+from jobs.publish_settings import PublishingSettings
 from storage.models import Role
 
 KEY_PATTERN = r"^[a-z][a-z0-9_-]{0,39}$"
@@ -562,6 +563,7 @@ class Settings(_Strict):
     complaints: ComplaintSettings = ComplaintSettings()
     backup: BackupSettings = BackupSettings()
     memo: MemoSettings = MemoSettings()
+    publishing: PublishingSettings = PublishingSettings()
     projects: ProjectSettings = ProjectSettings()
 
     _source: str = PrivateAttr(default="<config>")
