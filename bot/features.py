@@ -20,6 +20,7 @@ from bot.loans.feature import FEATURE as LOANS
 from bot.office.feature import FEATURE as OFFICE
 from bot.oversight.feature import FEATURE as OVERSIGHT
 from bot.projects.feature import FEATURE as PROJECTS
+from bot.publishing.feature import FEATURE as PUBLISHING
 from bot.runtime.delivery_texts import DELIVERY_TEMPLATES
 
 # what belongs to no single feature: changes of power (the director decides) and delivery
@@ -30,7 +31,16 @@ CORE = Feature(
     audit=POWER_AUDIT,
 )
 
-FEATURES: tuple[Feature, ...] = (CORE, OFFICE, DUTIES, OVERSIGHT, LOANS, COMPLAINTS, PROJECTS)
+FEATURES: tuple[Feature, ...] = (
+    CORE,
+    OFFICE,
+    DUTIES,
+    OVERSIGHT,
+    LOANS,
+    COMPLAINTS,
+    PROJECTS,
+    PUBLISHING,
+)
 CATALOG = Catalog(FEATURES)
 
 

@@ -8,7 +8,15 @@ from jobs.complaints.step import ComplaintStep
 from jobs.loans.step import LoanStep
 from jobs.memos import MemoOrderStep
 from jobs.power import PowerStep
+from jobs.publishing.step import PublishingStep
 from jobs.questions import QuestionStep
 from jobs.steps import Step
 
-STEPS: tuple[type[Step], ...] = (LoanStep, ComplaintStep, PowerStep, QuestionStep, MemoOrderStep)
+STEPS: tuple[type[Step], ...] = (
+    LoanStep,
+    ComplaintStep,
+    PowerStep,
+    QuestionStep,
+    MemoOrderStep,
+    PublishingStep,
+)
