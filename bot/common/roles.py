@@ -90,8 +90,8 @@ COMMANDS = (
     ),
     Command("handlers", N_("name who follows up complaints"), frozenset({Role.DIRECTOR})),
     # the publication queue (measures 1.2, 1.3): anyone sends, the web officer publishes
-    Command("publish", N_("send news or a document to be published on the website"), EVERYONE),
-    Command("publications", N_("the publication queue: waiting and published"), PUBLISHING),
+    Command("publish", N_("send news or a document for the website or social page"), EVERYONE),
+    Command("publications", N_("the publication queue: requests still waiting"), PUBLISHING),
     Command("pubreport", N_("the monthly E-Service and social reports, pre-filled"), EVERYONE),
 )
 
