@@ -1,7 +1,8 @@
 """The publication queue (measures 1.2 and 1.3), declared once: /publish, the web officer's
 buttons and /publications, the pre-filled monthly reports (/pubreport), a photo or file sent
-while a request is put together (before the duties' evidence handler: group -1), the answers
-typed (the content, the link or the reason), the templates and the audit names."""
+while a request is put together (group -2: before the complaint channel's conversation and
+the duties' evidence), the answers typed (the content, the link or the reason), the
+templates and the audit names."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ FEATURE = Feature(
         (QUEUE, queue.queue_button),
         (REPORT, report.report_button),
     ],
-    handlers=[(MessageHandler(FILES, request.content_file), -1)],
+    handlers=[(MessageHandler(FILES, request.content_file), -2)],
     templates=PUBLISHING_TEMPLATES,
     audit=AUDIT,
     answers={CONTENT: request.content_text, PUBLISH_ANSWER: queue.on_answer},
