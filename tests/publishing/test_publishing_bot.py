@@ -30,6 +30,7 @@ from jobs.settings import Settings
 from storage import audit
 from storage.db import Database
 from storage.models import Assignment, Publication, PublicationEvidence, Role
+from storage.people import Actor, set_role
 from tests.duties.test_tick import bkk, join, only
 from tests.harness import Clock, Harness, running_bot
 
@@ -58,12 +59,7 @@ class Office:
         return await self.bot.press(user, message, message.button_data(label))
 
     async def alert(self, user: int, message: SentMessage, data: str) -> str:
-        """A press answered with a pop-up (no new message): its text."""
-        update = self.bot.fake.user_presses_button(user, message, data)
-        await self.bot.fake.wait_until(lambda: self.bot.fake.callback_answer(update) is not None)
-        found = self.bot.fake.callback_answer(update)
-        assert found is not None
-        return str(found.get("text"))
+        return await stale_alert(self.bot, user, message, data)
 
     async def next_to(self, user: int, heard: int) -> SentMessage:
         """The first message to ``user`` after the ``heard`` they had."""
@@ -106,6 +102,15 @@ def publication(db: Database, number: int) -> Publication:
         assert found is not None
         session.expunge(found)
         return found
+
+
+async def stale_alert(bot: Harness, user: int, message: SentMessage, data: str) -> str:
+    """A press answered with a pop-up (no new message): its text."""
+    update = bot.fake.user_presses_button(user, message, data)
+    await bot.fake.wait_until(lambda: bot.fake.callback_answer(update) is not None)
+    found = bot.fake.callback_answer(update)
+    assert found is not None
+    return str(found.get("text"))
 
 
 async def send_request(office: Office, text: str, where: str) -> str:
@@ -326,6 +331,7 @@ async def test_declined_with_a_reason_after_the_ladder_reached_the_coordinator(
     assert refused.startswith("ขออภัย คำสั่งนี้ใช้ได้เฉพาะ")
 
     (queue,) = await bot.say(OFFICER, "/publications")
+    assert queue.startswith("เรื่องขอเผยแพร่ที่ยังรอดำเนินการ (1 เรื่อง):")
     assert bot.last(OFFICER).callback_data == ["pq:done:1", "pq:no:1"]
     (ask,) = await office.press(OFFICER, bot.last(OFFICER), "ไม่เผยแพร่: เลขที่ 1")
     assert ask == "เรื่องขอเผยแพร่เลขที่ 1: กรุณาพิมพ์เหตุผลที่ไม่เผยแพร่"
@@ -354,12 +360,8 @@ async def test_declined_with_a_reason_after_the_ladder_reached_the_coordinator(
     item = await office.next_to(OFFICER, heard)
     await office.press(OFFICER, item, "เผยแพร่แล้ว")
     with db.transaction() as session:
-        from storage import people
-
-        actor = people.Actor(label="test")
-        people.set_role(
-            session, office.ids[OFFICER], Role.WEB_OFFICER, False, actor=actor, now=START
-        )
+        officer, actor = office.ids[OFFICER], Actor(label="test")
+        set_role(session, officer, Role.WEB_OFFICER, False, actor=actor, now=START)
     (no_longer,) = await bot.say(OFFICER, WEB_LINK)
     assert no_longer == "เฉพาะเจ้าหน้าที่ดูแลเว็บไซต์เท่านั้นที่ดำเนินการเรื่องขอเผยแพร่ได้ ไม่มีการเปลี่ยนแปลงใด ๆ"
     assert publication(db, 2).status == "waiting"
@@ -376,8 +378,8 @@ async def test_who_may_publish_and_a_request_outlives_a_restart(
         assert ask.startswith("ได้รับแล้ว (รวม 1 รายการ)")
         # a press of another step, or of a forged shape: stale, nothing changes
         for forged in ("pb:ok", "pb:to:elsewhere", "pb:to"):
-            update = bot.fake.user_presses_button(SENDER, bot.last(SENDER), forged)
-            await bot.fake.wait_until(lambda u=update: bot.fake.callback_answer(u) is not None)
+            alert = await stale_alert(bot, SENDER, bot.last(SENDER), forged)
+            assert alert == "ปุ่มนี้ใช้ไม่ได้แล้ว กรุณาพิมพ์คำสั่งอีกครั้ง"
     with db.transaction() as session:
         (draft,) = session.exec(select(Publication)).all()
         assert (draft.status, draft.sender_staff_id) == ("draft", ids[SENDER])
@@ -393,8 +395,8 @@ async def test_who_may_publish_and_a_request_outlives_a_restart(
         (preview,) = await bot.press(SENDER, bot.last(SENDER), "pb:to:web")
         assert "แนบมา: รูปภาพ 0 รูป ไฟล์ 1 ไฟล์" in preview
         # another person's press on this preview: they have no draft, nothing is sent
-        update = bot.fake.user_presses_button(OUTSIDER, bot.last(SENDER), "pb:ok")
-        await bot.fake.wait_until(lambda: bot.fake.callback_answer(update) is not None)
+        alert = await stale_alert(bot, OUTSIDER, bot.last(SENDER), "pb:ok")
+        assert alert == "ปุ่มนี้ใช้ไม่ได้แล้ว กรุณาพิมพ์คำสั่งอีกครั้ง"
         (cancelled,) = await bot.press(SENDER, bot.last(SENDER), "pb:no")
         assert cancelled == "ยกเลิกแล้ว ไม่มีการส่งเรื่อง"
     with db.transaction() as session:
