@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -102,6 +103,10 @@ def publication(db: Database, number: int) -> Publication:
         assert found is not None
         session.expunge(found)
         return found
+
+
+def told(office: Office, user: int, heading: str) -> bool:
+    return any(text.startswith(heading) for text in office.texts(user))
 
 
 async def stale_alert(bot: Harness, user: int, message: SentMessage, data: str) -> str:
@@ -401,3 +406,42 @@ async def test_who_may_publish_and_a_request_outlives_a_restart(
         assert cancelled == "ยกเลิกแล้ว ไม่มีการส่งเรื่อง"
     with db.transaction() as session:
         assert session.exec(select(Publication)).all() == []
+
+
+async def test_the_admin_names_the_web_officer_who_is_told_and_then_receives_the_queue(
+    db: Database, plan: Settings
+) -> None:
+    """The role is given as every role is (/person); a change of power, the person and the
+    director are told of it; from then on the queue reaches them."""
+    ids = people(db)
+    join(db, 85, "อนันต์ ดูแลระบบ", "personnel", Role.ADMIN, START)
+    join(db, 86, "วิชัย รักดี", None, Role.DIRECTOR, START)
+    newcomer = ids[OUTSIDER]
+    clock = Clock(START)
+    async with running_bot(db, plan, clock) as bot:
+        sender = TelegramSender(bot.app.bot, bot.settings.office.zone, render)
+        engine = Engine(db, bot.settings, sender, clock, per_chat_interval=0.0)
+        office = Office(bot, engine, ids)
+        try:
+            (refused,) = await bot.say(OUTSIDER, "/publications")
+            assert refused.startswith("ขออภัย คำสั่งนี้ใช้ได้เฉพาะ")
+            await bot.say(85, f"/person {newcomer}")
+            await bot.press(85, bot.last(85), f"p:{newcomer}:rl")
+            labels = [button["text"] for button in bot.last(85).buttons]
+            assert "▫️ เจ้าหน้าที่ดูแลเว็บไซต์และเพจสื่อสังคมออนไลน์" in labels
+            (saved,) = await bot.press(85, bot.last(85), f"p:{newcomer}:rl:web_officer")
+            assert saved.startswith("บันทึกแล้ว")
+            await office.at(bkk(11, 11, 10, 1))
+            heading = "เรื่อง  แจ้งการเปลี่ยนแปลงบทบาทในระบบ"
+            change = "รายการ: มอบหมายให้คุณมาลี ศรีสุข เป็นเจ้าหน้าที่ดูแลเว็บไซต์และเพจสื่อสังคมออนไลน์"
+            for user in (OUTSIDER, 86):  # the person, and the director
+                await bot.fake.wait_until(partial(told, office, user, heading))
+                (notice,) = [t for t in office.texts(user) if t.startswith(heading)]
+                assert change in notice
+            await send_request(office, NEWS, "เว็บไซต์")
+            heard = len(office.texts(OUTSIDER))
+            await office.at(bkk(11, 11, 10, 2))
+            item = await office.next_to(OUTSIDER, heard)
+            assert (item.text or "").startswith("เรื่องขอเผยแพร่ข้อมูลข่าวสาร")
+        finally:
+            engine.shutdown()
