@@ -20,6 +20,7 @@ from bot.loans.feature import FEATURE as LOANS
 from bot.office.feature import FEATURE as OFFICE
 from bot.oversight.feature import FEATURE as OVERSIGHT
 from bot.projects.feature import FEATURE as PROJECTS
+from bot.publishing.feature import FEATURE as PUBLISHING
 from bot.runtime.delivery_texts import DELIVERY_TEMPLATES
 from bot.yearplan.feature import FEATURE as YEARPLAN
 
@@ -40,6 +41,7 @@ FEATURES: tuple[Feature, ...] = (
     COMPLAINTS,
     PROJECTS,
     YEARPLAN,
+    PUBLISHING,
 )
 CATALOG = Catalog(FEATURES)
 

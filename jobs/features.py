@@ -8,6 +8,7 @@ from jobs.complaints.step import ComplaintStep
 from jobs.loans.step import LoanStep
 from jobs.memos import MemoOrderStep
 from jobs.power import PowerStep
+from jobs.publishing.step import PublishingStep
 from jobs.questions import QuestionStep
 from jobs.steps import Step
 from jobs.yearplan.step import YearPlanStep
@@ -19,4 +20,5 @@ STEPS: tuple[type[Step], ...] = (
     QuestionStep,
     MemoOrderStep,
     YearPlanStep,
+    PublishingStep,
 )

@@ -32,6 +32,7 @@ from jobs.memo_settings import MemoSettings
 from jobs.offsets import Offset, Span, parse_offset, parse_span
 from jobs.project_settings import ProjectSettings
 from jobs.yearplan_settings import YearPlanSettings
+from jobs.publish_settings import PublishingSettings
 from storage.models import Role
 
 KEY_PATTERN = r"^[a-z][a-z0-9_-]{0,39}$"
@@ -589,6 +590,7 @@ class Settings(_Strict):
     complaints: ComplaintSettings = ComplaintSettings()
     backup: BackupSettings = BackupSettings()
     memo: MemoSettings = MemoSettings()
+    publishing: PublishingSettings = PublishingSettings()
     projects: ProjectSettings = ProjectSettings()
     yearplan: YearPlanSettings = YearPlanSettings()
 

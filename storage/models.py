@@ -32,6 +32,7 @@ class Role(StrEnum):
     PROCUREMENT = "procurement"
     DIRECTOR = "director"
     ADMIN = "admin"
+    WEB_OFFICER = "web_officer"  # keeps the website and social pages (the publication queue)
 
 
 class Language(StrEnum):
@@ -745,3 +746,60 @@ class Project(SQLModel, table=True):
 
 
 ALL_TABLES.append(Project)
+
+
+# -- the publication queue (measures 1.2 and 1.3) ------------------------------------------
+
+
+class Publication(SQLModel, table=True):
+    """News or a document a staff member asks the web officer to publish (/publish): on the
+    website, the social page or both. A draft while it is being put together; then waiting,
+    with ``next_action_at`` the web officer's next reminder (what the tick scans), until
+    published (with its links) or declined (with the reason)."""
+
+    __tablename__ = "publication"
+    __table_args__ = (Index("ix_publication_next_action_at", "next_action_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    sender_staff_id: int = Field(foreign_key="staff.id", index=True)
+    destination: str = Field(default="", max_length=8)  # web, social, both
+    status: str = Field(default="draft", max_length=16)  # draft, waiting, published, declined
+    requested_at: datetime | None = _when(index=True)
+    decided_at: datetime | None = _when(index=True)
+    decided_by_staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    links: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    reason: str | None = Field(default=None, max_length=500)
+    next_step: int = 0
+    next_action_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+    created_at: datetime = _created()
+
+
+class PublicationPart(SQLModel, table=True):
+    """One message of a publication's content: a text, a photo or a file (by Telegram's
+    file id), in the order sent; a row each, so that an album's photos arriving at once are
+    all kept."""
+
+    __tablename__ = "publication_part"
+
+    id: int | None = Field(default=None, primary_key=True)
+    publication_id: int = Field(foreign_key="publication.id", index=True)
+    kind: str = Field(max_length=16)  # text, photo, document
+    text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    file_id: str | None = Field(default=None, max_length=300)
+    file_name: str | None = Field(default=None, max_length=300)
+    added_at: datetime = _created()
+
+
+class PublicationEvidence(SQLModel, table=True):
+    """A published item recorded as evidence of a monthly E-Service or social report."""
+
+    __tablename__ = "publication_evidence"
+
+    assignment_id: int = Field(foreign_key="assignment.id", primary_key=True)
+    publication_id: int = Field(foreign_key="publication.id", primary_key=True)
+    recorded_at: datetime = _created()
+
+
+ALL_TABLES.extend([Publication, PublicationPart, PublicationEvidence])

@@ -31,6 +31,8 @@ class Change(StrEnum):
     DIRECTOR_REACTIVATE = "director_reactivate"
     HANDLER_NAMED = "handler_named"
     HANDLER_REMOVED = "handler_removed"
+    WEB_OFFICER_GRANT = "web_officer_grant"  # the admin's /person: told, never proposed
+    WEB_OFFICER_REVOKE = "web_officer_revoke"
 
 
 class Gate(StrEnum):

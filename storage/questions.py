@@ -24,7 +24,9 @@ CALENDAR_CHANGE = "calendar"  # /closeday, /meeting, /oneoff, previewed, awaitin
 EVIDENCE = "evidence"  # the window after a confirmation in which a file is the evidence
 ENTRY = "entry"  # a loan, return, withdrawal or announcement entered step by step
 MEMO_ORDER = "memo-order"  # the director's words of an order on a memo, or the excuse's reason
-TYPED = (EXCUSE_REASON, PAPER_DATE, ENTRY, MEMO_ORDER)  # the topics a plain text may answer
+PUBLISH = "publish"  # a /publish being put together: its content, where, confirmation
+PUBLISH_ANSWER = "publish-answer"  # the web officer's link(s) or reason for a queued item
+TYPED = (EXCUSE_REASON, PAPER_DATE, ENTRY, MEMO_ORDER, PUBLISH, PUBLISH_ANSWER)  # a text answers
 
 
 def ask(

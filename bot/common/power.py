@@ -62,6 +62,12 @@ def change_line(change: str, params: dict[str, Any], language: str) -> str:
         ),
         Change.HANDLER_NAMED.value: _("Change: name {name} a complaint handler"),
         Change.HANDLER_REMOVED.value: _("Change: {name} is no longer a complaint handler"),
+        Change.WEB_OFFICER_GRANT.value: _(
+            "Change: {name} keeps the website and social page (the publication queue)"
+        ),
+        Change.WEB_OFFICER_REVOKE.value: _(
+            "Change: {name} no longer keeps the website and social page (the publication queue)"
+        ),
     }.get(change, _("Change: give the director role to {name}"))
     return text.format(name=name)
 

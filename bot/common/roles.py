@@ -15,6 +15,7 @@ ROLE_NAMES = {
     Role.PROCUREMENT: N_("procurement officer"),
     Role.DIRECTOR: N_("director"),
     Role.ADMIN: N_("system administrator"),
+    Role.WEB_OFFICER: N_("web officer (website and social page)"),
 }
 ROLE_ORDER = tuple(ROLE_NAMES)
 EVERYONE = frozenset(Role)
@@ -23,6 +24,7 @@ DIGEST = frozenset({Role.DIRECTOR, Role.COORDINATOR})
 CALENDAR = frozenset({Role.COORDINATOR, Role.ADMIN})
 PROCUREMENT = frozenset({Role.PROCUREMENT})
 LOANS = frozenset({Role.PROCUREMENT, Role.DIRECTOR, Role.COORDINATOR, Role.ADMIN})
+PUBLISHING = frozenset({Role.WEB_OFFICER, Role.DIRECTOR, Role.COORDINATOR, Role.ADMIN})
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +90,10 @@ COMMANDS = (
         complaint_handlers=True,
     ),
     Command("handlers", N_("name who follows up complaints"), frozenset({Role.DIRECTOR})),
+    # the publication queue (measures 1.2, 1.3): anyone sends, the web officer publishes
+    Command("publish", N_("send news or a document for the website or social page"), EVERYONE),
+    Command("publications", N_("the publication queue: requests still waiting"), PUBLISHING),
+    Command("pubreport", N_("the monthly E-Service and social reports, pre-filled"), EVERYONE),
 )
 
 

@@ -247,6 +247,9 @@ def _gate(
         held = Role.DIRECTOR not in person.roles
         change = Change.DIRECTOR_GRANT if held else Change.DIRECTOR_REVOKE
         return power.role_gate(session, admin, person, Role.DIRECTOR, held), change
+    if action == "rl" and argument == Role.WEB_OFFICER.value:  # the queue's: told, not asked
+        held = Role.WEB_OFFICER not in person.roles
+        return Gate.ALLOW, Change.WEB_OFFICER_GRANT if held else Change.WEB_OFFICER_REVOKE
     if action in ("off", "on") and Role.DIRECTOR in person.roles:
         change = Change.DIRECTOR_REACTIVATE if action == "on" else Change.DIRECTOR_DEACTIVATE
         return power.activity_gate(session, admin, person, action == "on"), change

@@ -45,6 +45,7 @@ from bot.common.i18n import (
     fiscal_year_label,
     format_date,
     format_datetime,
+    format_month,
     normalise_language,
     translator,
 )
@@ -80,9 +81,10 @@ from jobs.calendar import fiscal_year_bounds
 from jobs.oversight.digest import memo_summary
 from jobs.recurrence import covers_previous_month
 from jobs.settings import Settings
-from storage import memos
+from storage import memos, publications
 from storage.db import Database
 from storage.models import AssignmentStatus, MemoOutcome
+from storage.publications import LinkRow
 from storage.reports import AuditRow, ReportRow, audit_rows, fiscal_year_rows, obligation_keys
 
 ExportFormat = Literal["xlsx", "csv"]
@@ -90,6 +92,7 @@ ExportFormat = Literal["xlsx", "csv"]
 SUMMARY_SHEET = N_("Summary")
 AUDIT_SHEET = N_("Action log")
 MEMO_SHEET = N_("Memos")
+LINKS_SHEET = N_("Published links")
 _ISO_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -100,6 +103,7 @@ VIA_TEXT = {
     "evidence": N_("sent the evidence file in the chat"),
     "paper": N_("sent on paper (recorded by the coordinator)"),
     "announcement": N_("announced the plan to the staff in the chat (/announce_maintenance)"),
+    "queue": N_("confirmed with the published links (/pubreport)"),
 }
 SUBJECT_TEXT = {
     "assignment": N_("report owed"),
@@ -111,6 +115,7 @@ SUBJECT_TEXT = {
     "maintenance_announcement": N_("announcement of the maintenance plan for equipment"),
     "power_proposal": N_("proposed change of authority"),
     "memo": N_("memo to the director"),
+    "publication": N_("request to publish"),
 }
 DETAIL_TEXT = {
     "reason": N_("reason"),
@@ -145,6 +150,13 @@ DETAIL_TEXT = {
     "reports": N_("reports concerned (no.)"),
     "outcome_of_order": N_("outcome"),
     "still_missing": N_("still missing (report owed no.)"),
+    "links": N_("links"),
+    "destination": N_("to be published on"),
+}
+CHANNEL_TEXT = {
+    "web": N_("website"),
+    "social": N_("social media page"),
+    "both": N_("both channels"),
 }
 VALUE_TEXT = {
     "status": STATUS_NAMES,
@@ -152,6 +164,7 @@ VALUE_TEXT = {
     "role": {r.value: n for r, n in ROLE_NAMES.items()},
     "order": KINDS,
     "outcome_of_order": {**OUTCOMES, MemoOutcome.MISSED.value: MISSED},
+    "destination": CHANNEL_TEXT,
 }
 SYSTEM_ACTOR = N_("the automatic follow-up system")
 YES, NO = N_("Yes"), N_("No")
@@ -211,6 +224,18 @@ MEMO_COLUMNS = (
     Column(N_("the director's order"), 40, wrap=True),
     Column(N_("order given on"), 26),
     Column(DETAIL_TEXT["outcome_of_order"], 34, wrap=True),
+)
+LINK_COLUMNS = (
+    Column(NUMBER, 7),
+    Column(N_("month"), 18),
+    Column(N_("published on"), 28),
+    Column(N_("channel"), 22, wrap=True),
+    Column(N_("link"), 60, wrap=True),
+    Column(N_("content"), 50, wrap=True),
+    Column(N_("asked by"), 24, wrap=True),
+    Column(N_("published by"), 24, wrap=True),
+    Column(N_("evidence of the report"), 24, wrap=True),
+    Column(N_("request no."), 10),
 )
 AUDIT_COLUMNS = (
     Column(NUMBER, 7),
@@ -298,8 +323,9 @@ def export_fiscal_year(
         rows = fiscal_year_rows(session, fiscal_year)
         events = audit_rows(session, start=start, end=end, fiscal_year=fiscal_year)
         listed = [memo_summary(r) for r in memos.memo_records(session, fiscal_year=fiscal_year)]
+        links = publications.link_rows(session, start, end)
     if fmt == "xlsx":
-        return _export_xlsx(rows, events, context, out, listed)
+        return _export_xlsx(rows, events, context, out, listed, links)
     return _export_csv(rows, events, context, out)
 
 
@@ -534,7 +560,7 @@ def sheet_titles(keys: Iterable[str], language: str = DEFAULT_LANGUAGE) -> dict[
     """Each obligation's sheet title: its key, cut to Excel's 31 characters, unique (beside
     the summary, the action log and Excel's reserved "History")."""
     _ = translator(language)
-    taken = (_(SUMMARY_SHEET), _(AUDIT_SHEET), _(MEMO_SHEET), "history")
+    taken = (_(SUMMARY_SHEET), _(AUDIT_SHEET), _(MEMO_SHEET), _(LINKS_SHEET), "history")
     return unique_sheet_titles(keys, taken=taken)
 
 
@@ -615,6 +641,7 @@ def _export_xlsx(
     context: _Context,
     out: Path | BinaryIO,
     listed: Sequence[dict[str, Any]] = (),
+    links: Sequence[LinkRow] = (),
 ) -> ExportSummary:
     grouped = _by_obligation(rows)
     titles = sheet_titles(grouped, context.language)
@@ -625,6 +652,8 @@ def _export_xlsx(
     }
     if listed:
         _memo_sheet(book, listed, context)
+    if links:
+        _links_sheet(book, links, context)
     audit_count = _audit_sheet(book, events, context, _subjects(rows, context))
     book.save(out)
     return ExportSummary(
@@ -668,6 +697,33 @@ def _memo_cells(item: dict[str, Any], number: int, context: _Context) -> list[Ce
         order_text(item, _, language, zone),
         instant("ordered_at"),
         outcome_text(item, _, language),
+    ]
+
+
+def _links_sheet(book: Workbook, links: Sequence[LinkRow], context: _Context) -> int:
+    """Every link published on the website or the social page in the fiscal year, by month
+    (measures 1.2 and 1.3): what the ITA assessor opens to check."""
+    _ = context.words
+    sheet = book.create_sheet(_(LINKS_SHEET))
+    heading = _("Links published on the office's website and social page, by month")
+    write_heading(sheet, [heading, context.office_name, _fy(context)], len(LINK_COLUMNS))
+    body = (_link_cells(link, number, context) for number, link in enumerate(links, start=1))
+    return write_table(sheet, LINK_COLUMNS, body, _)
+
+
+def _link_cells(link: LinkRow, number: int, context: _Context) -> list[Cell]:
+    zone, language, _ = context.zone, context.language, context.words
+    return [
+        number,
+        format_month(link.published_at.astimezone(zone).date(), language),
+        instant_text(link.published_at, zone, language),
+        _words(CHANNEL_TEXT, link.destination, _),
+        link.url,
+        link.summary or NONE,
+        link.sender or NONE,
+        link.published_by or NONE,
+        ", ".join(link.reports) or NONE,
+        link.publication_id,
     ]
 
 

@@ -559,6 +559,7 @@ PREFIXES = (
     *("done:", "sz:", "esc:r:", "esc:x:", "esc:o:", "esc:", "pp:", "st:", "p:", "lang:"),
     *("cm:", "cp:", "ch:", "ln:", "ln:b:", "lr:", "lr:s:", "mt:", "loan-recv:", "lw:"),
     *("pw:y:", "pw:n:"),  # a director's decision on a proposed change of power
+    *("pb:", "pb:to:", "pq:done:", "pq:no:", "pq:show:"),  # /publish; the web officer's
 )
 SUFFIX = st.one_of(
     JUNK,

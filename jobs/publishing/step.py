@@ -1,0 +1,129 @@
+"""The publication queue's share of the tick: each waiting item whose reminder has come gets
+its outbox rows written and is advanced, in the tick's transaction; drafts left unfinished
+are dropped.
+
+The timing is the pure ``jobs.publishing.ladder.plan_item``'s; here are the recipients: every
+web officer, or (a step ``to = "coordinator"``) the coordinators.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session
+
+from jobs.calendar import OfficeCalendar
+from jobs.publishing.ladder import QueueMessage, plan_item
+from jobs.settings import Settings
+from jobs.steps import Step, TickContext
+from storage import office, outbox, people, publications
+from storage.models import OutboxMessage, Publication, Role, Staff
+from storage.outbox import NewMessage
+from storage.publications import DOCUMENT, PHOTO, PublicationView
+
+DRAFT_TTL = timedelta(hours=2)  # a /publish left alone this long is forgotten
+SUMMARY = 600  # characters of the content a queue message shows (the rest: "show content")
+REQUEST, WAITING = "publication_request", "publication_waiting"  # the officer's, coordinator's
+
+
+def queue_params(found: PublicationView) -> dict[str, Any]:
+    """An item's message parameters: plain data, worded when it is sent."""
+    row = found.publication
+    text = found.text
+    return {
+        "publication_id": found.id,
+        "sender": found.sender.full_name,
+        "destination": row.destination,
+        "requested_at": row.requested_at.isoformat() if row.requested_at else None,
+        "summary": text[:SUMMARY] + ("…" if len(text) > SUMMARY else ""),
+        "photos": found.count(PHOTO),
+        "documents": found.count(DOCUMENT),
+    }
+
+
+def queue_messages(
+    found: PublicationView, recipients: list[Staff], what: str, params: dict[str, Any]
+) -> list[NewMessage]:
+    """One message about an item to each recipient, keyed so that a retry adds nothing."""
+    template = WAITING if params.get("to") == "coordinator" else REQUEST
+    return [
+        NewMessage(
+            f"publication:{found.id}:{what}:to-{staff.id}",
+            staff.chat_id,
+            template,
+            {**queue_params(found), **params},
+            staff.id,
+        )
+        for staff in recipients
+    ]
+
+
+def calendar_of(settings: Settings, session: Session) -> OfficeCalendar:
+    """The office's calendar with the days closed from chat (as the tick sees it)."""
+    base = OfficeCalendar.from_office(settings.office)
+    return dataclasses.replace(base, closed_days=base.closed_days | office.closed_days(session))
+
+
+def web_officers(session: Session) -> list[Staff]:
+    return list(people.holders_of(session, Role.WEB_OFFICER))
+
+
+def _plan_one(session: Session, tick: TickContext, row: Publication, now: datetime) -> int:
+    assert row.id is not None
+    found = publications.view(session, row.id)
+    if found is None or found.publication.status != publications.WAITING:
+        publications.stop(session, row.id)
+        return 0
+    ladder = tick.settings.publishing.ladder
+    requested = row.requested_at or row.created_at
+    plan = plan_item(row.next_step, ladder, requested, tick.calendar, now)
+    if not publications.advance(
+        session, row, next_step=plan.next_step, next_action_at=plan.next_action_at
+    ):
+        return 0  # another tick got there first
+    return sum(_send(session, found, message, now) for message in plan.messages)
+
+
+def _send(session: Session, found: PublicationView, message: QueueMessage, now: datetime) -> int:
+    role = Role.COORDINATOR if message.to == "coordinator" else Role.WEB_OFFICER
+    recipients = list(people.holders_of(session, role))
+    params = {"kind": message.kind, "to": message.to, "collapsed": message.collapsed}
+    rows = queue_messages(found, recipients, f"step-{message.step}", params)
+    return outbox.enqueue(session, rows, now=now)
+
+
+class PublishingStep(Step):
+    """The publication queue (measures 1.2, 1.3): the web officer's reminders."""
+
+    name = "publishing"
+
+    def write(self, session: Session, tick: TickContext, now: datetime) -> int:
+        publications.drop_drafts(session, before=now - DRAFT_TTL)
+        return sum(
+            _plan_one(session, tick, row, now)
+            for row in publications.due(session, now=now, limit=tick.batch)
+        )
+
+    def next_wake(self, session: Session, now: datetime) -> datetime | None:
+        draft = publications.earliest_draft(session)
+        found = [publications.earliest_action(session), draft + DRAFT_TTL if draft else None]
+        return min((moment for moment in found if moment is not None), default=None)
+
+    @staticmethod
+    def drop_before_sending(session: Session, claimed: list[OutboxMessage]) -> list[OutboxMessage]:
+        """A reminder about an item published or declined meanwhile is not sent."""
+        settled = publications.settled_among(session, {_item_of(m) for m in claimed} - {0})
+        for message in claimed:
+            if _item_of(message) in settled:
+                assert message.id is not None
+                outbox.cancel(session, message.id, reason="the item was published or declined")
+        return [m for m in claimed if _item_of(m) not in settled]
+
+
+def _item_of(message: OutboxMessage) -> int:
+    """The queued item a reminder is about (0 for any other message)."""
+    if message.template not in (REQUEST, WAITING):
+        return 0
+    return int(message.params.get("publication_id") or 0)
