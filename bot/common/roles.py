@@ -87,6 +87,8 @@ COMMANDS = (
         complaint_handlers=True,
     ),
     Command("handlers", N_("name who follows up complaints"), frozenset({Role.DIRECTOR})),
+    # the web board ([board] in the config; its roles key may narrow who may open it)
+    Command("board", N_("a sign-in link to the reporting board (web page)"), EVERYONE),
 )
 
 

@@ -1,0 +1,240 @@
+"""The board in a real headless Chromium, against the bot's own server and a database filled by
+the real planner: sign-in by a /board link, the grid, the actions, who sees what, and what is
+refused."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+from playwright.async_api import Browser
+from sqlmodel import select
+
+from jobs.settings import Settings
+from storage import audit, people, schedule
+from storage.db import Database
+from storage.models import AssignmentStatus, OutboxMessage
+from tests.duties.test_tick import q1_assignment
+from tests.oversight.board_browser import (
+    COORDINATOR,
+    DEPUTY,
+    DIRECTOR,
+    HEAD,
+    MALEE,
+    POLICY_HEAD,
+    SOMCHAI,
+    Office,
+    bkk,
+    cell_state,
+    chromium,
+    free_port,
+    row_names,
+    running_office,
+    sign_in,
+)
+
+SCREENSHOT = os.environ.get("STAFF_REPORT_BOT_BOARD_SCREENSHOT")  # e.g. docs/board-grid.png
+
+
+@pytest.fixture
+async def office(db: Database, settings: Settings) -> AsyncIterator[Office]:
+    async with running_office(db, settings) as found:
+        with found.bot.db.transaction() as session:
+            somchai = people.by_telegram_user(session, SOMCHAI)
+            assert somchai is not None
+            schedule.confirm(
+                session,
+                q1_assignment(found.bot.db, SOMCHAI).id or 0,
+                person=somchai,
+                now=bkk(1, 9),
+                via="button",
+            )
+        found.tick(bkk(1, 13, 9))
+        yield found
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    async with chromium() as found:
+        yield found
+
+
+async def test_the_coordinator_signs_in_by_link_sees_the_grid_and_marks_a_paper_submission(
+    office: Office, browser: Browser
+) -> None:
+    page = await browser.new_page()
+    await sign_in(page, await office.link(COORDINATOR))
+    assert "รายงานผลการดำเนินงานโครงการ" in await page.inner_text("table.grid thead")
+    names = await row_names(page)
+    assert {"สมชาย ใจดี", "มาลี ศรีสุข", "ประเสริฐ หัวหน้า", "สุดา นโยบาย"} <= set(names)
+    assert await cell_state(page, "สมชาย ใจดี") == "on-time"
+    assert await cell_state(page, "มาลี ศรีสุข") in ("overdue", "escalated")
+    malee_cell = page.locator("tr", has=page.locator("th.name", has_text="มาลี ศรีสุข"))
+    assert "เกิน 3 วัน" in await malee_cell.inner_text()
+    cookie = next(c for c in await page.context.cookies() if c["name"] == "board_session")
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+    if SCREENSHOT:
+        await page.set_viewport_size({"width": 1100, "height": 640})
+        await page.screenshot(path=str(Path(SCREENSHOT)), full_page=True)
+
+    await malee_cell.locator("summary").click()
+    await malee_cell.locator("input[name=date]").fill("10/1/2568")
+    await malee_cell.locator("button[value=paper]").click()
+    await page.wait_for_selector("p.notice")
+    assert "ตามกำหนด" in await page.inner_text("p.notice")
+    assert await cell_state(page, "มาลี ศรีสุข") == "paper"
+    malee = q1_assignment(office.bot.db, MALEE)
+    assert malee.status == AssignmentStatus.ON_TIME.value
+    with office.bot.db.transaction() as session:
+        events = audit.events(session, subject_type="assignment", subject_id=malee.id)
+    (confirmed,) = [e for e in events if e.action == "assignment.confirmed"]
+    assert confirmed.details["via"] == "paper"
+    assert confirmed.actor_staff_id == office.staff_id(COORDINATOR)
+
+
+async def test_the_director_excuses_and_reminds_from_the_board(
+    office: Office, browser: Browser
+) -> None:
+    page = await browser.new_page()
+    await sign_in(page, await office.link(DIRECTOR))
+    row = page.locator("tr", has=page.locator("th.name", has_text="มาลี ศรีสุข"))
+    await row.locator("summary").click()
+    assert await row.locator("button[value=paper]").count() == 0  # the coordinator's alone
+    await row.locator("input[name=reason]").fill("ลาคลอดตามระเบียบ")
+    await row.locator("button[value=excuse]").click()
+    await page.wait_for_selector("p.notice")
+    assert await cell_state(page, "มาลี ศรีสุข") == "excused"
+    assert "ลาคลอดตามระเบียบ" in await row.inner_text()
+    malee = q1_assignment(office.bot.db, MALEE)
+    assert malee.status == AssignmentStatus.EXCUSED.value
+    with office.bot.db.transaction() as session:
+        events = audit.events(session, subject_type="assignment", subject_id=malee.id)
+    (excused,) = [e for e in events if e.action == "assignment.excused"]
+    assert excused.details["reason"] == "ลาคลอดตามระเบียบ"
+    assert excused.actor_staff_id == office.staff_id(DIRECTOR)
+
+    head = page.locator("tr", has=page.locator("th.name", has_text="ประเสริฐ หัวหน้า"))
+    await head.locator("summary").click()
+    await head.locator("button[value=remind]").click()
+    await page.wait_for_selector("p.notice")
+    assert "ประเสริฐ หัวหน้า" in await page.inner_text("p.notice")
+    head_assignment = q1_assignment(office.bot.db, HEAD)
+    with office.bot.db.transaction() as session:
+        again = [
+            m
+            for m in session.exec(select(OutboxMessage)).all()
+            if m.assignment_id == head_assignment.id and ":again-" in m.idempotency_key
+        ]
+        events = audit.events(session, subject_type="assignment", subject_id=head_assignment.id)
+    assert len(again) == 1
+    assert [e.action for e in events].count("assignment.reminded_again") == 1
+
+
+async def test_a_group_head_sees_their_group_and_staff_see_themselves(
+    office: Office, browser: Browser
+) -> None:
+    head = await (await browser.new_context()).new_page()
+    await sign_in(head, await office.link(POLICY_HEAD))
+    assert set(await row_names(head)) == {"วิภา ประสานงาน", "สุดา นโยบาย", "อำนาจ นำแผน"}
+    staff = await (await browser.new_context()).new_page()
+    await sign_in(staff, await office.link(MALEE))
+    assert await row_names(staff) == ["มาลี ศรีสุข"]
+    assert await staff.locator("details.actions").count() == 0
+    # a person's year: their own, yes; someone else's, no
+    await staff.goto(f"{office.base}/person/{office.staff_id(MALEE)}")
+    assert "มาลี ศรีสุข" in await staff.inner_text("h1")
+    response = await staff.goto(f"{office.base}/person/{office.staff_id(SOMCHAI)}")
+    assert response is not None and response.status == 404
+
+
+async def test_a_used_link_an_expired_link_and_a_deactivated_person_are_refused(
+    office: Office, browser: Browser
+) -> None:
+    link = await office.link(COORDINATOR)
+    first = await (await browser.new_context()).new_page()
+    await sign_in(first, link)
+    assert await first.locator("table.grid").count() == 1
+    second = await (await browser.new_context()).new_page()
+    await sign_in(second, link)
+    assert "ใช้ไปแล้ว" in await second.inner_text("p.message")
+    assert await second.locator("table.grid").count() == 0
+
+    stale = await office.link(DIRECTOR)
+    office.bot.clock.advance(minutes=6)
+    late = await (await browser.new_context()).new_page()
+    await sign_in(late, stale)
+    assert "หมดอายุ" in await late.inner_text("p.message")
+
+    with office.bot.db.transaction() as session:
+        people.set_active(
+            session,
+            office.staff_id(COORDINATOR),
+            False,
+            actor=people.Actor("test"),
+            now=office.bot.clock.now,
+        )
+    await first.reload()
+    assert await first.locator("table.grid").count() == 0  # signed out at once
+    assert "ไม่เปิดให้" in await first.inner_text("p.message")
+
+
+async def test_a_cross_site_form_post_is_refused(office: Office, browser: Browser) -> None:
+    page = await browser.new_page()
+    await sign_in(page, await office.link(COORDINATOR))
+    malee = q1_assignment(office.bot.db, MALEE)
+    evil = web.Application()
+    form = (
+        f'<form method="post" action="{office.base}/paper" id="f">'
+        f'<input name="assignment" value="{malee.id}"><input name="date" value="วันนี้">'
+        "</form><script>document.getElementById('f').submit()</script>"
+    )
+
+    async def attack(request: web.Request) -> web.Response:
+        return web.Response(text=form, content_type="text/html")
+
+    evil.router.add_get("/", attack)
+    runner = web.AppRunner(evil)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        for origin in (f"http://localhost:{port}", f"http://127.0.0.1:{port}"):
+            await page.goto(origin)
+            await page.wait_for_url(f"{office.base}/paper")
+            assert "ไม่ได้มาจาก" in await page.inner_text("p.message") or (
+                "กรุณาเข้าสู่ระบบ" in await page.inner_text("p.message")
+            )
+    finally:
+        await runner.cleanup()
+    assert q1_assignment(office.bot.db, MALEE).status == malee.status
+
+
+async def test_a_form_without_its_token_is_refused_even_from_the_board(
+    office: Office, browser: Browser
+) -> None:
+    page = await browser.new_page()
+    await sign_in(page, await office.link(COORDINATOR))
+    malee = q1_assignment(office.bot.db, MALEE)
+    response = await page.request.post(
+        f"{office.base}/paper",
+        form={"assignment": str(malee.id), "date": "วันนี้", "csrf": "guessed"},
+        headers={"Origin": office.base},
+    )
+    assert response.status == 403
+    assert q1_assignment(office.bot.db, MALEE).status == malee.status
+
+
+async def test_the_board_link_is_refused_to_a_role_the_board_leaves_out(
+    db: Database, settings: Settings
+) -> None:
+    async with running_office(db, settings, roles=["coordinator", "director"]) as office:
+        (refused,) = await office.bot.say(MALEE, "/board")
+        assert refused.startswith("ขออภัย")
+        assert "signin" not in refused
+        (text,) = await office.bot.say(COORDINATOR, "/board")
+        assert "/signin?t=" in text
+    _ = (DEPUTY, timedelta)
