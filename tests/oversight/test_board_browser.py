@@ -4,24 +4,27 @@ refused."""
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from aiohttp import web
 from playwright.async_api import Browser
 from sqlmodel import select
 
+from bot.oversight.board.initdata import sign
 from jobs.settings import Settings
 from storage import audit, people, schedule
 from storage.db import Database
 from storage.models import AssignmentStatus, OutboxMessage
 from tests.duties.test_tick import q1_assignment
+from tests.harness import TOKEN
 from tests.oversight.board_browser import (
     COORDINATOR,
-    DEPUTY,
     DIRECTOR,
     HEAD,
     MALEE,
@@ -68,7 +71,9 @@ async def test_the_coordinator_signs_in_by_link_sees_the_grid_and_marks_a_paper_
 ) -> None:
     page = await browser.new_page()
     await sign_in(page, await office.link(COORDINATOR))
-    assert "รายงานผลการดำเนินงานโครงการ" in await page.inner_text("table.grid thead")
+    heading = await page.inner_text("table.grid thead")
+    assert "รายงานผลการดำเนินงานโครงการ" in heading
+    assert "ไตรมาสที่ 1 ปีงบประมาณ พ.ศ. 2568" in heading and "10 มกราคม 2568" in heading
     names = await row_names(page)
     assert {"สมชาย ใจดี", "มาลี ศรีสุข", "ประเสริฐ หัวหน้า", "สุดา นโยบาย"} <= set(names)
     assert await cell_state(page, "สมชาย ใจดี") == "on-time"
@@ -237,4 +242,51 @@ async def test_the_board_link_is_refused_to_a_role_the_board_leaves_out(
         assert "signin" not in refused
         (text,) = await office.bot.say(COORDINATOR, "/board")
         assert "/signin?t=" in text
-    _ = (DEPUTY, timedelta)
+
+
+def _init_data(user_id: int, at: datetime, token: str = TOKEN) -> str:
+    fields = {
+        "query_id": "AAHdF6IQAAAAAN0XohDhrOrc",
+        "user": json.dumps({"id": user_id, "first_name": "x"}),
+        "auth_date": str(int(at.timestamp())),
+    }
+    return quote(sign(fields, token), safe="")
+
+
+async def test_the_mini_app_signs_in_with_telegrams_initdata_and_refuses_a_forged_one(
+    office: Office, browser: Browser
+) -> None:
+    now = office.bot.clock.now
+    forged = await (await browser.new_context()).new_page()
+    await forged.goto(f"{office.base}/app#tgWebAppData={_init_data(COORDINATOR, now, 'x:y')}")
+    await forged.wait_for_selector("p.message")
+    assert "ไม่สามารถยืนยัน" in await forged.inner_text("p.message")
+    assert await forged.locator("table.grid").count() == 0
+
+    old = await (await browser.new_context()).new_page()
+    stale = _init_data(COORDINATOR, now - timedelta(hours=2))
+    await old.goto(f"{office.base}/app#tgWebAppData={stale}&tgWebAppVersion=8.0")
+    await old.wait_for_selector("p.message")
+    assert await old.locator("table.grid").count() == 0
+
+    page = await (await browser.new_context()).new_page()
+    await page.goto(f"{office.base}/app#tgWebAppData={_init_data(COORDINATOR, now)}")
+    await page.wait_for_selector("table.grid")
+    assert "มาลี ศรีสุข" in await row_names(page)
+    with office.bot.db.transaction() as session:
+        signed_in = [e for e in audit.events(session) if e.action == "board.signed_in"]
+    assert [e.details["via"] for e in signed_in] == ["webapp"]
+
+
+async def test_english_on_request_and_signing_out(office: Office, browser: Browser) -> None:
+    page = await browser.new_page()
+    await sign_in(page, await office.link(COORDINATOR))
+    await page.click("a[lang=en]")
+    await page.wait_for_selector("table.grid")
+    assert "sent on time" in await page.inner_text("table.grid")
+    assert "10 January 2025" in await page.inner_text("table.grid thead")  # as the chat's English
+    await page.click("nav button[type=submit]")
+    await page.wait_for_selector("p.message")
+    assert "signed out" in await page.inner_text("p.message")
+    await page.goto(office.base)
+    assert await page.locator("table.grid").count() == 0
