@@ -7,6 +7,7 @@ from __future__ import annotations
 from bot.common.feature import Feature
 from bot.common.questions import PAPER_DATE
 from bot.oversight import handlers, reports
+from bot.oversight.audit import AUDIT
 from bot.oversight.board import command as board
 from bot.oversight.digest_texts import DIGEST_TEMPLATES
 
@@ -25,5 +26,5 @@ FEATURE = Feature(
     ],
     templates=DIGEST_TEMPLATES,
     answers={PAPER_DATE: handlers.paper_date},
-    audit=board.AUDIT,
+    audit=AUDIT,
 )

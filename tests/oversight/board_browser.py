@@ -102,9 +102,7 @@ class Office:
 
 
 @asynccontextmanager
-async def running_office(
-    db: Database, settings: Settings, **board: Any
-) -> AsyncIterator[Office]:
+async def running_office(db: Database, settings: Settings, **board: Any) -> AsyncIterator[Office]:
     plan = only(settings, "quarterly-progress", each_member_of=["admin", "policy"])
     port = free_port()
     plan = with_board(plan, port, **board)

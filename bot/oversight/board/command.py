@@ -7,16 +7,9 @@ from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, WebAppInfo
 
-from bot.common.i18n import N_
 from bot.common.kit import Turn, command
 from bot.oversight.board.web import may_open
 from storage import board
-
-AUDIT = {
-    "board.link_issued": N_("sign-in link to the board issued"),
-    "board.signed_in": N_("signed in to the board"),
-    "board.signed_out": N_("signed out of the board"),
-}
 
 
 @command()
@@ -34,7 +27,8 @@ async def board_link(turn: Turn) -> None:
     token = await turn.run(lambda s: board.new_link(s, staff_id, now=now, valid_for=valid))
     link = f"{settings.public_url}/signin?t={token}"
     text = turn._(
-        "Your link to the board (it works once, within {minutes} minutes; do not pass it on):\n{link}"
+        "Your link to the board (it works once, within {minutes} minutes; "
+        "do not pass it on):\n{link}"
     ).format(minutes=settings.link_minutes, link=link)
     keyboard = None
     if settings.secure:  # Telegram opens Mini Apps over HTTPS only

@@ -185,7 +185,9 @@ def _bands(
     zone: ZoneInfo,
 ) -> list[Band]:
     by_group: dict[int, dict[str, Row]] = {}
-    for index, ((_obligation, period), rows) in enumerate(zip(columns, rows_by_column, strict=True)):
+    for index, ((_obligation, period), rows) in enumerate(
+        zip(columns, rows_by_column, strict=True)
+    ):
         for found in rows:
             assignment = found.assignment
             group_id = found.group_ids[0] if found.group_ids else 0
@@ -198,9 +200,14 @@ def _bands(
     order = {g.id or 0: place for place, g in enumerate(work_groups)}
     bands = []
     for group_id in sorted(by_group, key=lambda g: (order.get(g, len(order)), g)):
-        rows = sorted(by_group[group_id].values(), key=lambda r: (r.staff_id is not None, r.name))
-        bands.append(Band(named.get(group_id), rows))
+        people_rows = sorted(by_group[group_id].values(), key=_row_order)
+        bands.append(Band(named.get(group_id), people_rows))
     return bands
+
+
+def _row_order(row: Row) -> tuple[bool, str]:
+    """A group's own duty first, then its people by name."""
+    return row.staff_id is not None, row.name
 
 
 def _cell(
@@ -214,7 +221,9 @@ def _cell(
     assignment = row.assignment
     aid, status = assignment.id or 0, assignment.status
     is_open = status in schedule.OPEN_STATUSES
-    cell = Cell(aid, status, _css(status), [(STATUS_NAMES.get(status, status), {})], is_open=is_open)
+    cell = Cell(
+        aid, status, _css(status), [(STATUS_NAMES.get(status, status), {})], is_open=is_open
+    )
     due_day = period.due_at.astimezone(zone).date()
     late_days = (today - due_day).days
     if status == AssignmentStatus.PENDING.value and late_days <= 0:

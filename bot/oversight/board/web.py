@@ -378,9 +378,11 @@ async def signout(request: web.Request) -> web.StreamResponse:
     now = services.clock()
     await services.db.run(lambda s: board.end_session(s, viewer.session_token, now=now))
     response = _page(
-        request, "message.html", viewer.language, message=translator(viewer.language)(
-            NOTICES["signed_out"]
-        ), viewer=None
+        request,
+        "message.html",
+        viewer.language,
+        message=translator(viewer.language)(NOTICES["signed_out"]),
+        viewer=None,
     )
     response.del_cookie(COOKIE, path="/")
     return response
@@ -406,7 +408,6 @@ async def grid_page(request: web.Request) -> web.StreamResponse:
     viewer = await _viewer(request)
     services = _services(request)
     now, zone = services.clock(), services.settings.office.zone
-    today = now.astimezone(zone).date()
     filters = _filters(request)
     person = viewer.person
     data = await services.db.run(lambda s: grid.load(s, person, filters, now, zone))
@@ -518,9 +519,7 @@ async def _digest_data(request: web.Request, viewer: Viewer) -> dict[str, Any]:
     calendar = OfficeCalendar.from_office(services.settings.office)
     now = services.clock()
     steps = tuple(step(services.settings) for step in STEPS)
-    return await services.db.run(
-        lambda s: digest_report(s, steps, calendar, now, director=False)
-    )
+    return await services.db.run(lambda s: digest_report(s, steps, calendar, now, director=False))
 
 
 _NOT_YOURS = N_("Sorry, this page is for the director and the coordinator.")

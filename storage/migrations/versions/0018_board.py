@@ -60,9 +60,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("token_hash"),
     )
-    op.create_index(
-        op.f("ix_board_session_staff_id"), "board_session", ["staff_id"], unique=False
-    )
+    op.create_index(op.f("ix_board_session_staff_id"), "board_session", ["staff_id"], unique=False)
     op.create_index(
         op.f("ix_board_session_expires_at"), "board_session", ["expires_at"], unique=False
     )
