@@ -290,3 +290,58 @@ async def test_english_on_request_and_signing_out(office: Office, browser: Brows
     assert "signed out" in await page.inner_text("p.message")
     await page.goto(office.base)
     assert await page.locator("table.grid").count() == 0
+
+
+async def test_a_group_head_may_excuse_only_their_own_group(
+    office: Office, browser: Browser
+) -> None:
+    page = await browser.new_page()
+    await sign_in(page, await office.link(HEAD))
+    assert set(await row_names(page)) == {"สมชาย ใจดี", "มาลี ศรีสุข", "ประเสริฐ หัวหน้า"}
+    own = page.locator("tr", has=page.locator("th.name", has_text="ประเสริฐ หัวหน้า"))
+    assert await own.locator("details.actions").count() == 0  # never one's own
+    csrf = await page.locator("input[name=csrf]").first.get_attribute("value")
+    assert csrf
+    other = q1_assignment(office.bot.db, COORDINATOR)  # the policy group's
+    response = await page.request.post(
+        f"{office.base}/excuse",
+        form={"assignment": str(other.id), "reason": "ไม่ใช่กลุ่มของตน", "csrf": csrf},
+        headers={"Origin": office.base},
+    )
+    assert response.status == 403
+    assert q1_assignment(office.bot.db, COORDINATOR).status == other.status
+    with office.bot.db.transaction() as session:
+        events = audit.events(session, subject_type="assignment", subject_id=other.id)
+    (refused,) = [e for e in events if e.action == "assignment.escalation_answer_refused"]
+    assert refused.details == {"action": "x", "reason": "other_group", "via": "board"}
+
+    malee = page.locator("tr", has=page.locator("th.name", has_text="มาลี ศรีสุข"))
+    await malee.locator("summary").click()
+    await malee.locator("input[name=reason]").fill("ไปราชการต่างจังหวัด")
+    await malee.locator("button[value=excuse]").click()
+    await page.wait_for_selector("p.notice")
+    assert q1_assignment(office.bot.db, MALEE).status == AssignmentStatus.EXCUSED.value
+
+
+async def test_rates_chart_and_evidence_workbook_for_the_director_only(
+    office: Office, browser: Browser
+) -> None:
+    director = await (await browser.new_context(accept_downloads=True)).new_page()
+    await sign_in(director, await office.link(DIRECTOR))
+    await director.click("a[href='/rates']")
+    await director.wait_for_selector("img.chart")
+    assert "ปีงบประมาณ พ.ศ. 2568" in await director.inner_text("h1")
+    width = await director.eval_on_selector("img.chart", "i => i.complete && i.naturalWidth")
+    assert width and width > 300
+    async with director.expect_download() as waiting:
+        await director.click("a[href^='/evidence.xlsx']")
+    download = await waiting.value
+    assert download.suggested_filename == "ita-evidence-2568.xlsx"
+    assert (Path(await download.path())).read_bytes()[:2] == b"PK"
+
+    staff = await (await browser.new_context()).new_page()
+    await sign_in(staff, await office.link(SOMCHAI))
+    assert await staff.locator("a[href='/rates']").count() == 0
+    for address in ("/rates", "/rates.png", "/evidence.xlsx"):
+        response = await staff.goto(f"{office.base}{address}")
+        assert response is not None and response.status == 403
