@@ -4,6 +4,7 @@ refused."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 from collections.abc import AsyncIterator
@@ -337,7 +338,8 @@ async def test_rates_chart_and_evidence_workbook_for_the_director_only(
         await director.click("a[href^='/evidence.xlsx']")
     download = await waiting.value
     assert download.suggested_filename == "ita-evidence-2568.xlsx"
-    assert (Path(await download.path())).read_bytes()[:2] == b"PK"
+    saved = await download.path()
+    assert (await asyncio.to_thread(Path(saved).read_bytes))[:2] == b"PK"
 
     staff = await (await browser.new_context()).new_page()
     await sign_in(staff, await office.link(SOMCHAI))
