@@ -33,10 +33,7 @@ from tests.harness import Clock, Harness, running_bot
 
 DEPUTY = 41  # a member of the policy group, staff
 POLICY_HEAD = 42  # the policy group's head
-REQUIRED = any(
-    os.environ.get(name) == "1"
-    for name in ("STAFF_REPORT_BOT_REQUIRE_BROWSER", "STAFF_REPORT_BOT_REQUIRE_POSTGRES")
-)
+REQUIRING = ("STAFF_REPORT_BOT_REQUIRE_BROWSER", "STAFF_REPORT_BOT_REQUIRE_POSTGRES")
 __all__ = ["COORDINATOR", "DIRECTOR", "HEAD", "MALEE", "SOMCHAI", "bkk"]
 
 
@@ -45,7 +42,7 @@ def chromium_path() -> str:
     if found and Path(found).exists():
         return found
     problem = "no Chromium: apt-get install -y chromium (or set STAFF_REPORT_BOT_CHROMIUM)"
-    if REQUIRED:
+    if any(os.environ.get(name) == "1" for name in REQUIRING):
         pytest.fail(f"{problem} (CI requires the browser tests)")
     pytest.skip(problem)
 

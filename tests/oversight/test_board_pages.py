@@ -55,3 +55,16 @@ def test_the_board_settings_read_host_port_and_https() -> None:
     assert board.public_url == "https://board.example.go.th"
     assert not BoardSettings(public_url="http://10.0.0.5:8081").secure
     assert Path(TEMPLATES).is_dir()
+
+
+def test_without_chromium_ci_fails_and_a_desk_skips(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.oversight.board_browser import chromium_path
+
+    monkeypatch.setenv("STAFF_REPORT_BOT_CHROMIUM", "/nonexistent/chromium")
+    monkeypatch.setenv("STAFF_REPORT_BOT_REQUIRE_BROWSER", "1")
+    with pytest.raises(pytest.fail.Exception, match="CI requires"):
+        chromium_path()
+    monkeypatch.delenv("STAFF_REPORT_BOT_REQUIRE_BROWSER")
+    monkeypatch.delenv("STAFF_REPORT_BOT_REQUIRE_POSTGRES", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="apt-get install -y chromium"):
+        chromium_path()
