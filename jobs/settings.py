@@ -550,7 +550,7 @@ class BoardSettings(_Strict):
     """The board: a web page the bot serves (``run`` and ``run --webhook`` alike), signed into
     from Telegram. Absent from the config: no board."""
 
-    listen: str = "127.0.0.1:8080"  # host:port (another port than [webhook]'s)
+    listen: str = "127.0.0.1:8081"  # host:port (another port than [webhook]'s 8080)
     public_url: str  # the address people open, e.g. https://board.example.go.th
     link_minutes: int = Field(default=5, ge=1, le=60)  # a /board link is valid this long
     session_hours: int = Field(default=12, ge=1, le=24 * 30)  # a signed-in browser, this long

@@ -68,3 +68,15 @@ def test_without_chromium_ci_fails_and_a_desk_skips(monkeypatch: pytest.MonkeyPa
     monkeypatch.delenv("STAFF_REPORT_BOT_REQUIRE_POSTGRES", raising=False)
     with pytest.raises(pytest.skip.Exception, match="apt-get install -y chromium"):
         chromium_path()
+
+
+def test_the_board_may_not_take_the_webhooks_port() -> None:
+    from bot.cli import board_clash
+    from jobs.settings import load_settings
+    from tests.support import EXAMPLE_CONFIG
+
+    settings = load_settings(EXAMPLE_CONFIG)
+    assert not board_clash(settings)  # no board
+    for listen, clash in (("127.0.0.1:8080", True), ("127.0.0.1:8081", False)):
+        board = BoardSettings(listen=listen, public_url="https://board.example.go.th")
+        assert board_clash(settings.model_copy(update={"board": board})) is clash
