@@ -13,6 +13,7 @@ import asyncio
 import hmac
 import io
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -146,7 +147,10 @@ _POLICY = (
 
 @web.middleware
 async def _headers(request: web.Request, handler: Handler) -> web.StreamResponse:
+    started = time.perf_counter()
     response = await handler(request)
+    elapsed = (time.perf_counter() - started) * 1000
+    response.headers["Server-Timing"] = f"app;dur={elapsed:.1f}"  # read by bench/board_grid.py
     response.headers.setdefault("Content-Security-Policy", _POLICY)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
