@@ -212,7 +212,8 @@ async def measure(backend: str, people: int, runs: int) -> None:
         status_one = [await status_text(db, key) for _ in range(runs + 2)][2:]
         db.dispose()
     print(
-        f"\n-- {backend}: {people + 1} people, 7 obligations, {len(cells)} assignments due so far this year"
+        f"\n-- {backend}: {people + 1} people, 7 obligations, "
+        f"{len(cells)} assignments due so far this year"
     )
     print(f"{'what':44} {'p50 ms':>8} {'p95 ms':>8} {'size':>10}")
     labels = ("board grid, all 7 (server)", "board grid, one (server)")
