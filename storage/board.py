@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from sqlalchemy import select as columns
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
@@ -26,6 +27,9 @@ from storage.models import (
     BoardSession,
     Memo,
     MemoLine,
+    Staff,
+    StaffGroup,
+    WorkGroup,
 )
 
 CONFIRMED = "assignment.confirmed"
@@ -189,3 +193,65 @@ def assignments(session: Session, assignment_ids: Sequence[int]) -> list[Assignm
         return []
     query = select(Assignment).where(col(Assignment.id).in_(list(assignment_ids)))
     return list(session.exec(query).all())
+
+
+@dataclass(frozen=True, slots=True)
+class GridRow:
+    """One assignment as a grid cell needs it (the columns only, no ORM objects: the grid of a
+    300-person office reads thousands)."""
+
+    assignment_id: int
+    period_id: int
+    staff_id: int | None
+    group_id: int | None  # a group's own duty
+    status: str
+    owner_name: str
+    owner_name_en: str
+    group_ids: tuple[int, ...]  # the owner's groups (a group's duty: that group)
+    reachable: bool
+
+
+def grid_rows(session: Session, period_ids: Sequence[int]) -> list[GridRow]:
+    """Every assignment of these periods with its owner's name and groups: two queries."""
+    if not period_ids:
+        return []
+    rows = session.execute(
+        columns(
+            col(Assignment.id),
+            col(Assignment.period_id),
+            col(Assignment.staff_id),
+            col(Assignment.group_id),
+            col(Assignment.status),
+            col(Staff.full_name),
+            col(Staff.reachable),
+            col(WorkGroup.name_th),
+            col(WorkGroup.name_en),
+        )
+        .join(Staff, col(Staff.id) == col(Assignment.staff_id), isouter=True)
+        .join(WorkGroup, col(WorkGroup.id) == col(Assignment.group_id), isouter=True)
+        .where(col(Assignment.period_id).in_(list(period_ids)))
+        .order_by(col(Assignment.id))
+    ).all()
+    owners = (
+        select(Assignment.staff_id)
+        .where(col(Assignment.period_id).in_(list(period_ids)))
+        .where(col(Assignment.staff_id).is_not(None))
+    )
+    found: dict[int, list[int]] = {}
+    links = session.exec(
+        select(StaffGroup.staff_id, StaffGroup.group_id).where(col(StaffGroup.staff_id).in_(owners))
+    ).all()
+    for staff_id, group_id in links:
+        found.setdefault(staff_id, []).append(group_id)
+    result = []
+    for aid, period_id, staff_id, group_id, status, name, reachable, g_th, g_en in rows:
+        if staff_id is not None:
+            groups = tuple(sorted(found.get(staff_id, ())))
+            result.append(
+                GridRow(aid or 0, period_id, staff_id, None, status, name, name, groups, reachable)
+            )
+        elif group_id is not None:
+            result.append(
+                GridRow(aid or 0, period_id, None, group_id, status, g_th, g_en, (group_id,), True)
+            )
+    return result

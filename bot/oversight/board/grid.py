@@ -1,7 +1,8 @@
 """The board's grid, as data: the current period of every obligation (or the ones the filters
 choose) as columns, groups as bands of rows, a person (or a group's own duty) a row, one cell
-per assignment. Read in one transaction with the same storage queries as /status; what a
-viewer may see is decided here (``Scope``), and again by every action."""
+per assignment. Read in one transaction (the periods chosen as /status chooses them; the
+cells with ``storage.board.grid_rows``, two queries for all the columns); what a viewer may see
+is decided here (``Scope``), and again by every action."""
 
 from __future__ import annotations
 
@@ -36,15 +37,10 @@ class Scope:
     group_ids: frozenset[int]
     staff_id: int
 
-    def covers(self, row: oversight.BoardRow) -> bool:
+    def covers(self, row: board.GridRow) -> bool:
         if self.office:
             return True
-        assignment = row.assignment
-        if self.group_ids:
-            return bool(self.group_ids & set(row.group_ids))
-        return assignment.staff_id == self.staff_id or (
-            assignment.staff_id is None and assignment.group_id in self.group_ids
-        )
+        return bool(self.group_ids & set(row.group_ids))
 
 
 def scope_of(session: Session, person: people.Person, today: date) -> Scope:
@@ -64,11 +60,10 @@ class _OwnScope(Scope):
 
     own_groups: frozenset[int] = frozenset()
 
-    def covers(self, row: oversight.BoardRow) -> bool:
-        assignment = row.assignment
-        if assignment.staff_id is not None:
-            return assignment.staff_id == self.staff_id
-        return assignment.group_id in self.own_groups
+    def covers(self, row: board.GridRow) -> bool:
+        if row.staff_id is not None:
+            return row.staff_id == self.staff_id
+        return row.group_id in self.own_groups
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +89,7 @@ class Row:
     key: str
     name: str
     staff_id: int | None
+    name_en: str = ""
     cells: dict[int, Cell] = field(default_factory=dict)  # by column index
 
 
@@ -123,12 +119,12 @@ def load(
     active = list(schedule.active_obligations(session))
     chosen = [o for o in active if not filters.obligation or o.key == filters.obligation]
     columns = _columns(session, chosen, filters, now)
-    rows_by_column = [
-        [r for r in oversight.board(session, p.id or 0) if scope.covers(r)] for _, p in columns
-    ]
-    if filters.group:
-        rows_by_column = [[r for r in rs if filters.group in r.group_ids] for rs in rows_by_column]
-    ids = [r.assignment.id or 0 for rs in rows_by_column for r in rs]
+    by_period: dict[int, list[board.GridRow]] = {}
+    for row in board.grid_rows(session, [p.id or 0 for _, p in columns]):
+        if scope.covers(row) and (not filters.group or filters.group in row.group_ids):
+            by_period.setdefault(row.period_id, []).append(row)
+    rows_by_column = [by_period.get(p.id or 0, []) for _, p in columns]
+    ids = [r.assignment_id for rs in rows_by_column for r in rs]
     facts = board.cell_facts(session, ids)
     away = office.on_leave(session, today)
     work_groups = list(groups.active_groups(session))
@@ -177,7 +173,7 @@ def _periods(
 
 def _bands(
     columns: list[tuple[Obligation, Period]],
-    rows_by_column: list[list[oversight.BoardRow]],
+    rows_by_column: list[list[board.GridRow]],
     facts: board.CellFacts,
     away: dict[int, Any],
     work_groups: list[WorkGroup],
@@ -189,11 +185,10 @@ def _bands(
         zip(columns, rows_by_column, strict=True)
     ):
         for found in rows:
-            assignment = found.assignment
             group_id = found.group_ids[0] if found.group_ids else 0
-            key = f"s{assignment.staff_id}" if assignment.staff_id else f"g{assignment.group_id}"
+            key = f"s{found.staff_id}" if found.staff_id else f"g{found.group_id}"
             row = by_group.setdefault(group_id, {}).setdefault(
-                key, Row(key, found.owner_name, assignment.staff_id)
+                key, Row(key, found.owner_name, found.staff_id, found.owner_name_en)
             )
             row.cells[index] = _cell(found, period, facts, away, today, zone)
     named = {g.id or 0: g for g in work_groups}
@@ -211,15 +206,14 @@ def _row_order(row: Row) -> tuple[bool, str]:
 
 
 def _cell(
-    row: oversight.BoardRow,
+    row: board.GridRow,
     period: Period,
     facts: board.CellFacts,
     away: dict[int, Any],
     today: date,
     zone: ZoneInfo,
 ) -> Cell:
-    assignment = row.assignment
-    aid, status = assignment.id or 0, assignment.status
+    aid, status = row.assignment_id, row.status
     is_open = status in schedule.OPEN_STATUSES
     cell = Cell(
         aid, status, _css(status), [(STATUS_NAMES.get(status, status), {})], is_open=is_open
@@ -240,7 +234,7 @@ def _cell(
     if memo is not None:
         cell.memo = memo
         cell.labels.append((MEMO, {"number": memo.number, "fiscal_year": memo.fiscal_year}))
-    if is_open and assignment.staff_id in away:
+    if is_open and row.staff_id in away:
         cell.labels.append((ON_LEAVE, {}))
         cell.css = "leave"
     if is_open and not row.reachable:
