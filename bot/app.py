@@ -153,12 +153,17 @@ async def start_services(application: AnyApplication) -> None:
             services.db, services.settings, sender, services.clock, steps=steps
         )
         services.engine.start()
+    if services.settings.board is not None:  # the web board, on this same event loop
+        from bot.oversight.board import web
+
+        application.bot_data[BOARD_RUNNER] = await web.start(services, application.bot.token)
     # What start-up made stays for good: the garbage collector stops walking it, so a full
     # collection no longer holds the event loop for a tenth of a second
     gc.freeze()
 
 
 BULK_BOT = "bulk-bot"
+BOARD_RUNNER = "board-runner"
 
 
 def _bulk_bot(application: AnyApplication, services: Services) -> ExtBot[Any]:
@@ -196,6 +201,9 @@ async def polling(application: AnyApplication, *, poll_timeout: int = 1) -> Asyn
 async def stop_services(application: AnyApplication) -> None:
     """Stop the engine; ``post_shutdown`` of ``run_polling``, or by hand before ``stop()``."""
     services = services_of(application)
+    runner = application.bot_data.pop(BOARD_RUNNER, None)
+    if runner is not None:
+        await runner.cleanup()
     if services.engine is not None:
         await services.engine.stop()
         services.engine = None

@@ -277,6 +277,11 @@ def _run(arguments: argparse.Namespace) -> int:
     settings = _settings(arguments)
     token = load_token(settings.telegram.token_file)
     secret = _webhook_secret(settings) if arguments.webhook else None
+    if secret is not None and board_clash(settings):
+        raise CommandError(
+            f"{settings.source}: board.listen: {settings.board.listen if settings.board else ''} "
+            "is where --webhook listens too ([webhook] listen:port): give the board another port"
+        )
     logs.protect([token])
     database = open_database(settings, create_if_empty=True)
     try:
@@ -345,6 +350,14 @@ def _complaint_keys(settings: Settings) -> ComplaintKeys | None:
     if not settings.complaints.enabled:
         return None
     return load_complaint_keys(settings.complaints)
+
+
+def board_clash(settings: Settings) -> bool:
+    """The board and ``run --webhook`` cannot share one port: they are two servers."""
+    board, hook = settings.board, settings.webhook
+    everywhere = ("0.0.0.0", "::")  # noqa: S104 (names the wildcard, binds nothing)
+    same_host = board is not None and (board.host == hook.listen or board.host in everywhere)
+    return board is not None and same_host and board.port == hook.port
 
 
 def _webhook_secret(settings: Settings) -> str:

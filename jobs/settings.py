@@ -574,6 +574,56 @@ class BackupSettings(_Strict):
     keep: int = Field(default=14, ge=1, le=3650)
 
 
+class BoardSettings(_Strict):
+    """The board: a web page the bot serves (``run`` and ``run --webhook`` alike), signed into
+    from Telegram. Absent from the config: no board."""
+
+    listen: str = "127.0.0.1:8081"  # host:port (another port than [webhook]'s 8080)
+    public_url: str  # the address people open, e.g. https://board.example.go.th
+    link_minutes: int = Field(default=5, ge=1, le=60)  # a /board link is valid this long
+    session_hours: int = Field(default=12, ge=1, le=24 * 30)  # a signed-in browser, this long
+    init_data_minutes: int = Field(default=60, ge=1, le=24 * 60)  # the Mini App's initData
+    roles: list[str] = Field(
+        default_factory=lambda: ["staff", "group_head", "coordinator", "director", "admin"]
+    )  # who may open it (staff see their own items; see the README)
+
+    @field_validator("listen")
+    @classmethod
+    def _host_port(cls, value: str) -> str:
+        host, _, port = value.rpartition(":")
+        if not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+            raise ValueError(f"{value!r}: write host:port, e.g. 127.0.0.1:8080")
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _address(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"{value!r}: write the address with https:// (or http://)")
+        return value.rstrip("/")
+
+    @field_validator("roles")
+    @classmethod
+    def _roles(cls, value: list[str]) -> list[str]:
+        known = {"staff", "group_head", "coordinator", "procurement", "director", "admin"}
+        wrong = [role for role in value if role not in known]
+        if wrong:
+            raise ValueError(f"unknown roles {wrong}: choose from {sorted(known)}")
+        return value
+
+    @property
+    def host(self) -> str:
+        return self.listen.rpartition(":")[0]
+
+    @property
+    def port(self) -> int:
+        return int(self.listen.rpartition(":")[2])
+
+    @property
+    def secure(self) -> bool:
+        return self.public_url.startswith("https://")
+
+
 class Settings(_Strict):
     office: Office
     telegram: TelegramSettings = TelegramSettings()
@@ -593,6 +643,7 @@ class Settings(_Strict):
     publishing: PublishingSettings = PublishingSettings()
     projects: ProjectSettings = ProjectSettings()
     yearplan: YearPlanSettings = YearPlanSettings()
+    board: BoardSettings | None = None  # the web board; absent: none
 
     _source: str = PrivateAttr(default="<config>")
 

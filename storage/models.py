@@ -803,3 +803,37 @@ class PublicationEvidence(SQLModel, table=True):
 
 
 ALL_TABLES.extend([Publication, PublicationPart, PublicationEvidence])
+# -- the board (a web page served by the bot) -----------------------------------------------
+
+
+class BoardLink(SQLModel, table=True):
+    """A one-time sign-in link to the board, asked for with /board: only its SHA-256 is kept;
+    it is exchanged once (``used_at``), before ``expires_at``, for a session."""
+
+    __tablename__ = "board_link"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    used_at: datetime | None = _when()
+
+
+class BoardSession(SQLModel, table=True):
+    """A signed-in browser: the cookie's SHA-256, whose it is, the token its forms must carry
+    (``csrf``), until when; ``ended_at`` once signed out."""
+
+    __tablename__ = "board_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    csrf: str = Field(max_length=64)
+    via: str = Field(max_length=16)  # "link" (/board) or "webapp" (the Mini App)
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    ended_at: datetime | None = _when()
+
+
+ALL_TABLES.extend([BoardLink, BoardSession])

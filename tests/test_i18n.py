@@ -36,6 +36,7 @@ DOCUMENT_MODULES = (
     "bot/duties/audit.py",
     "bot/office/audit.py",
     "bot/loans/audit.py",
+    "bot/oversight/audit.py",
 )
 
 

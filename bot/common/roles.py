@@ -94,6 +94,8 @@ COMMANDS = (
     Command("publish", N_("send news or a document for the website or social page"), EVERYONE),
     Command("publications", N_("the publication queue: requests still waiting"), PUBLISHING),
     Command("pubreport", N_("the monthly E-Service and social reports, pre-filled"), EVERYONE),
+    # the web board ([board] in the config; its roles key may narrow who may open it)
+    Command("board", N_("a sign-in link to the reporting board (web page)"), EVERYONE),
 )
 
 

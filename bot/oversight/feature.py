@@ -7,6 +7,8 @@ from __future__ import annotations
 from bot.common.feature import Feature
 from bot.common.questions import PAPER_DATE
 from bot.oversight import handlers, reports
+from bot.oversight.audit import AUDIT
+from bot.oversight.board import command as board
 from bot.oversight.digest_texts import DIGEST_TEMPLATES
 
 FEATURE = Feature(
@@ -16,6 +18,7 @@ FEATURE = Feature(
         "history": handlers.history,
         "digest": reports.digest,
         "export": reports.export,
+        "board": board.board_link,
     },
     buttons=[
         (handlers.STATUS, handlers.status_button),
@@ -23,4 +26,5 @@ FEATURE = Feature(
     ],
     templates=DIGEST_TEMPLATES,
     answers={PAPER_DATE: handlers.paper_date},
+    audit=AUDIT,
 )
