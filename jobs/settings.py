@@ -31,8 +31,8 @@ from pydantic import (
 from jobs.memo_settings import MemoSettings
 from jobs.offsets import Offset, Span, parse_offset, parse_span
 from jobs.project_settings import ProjectSettings
-from jobs.yearplan_settings import YearPlanSettings
 from jobs.publish_settings import PublishingSettings
+from jobs.yearplan_settings import YearPlanSettings
 from storage.models import Role
 
 KEY_PATTERN = r"^[a-z][a-z0-9_-]{0,39}$"

@@ -15,8 +15,8 @@ from bot.common.audit import AUDIT as COMMON_AUDIT
 from bot.duties.audit import AUDIT as DUTIES_AUDIT
 from bot.loans.audit import AUDIT as LOANS_AUDIT
 from bot.office.audit import AUDIT as OFFICE_AUDIT
-from bot.publishing.audit import AUDIT as PUBLISHING_AUDIT
 from bot.oversight.audit import AUDIT as OVERSIGHT_AUDIT
+from bot.publishing.audit import AUDIT as PUBLISHING_AUDIT
 from jobs.settings import Settings
 from storage import groups, invites, people
 from storage.db import Database
