@@ -73,8 +73,10 @@ def _owners(settings: Settings, duty: Any) -> dict[str, Any]:
     """Who owes an obligation, as the plan says it (groups, roles) and how many people."""
     spec = duty.config.owners
 
-    def names(keys: Sequence[str]) -> list[list[str]]:
-        return [[settings.group(k).name_th, settings.group(k).name_en] for k in keys]
+    groups = {group.key: group for group in settings.groups}
+
+    def names(keys: Sequence[str]) -> list[list[str]]:  # a group since dropped: its key
+        return [[groups[k].name_th, groups[k].name_en] if k in groups else [k, k] for k in keys]
 
     return {
         "owners": {

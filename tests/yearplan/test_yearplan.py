@@ -16,7 +16,7 @@ from bot.runtime.sender import TelegramSender
 from bot.yearplan.chart import wrap
 from jobs.calendar import OfficeCalendar
 from jobs.dispatch import Dispatcher
-from jobs.settings import Settings
+from jobs.settings import OnceRecurrence, Settings
 from jobs.tick import Planner
 from jobs.yearplan.load import load_office
 from jobs.yearplan.notices import write_office_change
@@ -113,6 +113,27 @@ def test_a_closed_day_moves_the_dates_its_rules_move(plan: Settings) -> None:
         ("eservice-update", date(2025, 11, 10), date(2025, 11, 7)),  # a working day before
     }
     assert moves_of(office, Change("closeday", day=date(2025, 11, 12))) == {}  # nothing due
+
+
+def test_a_one_off_is_new_to_its_owners_and_a_moved_meeting_moves_its_reports(
+    plan: Settings,
+) -> None:
+    once = plan.obligations[0].model_copy(
+        update={
+            "key": "oneoff-1",
+            "recurrence": OnceRecurrence(kind="once", date=date(2025, 11, 20)),
+        }
+    )
+    office = inputs(plan, duties=(*inputs(plan).duties, Duty(once, frozenset({2}))))
+    moves = moves_of(office, Change("oneoff", obligation="oneoff-1"))
+    assert [(m.deadline.obligation, m.before, m.after) for m in moves[2]] == [
+        ("oneoff-1", None, date(2025, 11, 20))
+    ]
+    moved = inputs(plan, moved_meetings={"2025-11": date(2025, 11, 20)})
+    change = Change("meeting", day=date(2025, 11, 20), month="2025-11")
+    assert [(m.before, m.after) for m in moves_of(moved, change)[1]] == [
+        (date(2025, 11, 10), date(2025, 11, 19))  # one working day before the meeting
+    ]
 
 
 def test_the_year_goes_out_at_the_first_opening_of_the_fiscal_year(plan: Settings) -> None:
