@@ -74,6 +74,12 @@ def test_the_year_holds_every_deadline_that_falls_in_it(plan: Settings) -> None:
     assert len(monthly) == 12 and monthly[2].due_date == date(2025, 12, 11)  # the 10th: a holiday
 
 
+def test_a_moved_meeting_leaves_the_meetings_of_other_years_to_the_rule(plan: Settings) -> None:
+    moved = inputs(plan, moved_meetings={"2025-11": date(2025, 11, 20)})
+    far = [d for d in year_deadlines(moved, 2575) if d.obligation == "eservice-update"]
+    assert len(far) == 12  # the rule's meetings, though the moved one is years before
+
+
 def test_the_diff_names_each_persons_moved_new_and_dropped_dates() -> None:
     def deadline(key: str, day: date, *staff: int) -> Deadline:
         moment = datetime(day.year, day.month, day.day, 9, 30)
