@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from bot.features import render
 from bot.runtime.sender import TelegramSender
 from bot.yearplan.chart import wrap
+from bot.yearplan.texts import year_text
 from jobs.calendar import OfficeCalendar
 from jobs.dispatch import Dispatcher
 from jobs.settings import OnceRecurrence, Settings
@@ -72,6 +73,25 @@ def test_the_year_holds_every_deadline_that_falls_in_it(plan: Settings) -> None:
     ]
     monthly = [d for d in year_deadlines(inputs(plan), 2569) if d.obligation == PLAN[2]]
     assert len(monthly) == 12 and monthly[2].due_date == date(2025, 12, 11)  # the 10th: a holiday
+
+
+def test_a_long_year_fits_one_message_and_leaves_the_rest_to_the_page(plan: Settings) -> None:
+    many = tuple(
+        Duty(o.model_copy(update={"key": f"{o.key}-{n}"}), frozenset({1}))
+        for o in plan.obligations
+        for n in range(6)
+    )
+    deadlines = year_deadlines(inputs(plan, duties=many), 2569)
+    params = {
+        "fiscal_year": 2569,
+        "scope": "person",
+        "name": "สมชาย ใจดี",
+        "coordinator_th": "กลุ่มนโยบายและแผน",
+        "deadlines": [d.params() for d in deadlines],
+    }
+    text = year_text(params, "th", BANGKOK)
+    assert len(text) <= 4096 and "รายการที่เหลืออยู่ในไฟล์ปฏิทินที่แนบมา" in text
+    assert text.endswith("พิมพ์ /calendar เพื่อดูปฏิทินนี้อีกครั้ง")
 
 
 def test_a_moved_meeting_leaves_the_meetings_of_other_years_to_the_rule(plan: Settings) -> None:
