@@ -32,7 +32,7 @@ from jobs.yearplan.plan import (
     year_deadlines,
 )
 from jobs.yearplan.step import YearPlanStep
-from storage import people
+from storage import audit, people
 from storage.db import Database
 from storage.models import Language, OutboxMessage, Role
 from tests.duties.test_tick import BANGKOK, COORDINATOR, DIRECTOR, MALEE, SOMCHAI, bkk, join, only
@@ -228,6 +228,9 @@ def test_the_year_goes_to_each_person_once_at_the_start_of_the_fiscal_year(
     Planner(plan, OfficeCalendar.from_office(plan.office)).tick(db, bkk(10, 1, 10))  # a restart
     assert len(year_rows(db)) == 5  # sent once, not twice
     with db.transaction() as session:
+        (event,) = [e for e in audit.events(session) if e.action == "yearplan.announced"]
+    assert event.details["fiscal_year"] == 2569 and len(event.details["to"]) == 5
+    with db.transaction() as session:
         assert step.next_wake(session, bkk(10, 1, 10)) == bkk(10, 1, 8, 30, year=2026)
 
 
@@ -395,6 +398,9 @@ async def test_a_moved_meeting_tells_the_people_whose_dates_moved(
     assert summary.endswith("ได้แจ้งแต่ละท่านแล้ว ดังนี้\n• ดวงใจ พัฒนา: 1 รายการ")
     await deliver(bot, planner, bkk(10, 1, 11))
     assert len(year_rows(bot.db, "yearplan_moved")) == 1  # announced once
+    with bot.db.transaction() as session:
+        (event,) = [e for e in audit.events(session) if e.action == "yearplan.moves_announced"]
+    assert event.details["to"] == [moved.staff_id] and event.details["change"]["kind"] == "meeting"
 
 
 async def test_a_closed_day_tells_each_owner_in_their_language(
