@@ -11,12 +11,7 @@ from typing import Any
 
 from sqlalchemy import text
 
-from bot.common.audit import AUDIT as COMMON_AUDIT
-from bot.duties.audit import AUDIT as DUTIES_AUDIT
-from bot.loans.audit import AUDIT as LOANS_AUDIT
-from bot.office.audit import AUDIT as OFFICE_AUDIT
-from bot.oversight.audit import AUDIT as OVERSIGHT_AUDIT
-from bot.publishing.audit import AUDIT as PUBLISHING_AUDIT
+from bot.features import CATALOG
 from jobs.settings import Settings
 from storage import groups, invites, people
 from storage.db import Database
@@ -30,17 +25,7 @@ NOW = datetime(2025, 1, 6, 2, 0, tzinfo=UTC)  # Monday 6 January 2568 B.E., 09.0
 def audit_names() -> dict[str, str]:
     """Every audit action by name, as the features declare them (``Feature.audit``, merged
     into ``Catalog.audit``): what the evidence workbook is given as ``actions``."""
-    parts = (
-        DUTIES_AUDIT,
-        OFFICE_AUDIT,
-        LOANS_AUDIT,
-        COMMON_AUDIT,
-        PUBLISHING_AUDIT,
-        OVERSIGHT_AUDIT,
-    )
-    merged = {action: name for part in parts for action, name in part.items()}
-    assert len(merged) == sum(len(part) for part in parts), "an action named by two features"
-    return merged
+    return dict(CATALOG.audit)
 
 
 def with_changes(settings: Settings, **sections: dict[str, Any]) -> Settings:

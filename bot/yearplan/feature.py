@@ -4,7 +4,8 @@ of the year's calendar, of moved dates and of the change's summary."""
 from __future__ import annotations
 
 from bot.common.feature import Feature
+from bot.yearplan.audit import AUDIT
 from bot.yearplan.handlers import calendar
 from bot.yearplan.texts import TEMPLATES
 
-FEATURE = Feature("yearplan", commands={"calendar": calendar}, templates=TEMPLATES)
+FEATURE = Feature("yearplan", commands={"calendar": calendar}, templates=TEMPLATES, audit=AUDIT)

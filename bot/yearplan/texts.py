@@ -157,7 +157,7 @@ def _cell_date(item: dict[str, Any], language: str) -> str:
     if not item.get("quarter"):
         return text
     _ = translator(language)
-    return text + "\n" + _("(on quarter {quarter})").format(quarter=item["quarter"])
+    return text + "\n" + _("(the report on quarter {quarter})").format(quarter=item["quarter"])
 
 
 def year_page(params: dict[str, Any], language: str) -> bytes:

@@ -1,3 +1,3 @@
-"""The fiscal year's reporting calendar: the pure computation (``plan``), what it is computed
-from (``load``), and the tick's step that sends it at the start of the year and tells people
-whose dates a change of calendar moved (``step``)."""
+"""The fiscal year's reporting calendar: the pure computation and diff (``plan``), what it is
+computed from (``load``), its outbox messages (``notices``), and the tick's step that sends it
+at the start of the year and tells people whose dates a change of calendar moved (``step``)."""

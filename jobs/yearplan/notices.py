@@ -26,7 +26,7 @@ from jobs.yearplan.plan import (
     owed_by,
     year_deadlines,
 )
-from storage import outbox
+from storage import audit, outbox
 from storage.outbox import NewMessage
 from storage.people import Person
 
@@ -73,8 +73,10 @@ def _owners(settings: Settings, duty: Any) -> dict[str, Any]:
     """Who owes an obligation, as the plan says it (groups, roles) and how many people."""
     spec = duty.config.owners
 
-    def names(keys: Sequence[str]) -> list[list[str]]:
-        return [[settings.group(k).name_th, settings.group(k).name_en] for k in keys]
+    groups = {group.key: group for group in settings.groups}
+
+    def names(keys: Sequence[str]) -> list[list[str]]:  # a group since dropped: its key
+        return [[groups[k].name_th, groups[k].name_en] if k in groups else [k, k] for k in keys]
 
     return {
         "owners": {
@@ -106,7 +108,25 @@ def write_year(
                 person.id,
             )
         )
-    return outbox.enqueue(session, messages, now=now)
+    written = outbox.enqueue(session, messages, now=now)
+    if written:  # the evidence that the coordinator announced the year (plan 1.1 step 1)
+        _record(session, "yearplan.announced", messages, now, fiscal_year=fiscal_year)
+    return written
+
+
+def _record(
+    session: Session, action: str, messages: Sequence[NewMessage], now: datetime, **details: Any
+) -> None:
+    to = [m.staff_id for m in messages if m.template != CHANGE_SUMMARY]
+    audit.record(
+        session,
+        at=now,
+        actor="system:tick",
+        action=action,
+        subject_type="calendar",
+        subject_id=None,
+        details={**details, "to": to},
+    )
 
 
 def write_moves(
@@ -157,7 +177,10 @@ def write_moves(
                 tell.id,
             )
         )
-    return outbox.enqueue(session, messages, now=now)
+    written = outbox.enqueue(session, messages, now=now)
+    if written and told:
+        _record(session, "yearplan.moves_announced", messages, now, change=change.params(), key=key)
+    return written
 
 
 def write_office_change(

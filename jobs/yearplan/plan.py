@@ -57,8 +57,9 @@ class Inputs:
         base = self.base_calendar
         return dataclasses.replace(base, closed_days=base.closed_days | self.closed)
 
-    def effective_meeting(self) -> Meeting:
-        return effective_meeting(self.meeting, dict(self.moved_meetings), self.today)
+    def effective_meeting(self, day: date) -> Meeting:
+        """The meetings as moved from chat, around ``day`` (its fiscal year and the next)."""
+        return effective_meeting(self.meeting, dict(self.moved_meetings), day)
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,7 @@ class Deadline:
 
 def deadlines_between(inputs: Inputs, start: date, end: date) -> list[Deadline]:
     """Every deadline whose due date is in [start, end], earliest first."""
-    calendar, meeting = inputs.calendar(), inputs.effective_meeting()
+    calendar, meeting = inputs.calendar(), inputs.effective_meeting(start)
     found = []
     for duty in inputs.duties:
         config = duty.config

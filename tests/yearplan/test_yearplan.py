@@ -14,9 +14,10 @@ from sqlmodel import col, select
 from bot.features import render
 from bot.runtime.sender import TelegramSender
 from bot.yearplan.chart import wrap
+from bot.yearplan.texts import year_text
 from jobs.calendar import OfficeCalendar
 from jobs.dispatch import Dispatcher
-from jobs.settings import Settings
+from jobs.settings import OnceRecurrence, Settings
 from jobs.tick import Planner
 from jobs.yearplan.load import load_office
 from jobs.yearplan.notices import write_office_change
@@ -31,7 +32,7 @@ from jobs.yearplan.plan import (
     year_deadlines,
 )
 from jobs.yearplan.step import YearPlanStep
-from storage import people
+from storage import audit, people
 from storage.db import Database
 from storage.models import Language, OutboxMessage, Role
 from tests.duties.test_tick import BANGKOK, COORDINATOR, DIRECTOR, MALEE, SOMCHAI, bkk, join, only
@@ -74,6 +75,31 @@ def test_the_year_holds_every_deadline_that_falls_in_it(plan: Settings) -> None:
     assert len(monthly) == 12 and monthly[2].due_date == date(2025, 12, 11)  # the 10th: a holiday
 
 
+def test_a_long_year_fits_one_message_and_leaves_the_rest_to_the_page(plan: Settings) -> None:
+    many = tuple(
+        Duty(o.model_copy(update={"key": f"{o.key}-{n}"}), frozenset({1}))
+        for o in plan.obligations
+        for n in range(6)
+    )
+    deadlines = year_deadlines(inputs(plan, duties=many), 2569)
+    params = {
+        "fiscal_year": 2569,
+        "scope": "person",
+        "name": "สมชาย ใจดี",
+        "coordinator_th": "กลุ่มนโยบายและแผน",
+        "deadlines": [d.params() for d in deadlines],
+    }
+    text = year_text(params, "th", BANGKOK)
+    assert len(text) <= 4096 and "รายการที่เหลืออยู่ในไฟล์ปฏิทินที่แนบมา" in text
+    assert text.endswith("พิมพ์ /calendar เพื่อดูปฏิทินนี้อีกครั้ง")
+
+
+def test_a_moved_meeting_leaves_the_meetings_of_other_years_to_the_rule(plan: Settings) -> None:
+    moved = inputs(plan, moved_meetings={"2025-11": date(2025, 11, 20)})
+    far = [d for d in year_deadlines(moved, 2575) if d.obligation == "eservice-update"]
+    assert len(far) == 12  # the rule's meetings, though the moved one is years before
+
+
 def test_the_diff_names_each_persons_moved_new_and_dropped_dates() -> None:
     def deadline(key: str, day: date, *staff: int) -> Deadline:
         moment = datetime(day.year, day.month, day.day, 9, 30)
@@ -113,6 +139,27 @@ def test_a_closed_day_moves_the_dates_its_rules_move(plan: Settings) -> None:
         ("eservice-update", date(2025, 11, 10), date(2025, 11, 7)),  # a working day before
     }
     assert moves_of(office, Change("closeday", day=date(2025, 11, 12))) == {}  # nothing due
+
+
+def test_a_one_off_is_new_to_its_owners_and_a_moved_meeting_moves_its_reports(
+    plan: Settings,
+) -> None:
+    once = plan.obligations[0].model_copy(
+        update={
+            "key": "oneoff-1",
+            "recurrence": OnceRecurrence(kind="once", date=date(2025, 11, 20)),
+        }
+    )
+    office = inputs(plan, duties=(*inputs(plan).duties, Duty(once, frozenset({2}))))
+    moves = moves_of(office, Change("oneoff", obligation="oneoff-1"))
+    assert [(m.deadline.obligation, m.before, m.after) for m in moves[2]] == [
+        ("oneoff-1", None, date(2025, 11, 20))
+    ]
+    moved = inputs(plan, moved_meetings={"2025-11": date(2025, 11, 20)})
+    change = Change("meeting", day=date(2025, 11, 20), month="2025-11")
+    assert [(m.before, m.after) for m in moves_of(moved, change)[1]] == [
+        (date(2025, 11, 10), date(2025, 11, 19))  # one working day before the meeting
+    ]
 
 
 def test_the_year_goes_out_at_the_first_opening_of_the_fiscal_year(plan: Settings) -> None:
@@ -180,6 +227,9 @@ def test_the_year_goes_to_each_person_once_at_the_start_of_the_fiscal_year(
     planner.tick(db, bkk(10, 1, 9))
     Planner(plan, OfficeCalendar.from_office(plan.office)).tick(db, bkk(10, 1, 10))  # a restart
     assert len(year_rows(db)) == 5  # sent once, not twice
+    with db.transaction() as session:
+        (event,) = [e for e in audit.events(session) if e.action == "yearplan.announced"]
+    assert event.details["fiscal_year"] == 2569 and len(event.details["to"]) == 5
     with db.transaction() as session:
         assert step.next_wake(session, bkk(10, 1, 10)) == bkk(10, 1, 8, 30, year=2026)
 
@@ -348,6 +398,9 @@ async def test_a_moved_meeting_tells_the_people_whose_dates_moved(
     assert summary.endswith("ได้แจ้งแต่ละท่านแล้ว ดังนี้\n• ดวงใจ พัฒนา: 1 รายการ")
     await deliver(bot, planner, bkk(10, 1, 11))
     assert len(year_rows(bot.db, "yearplan_moved")) == 1  # announced once
+    with bot.db.transaction() as session:
+        (event,) = [e for e in audit.events(session) if e.action == "yearplan.moves_announced"]
+    assert event.details["to"] == [moved.staff_id] and event.details["change"]["kind"] == "meeting"
 
 
 async def test_a_closed_day_tells_each_owner_in_their_language(
