@@ -23,7 +23,8 @@ from storage.models import OutboxMessage, Publication, Role, Staff
 from storage.outbox import NewMessage
 from storage.publications import DOCUMENT, PHOTO, PublicationView
 
-DRAFT_TTL = timedelta(hours=2)  # a /publish left alone this long is forgotten
+DRAFT_TTL = timedelta(hours=2)  # a /publish left alone this long is forgotten (its question)
+DRAFT_KEPT = timedelta(days=1)  # and its rows deleted once surely past any question about it
 SUMMARY = 600  # characters of the content a queue message shows (the rest: "show content")
 REQUEST, WAITING = "publication_request", "publication_waiting"  # the officer's, coordinator's
 
@@ -100,7 +101,7 @@ class PublishingStep(Step):
     name = "publishing"
 
     def write(self, session: Session, tick: TickContext, now: datetime) -> int:
-        publications.drop_drafts(session, before=now - DRAFT_TTL)
+        publications.drop_drafts(session, before=now - DRAFT_KEPT)
         return sum(
             _plan_one(session, tick, row, now)
             for row in publications.due(session, now=now, limit=tick.batch)
@@ -108,7 +109,7 @@ class PublishingStep(Step):
 
     def next_wake(self, session: Session, now: datetime) -> datetime | None:
         draft = publications.earliest_draft(session)
-        found = [publications.earliest_action(session), draft + DRAFT_TTL if draft else None]
+        found = [publications.earliest_action(session), draft + DRAFT_KEPT if draft else None]
         return min((moment for moment in found if moment is not None), default=None)
 
     @staticmethod
