@@ -13,7 +13,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import String, cast, delete, func, literal, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -22,12 +22,14 @@ from storage.db import execute_bulk
 from storage.models import (
     Assignment,
     Obligation,
+    OutboxMessage,
     Period,
     Publication,
     PublicationEvidence,
     PublicationPart,
     Staff,
 )
+from storage.schedule import OPEN_STATUSES
 
 DRAFT, WAITING, PUBLISHED, DECLINED = "draft", "waiting", "published", "declined"
 WEB, SOCIAL, BOTH = "web", "social", "both"
@@ -453,3 +455,32 @@ def link_rows(session: Session, start: datetime, end: datetime) -> list[LinkRow]
         for row, sender_name, decider_name, text in found
         for url in row.links
     ]
+
+
+PREFILL_KEY = "publication-report:"  # the pre-filled report's outbox key: …<assignment>:to-<staff>
+
+
+def reports_to_prefill(
+    session: Session, keys: Collection[str], *, limit: int
+) -> list[tuple[Assignment, Period, Obligation]]:
+    """The open monthly reports of ``keys`` whose ladder has begun (their first reminder is
+    written) and whose pre-filled version was not yet written: one query, what is due only."""
+    written = select(OutboxMessage.id).where(
+        col(OutboxMessage.idempotency_key).like(
+            literal(PREFILL_KEY) + cast(col(Assignment.id), String) + literal(":%")
+        )
+    )
+    query = (
+        select(Assignment, Period, Obligation)
+        .join(Period, col(Period.id) == col(Assignment.period_id))
+        .join(Obligation, col(Obligation.id) == col(Period.obligation_id))
+        .where(
+            col(Obligation.key).in_(list(keys)),
+            col(Assignment.status).in_(OPEN_STATUSES),
+            col(Assignment.next_step) > 0,
+            ~written.exists(),
+        )
+        .order_by(col(Period.due_at), col(Assignment.id))
+        .limit(limit)
+    )
+    return [(a, p, o) for a, p, o in session.exec(query).all()]
