@@ -13,7 +13,8 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import String, cast, delete, func, literal, update
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from storage import audit
@@ -21,12 +22,14 @@ from storage.db import execute_bulk
 from storage.models import (
     Assignment,
     Obligation,
+    OutboxMessage,
     Period,
     Publication,
     PublicationEvidence,
     PublicationPart,
     Staff,
 )
+from storage.schedule import OPEN_STATUSES
 
 DRAFT, WAITING, PUBLISHED, DECLINED = "draft", "waiting", "published", "declined"
 WEB, SOCIAL, BOTH = "web", "social", "both"
@@ -398,31 +401,86 @@ class LinkRow:
 
 
 def link_rows(session: Session, start: datetime, end: datetime) -> list[LinkRow]:
-    """Every link published in ``[start, end)``, by publication date: three queries."""
-    found = published_between(session, start, end)
-    ids = [item.id for item in found]
-    reports: dict[int, list[str]] = {}
+    """Every link published in ``[start, end)``, by publication date: two queries, whatever
+    their number (the items with their people and first text; the reports they are evidence
+    of)."""
+    sender, decider = aliased(Staff), aliased(Staff)
+    first_text = (
+        select(PublicationPart.text)
+        .where(
+            col(PublicationPart.publication_id) == col(Publication.id),
+            col(PublicationPart.kind) == TEXT,
+        )
+        .order_by(col(PublicationPart.id))
+        .limit(1)
+        .correlate(Publication)
+        .scalar_subquery()
+    )
+    published = (
+        col(Publication.status) == PUBLISHED,
+        col(Publication.decided_at) >= start,
+        col(Publication.decided_at) < end,
+    )
     query = (
+        select(Publication, sender.full_name, decider.full_name, first_text)
+        .join(sender, col(sender.id) == col(Publication.sender_staff_id))
+        .outerjoin(decider, col(decider.id) == col(Publication.decided_by_staff_id))
+        .where(*published)
+        .order_by(col(Publication.decided_at), col(Publication.id))
+    )
+    found = session.exec(query).all()
+    reports: dict[int, list[str]] = {}
+    evidence = (
         select(PublicationEvidence.publication_id, Obligation.key)
+        .join(Publication, col(Publication.id) == col(PublicationEvidence.publication_id))
         .join(Assignment, col(Assignment.id) == col(PublicationEvidence.assignment_id))
         .join(Period, col(Period.id) == col(Assignment.period_id))
         .join(Obligation, col(Obligation.id) == col(Period.obligation_id))
-        .where(col(PublicationEvidence.publication_id).in_(ids))
+        .where(*published)
         .order_by(col(Obligation.key))
     )
-    for publication_id, key in session.exec(query).all():
+    for publication_id, key in session.exec(evidence).all():
         reports.setdefault(publication_id, []).append(key)
     return [
         LinkRow(
-            item.id,
-            item.publication.decided_at or item.publication.created_at,
-            item.publication.destination,
+            row.id or 0,
+            row.decided_at or row.created_at,
+            row.destination,
             url,
-            (item.text.splitlines() or [""])[0][:200],
-            item.sender.full_name,
-            item.decided_by.full_name if item.decided_by else "",
-            tuple(reports.get(item.id, [])),
+            ((text or "").splitlines() or [""])[0][:200],
+            sender_name,
+            decider_name or "",
+            tuple(reports.get(row.id or 0, [])),
         )
-        for item in found
-        for url in item.publication.links
+        for row, sender_name, decider_name, text in found
+        for url in row.links
     ]
+
+
+PREFILL_KEY = "publication-report:"  # the pre-filled report's outbox key: …<assignment>:to-<staff>
+
+
+def reports_to_prefill(
+    session: Session, keys: Collection[str], *, limit: int
+) -> list[tuple[Assignment, Period, Obligation]]:
+    """The open monthly reports of ``keys`` whose ladder has begun (their first reminder is
+    written) and whose pre-filled version was not yet written: one query, what is due only."""
+    written = select(OutboxMessage.id).where(
+        col(OutboxMessage.idempotency_key).like(
+            literal(PREFILL_KEY) + cast(col(Assignment.id), String) + literal(":%")
+        )
+    )
+    query = (
+        select(Assignment, Period, Obligation)
+        .join(Period, col(Period.id) == col(Assignment.period_id))
+        .join(Obligation, col(Obligation.id) == col(Period.obligation_id))
+        .where(
+            col(Obligation.key).in_(list(keys)),
+            col(Assignment.status).in_(OPEN_STATUSES),
+            col(Assignment.next_step) > 0,
+            ~written.exists(),
+        )
+        .order_by(col(Period.due_at), col(Assignment.id))
+        .limit(limit)
+    )
+    return [(a, p, o) for a, p, o in session.exec(query).all()]

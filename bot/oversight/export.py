@@ -13,16 +13,18 @@ are those of every document of the office (``bot.common.workbook``).
 XLSX: a first sheet "สรุป" (the office, the fiscal year, counts and the on-time rate per
 obligation), one sheet per obligation (titled with its key, cut to 31 characters and made
 unique) listing every period and who owed it, when the year has any a sheet "บันทึกข้อความ"
-(every memo to the director: number, date, report, people, the order and its outcome), and
-a last sheet "บันทึกการดำเนินการ" (the audit log). In every sheet the table's header is row
-``HEADER_ROW``, bold, with the panes frozen below it; the rows above it say what the sheet is.
+(every memo to the director: number, date, report, people, the order and its outcome), when
+any was published a sheet "ลิงก์ที่เผยแพร่" (every link on the website and social page, by
+month: measures 1.2 and 1.3), and a last sheet "บันทึกการดำเนินการ" (the audit log). In
+every sheet the table's header is row ``HEADER_ROW``, bold, with the panes frozen below it;
+the rows above it say what the sheet is.
 
 CSV: one UTF-8 file with a byte-order mark (so that Excel reads Thai correctly) holding every
 obligation's rows, the obligation first. When ``out`` is a path the audit log is written beside
 it as ``<stem>-audit.csv``; when ``out`` is a stream only the main file is written.
 
-Five queries per export, whatever the size of the office (see ``storage.reports``; the memos:
-``storage.memos.memo_records``).
+Seven queries per export, whatever the size of the office (see ``storage.reports``; the memos:
+``storage.memos.memo_records``; the published links: ``storage.publications.link_rows``).
 """
 
 from __future__ import annotations

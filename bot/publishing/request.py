@@ -131,7 +131,7 @@ async def publish_button(turn: Turn, parts: tuple[str, ...]) -> None:
     """The buttons of /publish: next, where, confirm, cancel — each only at its step."""
     row = await _draft(turn)
     if parts == ("no",):
-        await _cancel(turn, row is not None)
+        await _cancel(turn)
     elif row is None:
         await turn.stale()
     elif parts == ("next",) and row.step == CONTENT:
@@ -144,7 +144,7 @@ async def publish_button(turn: Turn, parts: tuple[str, ...]) -> None:
         await turn.stale()
 
 
-async def _cancel(turn: Turn, had_draft: bool) -> None:
+async def _cancel(turn: Turn) -> None:
     staff_id = turn.person.id
 
     def drop(session: Session) -> None:

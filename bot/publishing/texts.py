@@ -4,14 +4,14 @@ sender's answer) and the pieces the handlers share."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.common.callbacks import ChoiceNumbered, Numbered, Words, choices
-from bot.common.i18n import N_, Translate, format_datetime, translator
-from bot.common.render import Keyboard, Rendered
-from storage.publications import BOTH, SOCIAL, WEB
+from bot.common.i18n import N_, Translate, format_date, format_datetime, format_month, translator
+from bot.common.render import Keyboard, Rendered, period_label, title
+from storage.publications import BOTH, DECLINED, PUBLISHED, SOCIAL, WEB
 
 # The kinds of button, as the messages in people's chats carry them
 PUBLISH = Words("pb:", least=1, most=2)  # /publish: pb:next, pb:to:<web|social|both>, pb:ok, pb:no
@@ -145,9 +145,102 @@ def _declined(params: dict[str, Any], language: str, zone: ZoneInfo) -> Rendered
     return Rendered("\n".join(lines))
 
 
+# -- the monthly report, pre-filled ----------------------------------------------------------
+
+
+def _day(iso: str | None, language: str, zone: ZoneInfo) -> str:
+    if not iso:
+        return "-"
+    return format_date(datetime.fromisoformat(iso).astimezone(zone), language, "short")
+
+
+def _asked_line(item: dict[str, Any], language: str, zone: ZoneInfo, _: Translate) -> str:
+    status = item.get("status")
+    if status == PUBLISHED:
+        state = _("published")
+    elif status == DECLINED:
+        state = _("not published: {reason}").format(reason=item.get("reason") or "-")
+    else:
+        state = _("waiting")
+    return _("• No. {number} {summary} ({name}, {date}): {state}").format(
+        number=item["number"],
+        summary=item.get("summary") or _("(photos or files)"),
+        name=item.get("sender", "-"),
+        date=_day(item.get("requested_at"), language, zone),
+        state=state,
+    )
+
+
+def _published_line(item: dict[str, Any], language: str, zone: ZoneInfo, _: Translate) -> str:
+    head = _("• No. {number} {summary}, published on {date}:").format(
+        number=item["number"],
+        summary=item.get("summary") or _("(photos or files)"),
+        date=_day(item.get("decided_at"), language, zone),
+    )
+    return "\n".join([head, *[f"  {link}" for link in item.get("links", [])]])
+
+
+def _waiting_line(
+    item: dict[str, Any], as_of: datetime, language: str, zone: ZoneInfo, _: Translate
+) -> str:
+    since = datetime.fromisoformat(str(item["requested_at"]))
+    return _("• No. {number} {summary} ({name}): waiting since {since}, {days} days").format(
+        number=item["number"],
+        summary=item.get("summary") or _("(photos or files)"),
+        name=item.get("sender", "-"),
+        since=format_datetime(since.astimezone(zone), language),
+        days=(as_of - since).days,
+    )
+
+
+def report_lines(params: dict[str, Any], language: str, zone: ZoneInfo) -> list[str]:
+    """A monthly E-Service or social report, pre-filled from the queue: what was asked in the
+    month it covers, what was published with the links, what is still waiting and since when."""
+    _ = translator(language)
+    as_of = datetime.fromisoformat(str(params["as_of"]))
+    asked, published, waiting = params["asked"], params["published"], params["waiting"]
+    covered = format_month(date.fromisoformat(str(params["covered"])), language)
+    return [
+        f"{title(params, language)} — {period_label(params, language, zone)}",
+        _("Pre-filled from the publication queue, for {month}").format(month=covered),
+        "",
+        _("Asked to publish ({count}):").format(count=len(asked)),
+        *[_asked_line(item, language, zone, _) for item in asked],
+        _("Published, with the links ({count}):").format(count=len(published)),
+        *[_published_line(item, language, zone, _) for item in published],
+        _("Still waiting ({count}):").format(count=len(waiting)),
+        *[_waiting_line(item, as_of, language, zone, _) for item in waiting],
+        "",
+        _(
+            'Press "Confirm the report with these links" to record the report as sent, with '
+            "the links above as its evidence."
+        ),
+    ]
+
+
+def report_keyboard(assignment_id: int, _: Translate) -> Keyboard:
+    return [[(_("Confirm the report with these links"), REPORT(assignment_id))]]
+
+
+def _report(params: dict[str, Any], language: str, zone: ZoneInfo) -> Rendered:
+    """To the report's owners when its first reminder goes out: the report, pre-filled."""
+    _ = translator(language)
+    as_of = moment_text(params.get("as_of"), language, zone)
+    lines = [
+        _("The monthly report, pre-filled from the publication queue (as of {when}):").format(
+            when=as_of
+        ),
+        "",
+        *report_lines(params, language, zone),
+        _("Type /pubreport for the latest."),
+    ]
+    return Rendered("\n".join(lines), report_keyboard(int(params["assignment_id"]), _))
+
+
 PUBLISHING_TEMPLATES = {
     "publication_request": _request,
     "publication_waiting": _waiting,
     "publication_published": _published,
     "publication_declined": _declined,
+    "publication_report": _report,
 }

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from jobs.publish_settings import PublishingSettings
+from jobs.recurrence import covers_previous_month
+from storage.models import Obligation, Period
 from storage.publications import SOCIAL, WEB, PublicationView, channels
 
 
@@ -64,3 +67,46 @@ def report_content(
         return tuple(i for i in items if channel in channels(i.publication.destination))
 
     return ReportContent(month, mine(asked), mine(published), mine(waiting))
+
+
+def _summary(item: PublicationView) -> str:
+    first = (item.text.splitlines() or [""])[0]
+    return first if len(first) <= 80 else first[:79] + "…"
+
+
+def item_params(item: PublicationView) -> dict[str, Any]:
+    """One item as a report lists it: plain data, worded when shown."""
+    row = item.publication
+    return {
+        "number": item.id,
+        "summary": _summary(item),
+        "sender": item.sender.full_name,
+        "status": row.status,
+        "reason": row.reason,
+        "requested_at": (row.requested_at or row.created_at).isoformat(),
+        "decided_at": row.decided_at.isoformat() if row.decided_at else None,
+        "links": list(row.links),
+    }
+
+
+def report_params(
+    obligation: Obligation, period: Period, content: ReportContent, now: datetime
+) -> dict[str, Any]:
+    """A monthly report pre-filled, as a message's parameters (the chat's /pubreport and the
+    message the tick sends when the report's first reminder goes out)."""
+    return {
+        "assignment_id": None,
+        "title_th": obligation.title_th,
+        "title_en": obligation.title_en,
+        "period_key": period.key,
+        "fiscal_year": period.fiscal_year,
+        "quarter": period.quarter,
+        "month": period.month,
+        "covers_previous_month": covers_previous_month(obligation.recurrence),
+        "due_at": period.due_at.isoformat(),
+        "covered": content.month.isoformat(),
+        "as_of": now.isoformat(),
+        "asked": [item_params(item) for item in content.asked],
+        "published": [item_params(item) for item in content.published],
+        "waiting": [item_params(item) for item in content.waiting],
+    }

@@ -16,16 +16,25 @@ from sqlmodel import Session
 
 from jobs.calendar import OfficeCalendar
 from jobs.publishing.ladder import QueueMessage, plan_item
+from jobs.publishing.report import (
+    channel_of,
+    covered_month,
+    month_window,
+    report_content,
+    report_params,
+)
 from jobs.settings import Settings
 from jobs.steps import Step, TickContext
-from storage import office, outbox, people, publications
+from storage import office, outbox, people, publications, schedule
 from storage.models import OutboxMessage, Publication, Role, Staff
 from storage.outbox import NewMessage
 from storage.publications import DOCUMENT, PHOTO, PublicationView
 
-DRAFT_TTL = timedelta(hours=2)  # a /publish left alone this long is forgotten
+DRAFT_TTL = timedelta(hours=2)  # a /publish left alone this long is forgotten (its question)
+DRAFT_KEPT = timedelta(days=1)  # and its rows deleted once surely past any question about it
 SUMMARY = 600  # characters of the content a queue message shows (the rest: "show content")
 REQUEST, WAITING = "publication_request", "publication_waiting"  # the officer's, coordinator's
+PREFILLED = "publication_report"  # a monthly report, pre-filled, to its owners
 
 
 def queue_params(found: PublicationView) -> dict[str, Any]:
@@ -94,32 +103,75 @@ def _send(session: Session, found: PublicationView, message: QueueMessage, now: 
     return outbox.enqueue(session, rows, now=now)
 
 
+def write_prefilled(session: Session, tick: TickContext, now: datetime) -> int:
+    """The monthly E-Service and social reports whose first reminder went out: each owner
+    gets the report pre-filled from the queue, once (the key), with the button to confirm it."""
+    settings, zone = tick.settings.publishing, tick.calendar.zone
+    keys = [settings.website_report, settings.social_report]
+    written = 0
+    for assignment, period, obligation in publications.reports_to_prefill(
+        session, keys, limit=tick.batch
+    ):
+        channel = channel_of(obligation.key, settings)
+        assert channel is not None  # the query's keys
+        month = covered_month(period.due_at, zone)
+        start, end = month_window(month, zone)
+        content = report_content(
+            channel,
+            month,
+            publications.asked_between(session, start, end),
+            publications.published_between(session, start, end),
+            publications.waiting(session),
+        )
+        params = {**report_params(obligation, period, content, now), "assignment_id": assignment.id}
+        key = f"{publications.PREFILL_KEY}{assignment.id}:to-"
+        rows = [
+            NewMessage(f"{key}{staff.id}", staff.chat_id, PREFILLED, params, staff.id)
+            for staff in schedule.recipients(session, assignment)
+        ]
+        written += outbox.enqueue(session, rows, now=now)
+    return written
+
+
 class PublishingStep(Step):
     """The publication queue (measures 1.2, 1.3): the web officer's reminders."""
 
     name = "publishing"
 
     def write(self, session: Session, tick: TickContext, now: datetime) -> int:
-        publications.drop_drafts(session, before=now - DRAFT_TTL)
-        return sum(
+        publications.drop_drafts(session, before=now - DRAFT_KEPT)
+        written = sum(
             _plan_one(session, tick, row, now)
             for row in publications.due(session, now=now, limit=tick.batch)
         )
+        return written + write_prefilled(session, tick, now)
 
     def next_wake(self, session: Session, now: datetime) -> datetime | None:
         draft = publications.earliest_draft(session)
-        found = [publications.earliest_action(session), draft + DRAFT_TTL if draft else None]
+        found = [publications.earliest_action(session), draft + DRAFT_KEPT if draft else None]
         return min((moment for moment in found if moment is not None), default=None)
 
     @staticmethod
     def drop_before_sending(session: Session, claimed: list[OutboxMessage]) -> list[OutboxMessage]:
-        """A reminder about an item published or declined meanwhile is not sent."""
+        """A reminder about an item published or declined meanwhile is not sent, nor a
+        pre-filled report confirmed meanwhile."""
         settled = publications.settled_among(session, {_item_of(m) for m in claimed} - {0})
+        confirmed = schedule.closed_among(session, {_report_of(m) for m in claimed} - {0})
+        kept = []
         for message in claimed:
-            if _item_of(message) in settled:
+            if _item_of(message) in settled or _report_of(message) in confirmed:
                 assert message.id is not None
-                outbox.cancel(session, message.id, reason="the item was published or declined")
-        return [m for m in claimed if _item_of(m) not in settled]
+                outbox.cancel(session, message.id, reason="answered meanwhile")
+            else:
+                kept.append(message)
+        return kept
+
+
+def _report_of(message: OutboxMessage) -> int:
+    """The report (assignment) a pre-filled report is about (0 for any other message)."""
+    if message.template != PREFILLED:
+        return 0
+    return int(message.params.get("assignment_id") or 0)
 
 
 def _item_of(message: OutboxMessage) -> int:

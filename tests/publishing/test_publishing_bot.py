@@ -105,7 +105,7 @@ def publication(db: Database, number: int) -> Publication:
         return found
 
 
-def told(office: Office, user: int, heading: str) -> bool:
+def has_heard(office: Office, user: int, heading: str) -> bool:
     return any(text.startswith(heading) for text in office.texts(user))
 
 
@@ -268,6 +268,29 @@ async def test_publish_queue_reminded_published_reported_and_exported(
         about = audit.events(session, subject_type="assignment", subject_id=assignment_id)
         (event,) = [e for e in about if e.action == "publication.report_evidence"]
         assert event.details == {"links": [WEB_LINK, SOCIAL_LINK]}
+
+    # the social report's first reminder (-3 working days; 5 ธ.ค. is a holiday): its owners
+    # get it pre-filled too, once; the E-Service report, confirmed, is not sent again
+    await office.at(bkk(12, 2, 9))
+    heading = "รายงานประจำเดือน จัดเตรียมจากคิวการเผยแพร่"
+    await bot.fake.wait_until(partial(has_heard, office, OFFICER, heading))
+    await office.at(bkk(12, 3, 9))
+    (prefilled,) = [m for m in bot.fake.messages_to(OFFICER) if (m.text or "").startswith(heading)]
+    lines = (prefilled.text or "").splitlines()
+    assert lines[0] == f"{heading} (ข้อมูล ณ 2 ธันวาคม 2568 เวลา 09.00 น.):"
+    assert lines[2].startswith("รายงานผลการปรับปรุงข้อมูลช่องทาง Social Network")
+    assert lines[5:11] == [
+        "เรื่องที่ขอเผยแพร่ (1 เรื่อง):",
+        f"• เลขที่ 1 {NEWS} (สมชาย ใจดี 11 พ.ย. 2568): เผยแพร่แล้ว",
+        "เผยแพร่แล้ว พร้อมลิงก์ (1 เรื่อง):",
+        f"• เลขที่ 1 {NEWS} เผยแพร่เมื่อ 12 พ.ย. 2568:",
+        f"  {WEB_LINK}",
+        f"  {SOCIAL_LINK}",
+    ]
+    assert lines[11] == "ยังรอเผยแพร่ (0 เรื่อง):"  # the second request is for the website
+    assert lines[-1] == "พิมพ์ /pubreport เพื่อดูข้อมูลล่าสุด"
+    (social,) = prefilled.callback_data
+    assert social.startswith("pr:") and social != f"pr:{assignment_id}"
 
     # the ITA evidence workbook: a sheet of every published link by month
     out = tmp_path / "ita-2569.xlsx"
@@ -435,7 +458,7 @@ async def test_the_admin_names_the_web_officer_who_is_told_and_then_receives_the
             heading = "เรื่อง  แจ้งการเปลี่ยนแปลงบทบาทในระบบ"
             change = "รายการ: มอบหมายให้คุณมาลี ศรีสุข เป็นเจ้าหน้าที่ดูแลเว็บไซต์และเพจสื่อสังคมออนไลน์"
             for user in (OUTSIDER, 86):  # the person, and the director
-                await bot.fake.wait_until(partial(told, office, user, heading))
+                await bot.fake.wait_until(partial(has_heard, office, user, heading))
                 (notice,) = [t for t in office.texts(user) if t.startswith(heading)]
                 assert change in notice
             await send_request(office, NEWS, "เว็บไซต์")

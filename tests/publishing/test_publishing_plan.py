@@ -4,17 +4,24 @@ month a monthly report covers."""
 
 from __future__ import annotations
 
-from datetime import UTC, date
+from datetime import UTC, date, timedelta
 
 import pytest
+from sqlmodel import select
 
 from bot.publishing.queue import links_in
 from jobs.calendar import OfficeCalendar
 from jobs.publish_settings import PUBLISH_LADDER, PublishingSettings, PublishStep
 from jobs.publishing.ladder import QueueMessage, first_wake, instants, plan_item
 from jobs.publishing.report import channel_of, covered_month, month_window
+from jobs.publishing.step import DRAFT_KEPT, PublishingStep
 from jobs.settings import Settings
-from tests.duties.test_tick import bkk
+from jobs.tick import Planner
+from storage import publications
+from storage.db import Database
+from storage.models import Publication, PublicationPart, Role
+from tests.duties.test_tick import bkk, join
+from tests.support import NOW as START
 
 
 @pytest.fixture
@@ -97,3 +104,23 @@ def test_a_report_covers_the_month_before_it_is_due(settings: Settings) -> None:
     assert channel_of("eservice-update", publishing) == "web"
     assert channel_of("social-update", publishing) == "social"
     assert channel_of("quarterly-progress", publishing) is None
+
+
+def test_a_draft_left_alone_is_deleted_by_the_tick_a_day_later(
+    db: Database, settings: Settings
+) -> None:
+    sender = join(db, 91, "สมชาย ใจดี", "admin", Role.STAFF, START)
+    with db.transaction() as session:
+        draft = publications.start_draft(session, sender.id, now=START)
+        assert draft.id is not None
+        publications.add_part(session, draft.id, "text", now=START, text="ข่าว")
+    planner = Planner(settings, OfficeCalendar.from_office(settings.office))
+    with db.transaction() as session:
+        assert PublishingStep(settings).next_wake(session, START) == START + DRAFT_KEPT
+    planner.tick(db, START + timedelta(hours=23))
+    with db.transaction() as session:
+        assert len(session.exec(select(PublicationPart)).all()) == 1
+    planner.tick(db, START + DRAFT_KEPT + timedelta(minutes=1))
+    with db.transaction() as session:
+        assert session.exec(select(Publication)).all() == []
+        assert session.exec(select(PublicationPart)).all() == []
