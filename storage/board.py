@@ -211,10 +211,18 @@ class GridRow:
     reachable: bool
 
 
-def grid_rows(session: Session, period_ids: Sequence[int]) -> list[GridRow]:
-    """Every assignment of these periods with its owner's name and groups: two queries."""
-    if not period_ids:
+def grid_rows(
+    session: Session, period_ids: Sequence[int], *, assignment_id: int | None = None
+) -> list[GridRow]:
+    """Every assignment of these periods (or the one ``assignment_id`` names) with its
+    owner's name and groups: two queries."""
+    if not period_ids and assignment_id is None:
         return []
+    chosen = (
+        col(Assignment.id) == assignment_id
+        if assignment_id is not None
+        else col(Assignment.period_id).in_(list(period_ids))
+    )
     rows = session.execute(
         columns(
             col(Assignment.id),
@@ -229,14 +237,10 @@ def grid_rows(session: Session, period_ids: Sequence[int]) -> list[GridRow]:
         )
         .join(Staff, col(Staff.id) == col(Assignment.staff_id), isouter=True)
         .join(WorkGroup, col(WorkGroup.id) == col(Assignment.group_id), isouter=True)
-        .where(col(Assignment.period_id).in_(list(period_ids)))
+        .where(chosen)
         .order_by(col(Assignment.id))
     ).all()
-    owners = (
-        select(Assignment.staff_id)
-        .where(col(Assignment.period_id).in_(list(period_ids)))
-        .where(col(Assignment.staff_id).is_not(None))
-    )
+    owners = select(Assignment.staff_id).where(chosen).where(col(Assignment.staff_id).is_not(None))
     found: dict[int, list[int]] = {}
     links = session.exec(
         select(StaffGroup.staff_id, StaffGroup.group_id).where(col(StaffGroup.staff_id).in_(owners))

@@ -87,9 +87,9 @@ async def test_the_coordinator_signs_in_by_link_sees_the_grid_and_marks_a_paper_
         await page.set_viewport_size({"width": 1100, "height": 640})
         await page.screenshot(path=str(Path(SCREENSHOT)), full_page=True)
 
-    await malee_cell.locator("summary").click()
-    await malee_cell.locator("input[name=date]").fill("10/1/2568")
-    await malee_cell.locator("button[value=paper]").click()
+    await malee_cell.locator("a.act").click()
+    await page.locator("input[name=date]").fill("10/1/2568")
+    await page.locator("button[value=paper]").click()
     await page.wait_for_selector("p.notice")
     assert "ตามกำหนด" in await page.inner_text("p.notice")
     assert await cell_state(page, "มาลี ศรีสุข") == "paper"
@@ -108,10 +108,10 @@ async def test_the_director_excuses_and_reminds_from_the_board(
     page = await browser.new_page()
     await sign_in(page, await office.link(DIRECTOR))
     row = page.locator("tr", has=page.locator("th.name", has_text="มาลี ศรีสุข"))
-    await row.locator("summary").click()
-    assert await row.locator("button[value=paper]").count() == 0  # the coordinator's alone
-    await row.locator("input[name=reason]").fill("ลาคลอดตามระเบียบ")
-    await row.locator("button[value=excuse]").click()
+    await row.locator("a.act").click()
+    assert await page.locator("button[value=paper]").count() == 0  # the coordinator's alone
+    await page.locator("input[name=reason]").fill("ลาคลอดตามระเบียบ")
+    await page.locator("button[value=excuse]").click()
     await page.wait_for_selector("p.notice")
     assert await cell_state(page, "มาลี ศรีสุข") == "excused"
     assert "ลาคลอดตามระเบียบ" in await row.inner_text()
@@ -124,8 +124,8 @@ async def test_the_director_excuses_and_reminds_from_the_board(
     assert excused.actor_staff_id == office.staff_id(DIRECTOR)
 
     head = page.locator("tr", has=page.locator("th.name", has_text="ประเสริฐ หัวหน้า"))
-    await head.locator("summary").click()
-    await head.locator("button[value=remind]").click()
+    await head.locator("a.act").click()
+    await page.locator("button[value=remind]").click()
     await page.wait_for_selector("p.notice")
     assert "ประเสริฐ หัวหน้า" in await page.inner_text("p.notice")
     head_assignment = q1_assignment(office.bot.db, HEAD)
@@ -149,7 +149,10 @@ async def test_a_group_head_sees_their_group_and_staff_see_themselves(
     staff = await (await browser.new_context()).new_page()
     await sign_in(staff, await office.link(MALEE))
     assert await row_names(staff) == ["มาลี ศรีสุข"]
-    assert await staff.locator("details.actions").count() == 0
+    assert await staff.locator("a.act").count() == 0
+    somchais = q1_assignment(office.bot.db, SOMCHAI)
+    response = await staff.goto(f"{office.base}/act/{somchais.id}")
+    assert response is not None and response.status == 404  # not theirs to see
     # a person's year: their own, yes; someone else's, no
     await staff.goto(f"{office.base}/person/{office.staff_id(MALEE)}")
     assert "มาลี ศรีสุข" in await staff.inner_text("h1")
@@ -300,7 +303,7 @@ async def test_a_group_head_may_excuse_only_their_own_group(
     await sign_in(page, await office.link(HEAD))
     assert set(await row_names(page)) == {"สมชาย ใจดี", "มาลี ศรีสุข", "ประเสริฐ หัวหน้า"}
     own = page.locator("tr", has=page.locator("th.name", has_text="ประเสริฐ หัวหน้า"))
-    assert await own.locator("details.actions").count() == 0  # never one's own
+    assert await own.locator("a.act").count() == 0  # never one's own
     csrf = await page.locator("input[name=csrf]").first.get_attribute("value")
     assert csrf
     other = q1_assignment(office.bot.db, COORDINATOR)  # the policy group's
@@ -317,9 +320,10 @@ async def test_a_group_head_may_excuse_only_their_own_group(
     assert refused.details == {"action": "x", "reason": "other_group", "via": "board"}
 
     malee = page.locator("tr", has=page.locator("th.name", has_text="มาลี ศรีสุข"))
-    await malee.locator("summary").click()
-    await malee.locator("input[name=reason]").fill("ไปราชการต่างจังหวัด")
-    await malee.locator("button[value=excuse]").click()
+    await malee.locator("a.act").click()
+    assert await page.locator("button[value=paper]").count() == 0
+    await page.locator("input[name=reason]").fill("ไปราชการต่างจังหวัด")
+    await page.locator("button[value=excuse]").click()
     await page.wait_for_selector("p.notice")
     assert q1_assignment(office.bot.db, MALEE).status == AssignmentStatus.EXCUSED.value
 

@@ -40,7 +40,7 @@ from bot.oversight.board import actions, grid, initdata
 from jobs.calendar import OfficeCalendar, fiscal_year_of
 from jobs.settings import BoardSettings
 from jobs.tick import duty_params
-from storage import board, oversight, people
+from storage import board, office, oversight, people, power, schedule
 from storage.models import Role
 
 log = logging.getLogger(__name__)
@@ -112,6 +112,7 @@ def make_app(services: Services, token: str) -> web.Application:
             web.post("/signout", signout),
             web.get("/lang/{language}", switch_language),
             web.get("/person/{staff_id:\\d+}", person_page),
+            web.get("/act/{assignment_id:\\d{1,12}}", act_page),
             web.get("/rates", rates_page),
             web.get("/rates.png", rates_chart),
             web.get("/evidence.xlsx", evidence),
@@ -464,6 +465,48 @@ def _may_answer(person: people.Person, scope: grid.Scope, row: grid.Row, cell: g
     return Role.GROUP_HEAD in person.roles and bool(scope.group_ids)
 
 
+async def act_page(request: web.Request) -> web.StreamResponse:
+    """One cell's actions, as the viewer's role allows them (decided again when posted)."""
+    viewer = await _viewer(request)
+    services = _services(request)
+    now, zone = services.clock(), services.settings.office.zone
+    today = now.astimezone(zone).date()
+    assignment_id = int(request.match_info["assignment_id"])
+    me = viewer.person
+
+    def load(session: Session) -> tuple[Any, ...] | None:
+        scope = grid.scope_of(session, me, today)
+        rows = board.grid_rows(session, [], assignment_id=assignment_id)
+        duty = schedule.duty(session, assignment_id)
+        if not rows or duty is None or not scope.covers(rows[0]):
+            return None
+        facts = board.cell_facts(session, [assignment_id])
+        away = office.on_leave(session, today)
+        shown = grid.cell(rows[0], duty.period, facts, away, today, zone)
+        verdict = power.escalation_answer(session, me, duty.assignment, today, "x")
+        return rows[0], duty, shown, verdict is power.Answer.ALLOWED
+
+    found = await services.db.run(load)
+    _ = translator(viewer.language)
+    if found is None:
+        raise Refused(404, _("There is nobody here you may see."))
+    row, duty, shown, may_answer = found
+    back = request.query.get("back", "/")
+    return _page(
+        request,
+        "act.html",
+        viewer.language,
+        viewer=viewer,
+        owner=row.owner_name_en if viewer.language == "en" else row.owner_name,
+        column=_column_title(duty.obligation, duty.period, viewer.language, zone),
+        cell=shown,
+        labels=_cell_labels(shown, viewer.language),
+        may_paper=shown.is_open and me.has_any(*actions.PAPER_ROLES),
+        may_answer=shown.is_open and may_answer,
+        back=back if back.startswith("/") and not back.startswith("//") else "/",
+    )
+
+
 async def person_page(request: web.Request) -> web.StreamResponse:
     """A person's fiscal year (/history), for whoever may see that person's items."""
     viewer = await _viewer(request)
@@ -492,7 +535,7 @@ async def person_page(request: web.Request) -> web.StreamResponse:
             "period": period_label(duty_params(o, p), viewer.language, zone),
             "due": format_date(p.due_at.astimezone(zone).date(), viewer.language),
             "state": status_name(a.status, _) if p.due_at <= now else _(grid.NOT_YET_DUE),
-            "css": grid._css(a.status) if p.due_at <= now else "pending",
+            "css": grid.css(a.status) if p.due_at <= now else "pending",
         }
         for o, p, a in rows
     ]
