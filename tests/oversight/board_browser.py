@@ -54,9 +54,8 @@ def free_port() -> int:
 
 
 def with_board(settings: Settings, port: int, **changes: Any) -> Settings:
-    board = BoardSettings(
-        listen=f"127.0.0.1:{port}", public_url=f"http://127.0.0.1:{port}", **changes
-    )
+    values = {"listen": f"127.0.0.1:{port}", "public_url": f"http://127.0.0.1:{port}", **changes}
+    board = BoardSettings(**values)
     copy = settings.model_copy(update={"board": board})
     copy._source = settings.source
     return copy

@@ -178,6 +178,7 @@ async def test_a_used_link_an_expired_link_and_a_deactivated_person_are_refused(
     await sign_in(late, stale)
     assert "หมดอายุ" in await late.inner_text("p.message")
 
+    unused = await office.link(COORDINATOR)
     with office.bot.db.transaction() as session:
         people.set_active(
             session,
@@ -186,6 +187,9 @@ async def test_a_used_link_an_expired_link_and_a_deactivated_person_are_refused(
             actor=people.Actor("test"),
             now=office.bot.clock.now,
         )
+    refused = await (await browser.new_context()).new_page()
+    await sign_in(refused, unused)
+    assert "ไม่เปิดให้" in await refused.inner_text("p.message")
     await first.reload()
     assert await first.locator("table.grid").count() == 0  # signed out at once
     assert "ไม่เปิดให้" in await first.inner_text("p.message")
@@ -235,6 +239,19 @@ async def test_a_form_without_its_token_is_refused_even_from_the_board(
     )
     assert response.status == 403
     assert q1_assignment(office.bot.db, MALEE).status == malee.status
+
+
+async def test_over_https_board_sends_a_mini_app_button_and_no_link_preview(
+    db: Database, settings: Settings
+) -> None:
+    https = "https://board.example.go.th"
+    async with running_office(db, settings, public_url=https) as office:
+        (text,) = await office.bot.say(DIRECTOR, "/board")
+        assert f"{https}/signin?t=" in text
+        sent = office.bot.last(DIRECTOR)
+        (row,) = (sent.reply_markup or {})["inline_keyboard"]
+        assert row[0]["web_app"] == {"url": f"{https}/app"}
+        assert sent.params.get("link_preview_options") == {"is_disabled": True}
 
 
 async def test_the_board_link_is_refused_to_a_role_the_board_leaves_out(
@@ -294,6 +311,13 @@ async def test_english_on_request_and_signing_out(office: Office, browser: Brows
     assert "signed out" in await page.inner_text("p.message")
     await page.goto(office.base)
     assert await page.locator("table.grid").count() == 0
+
+    again = await (await browser.new_context()).new_page()
+    await sign_in(again, await office.link(DIRECTOR))
+    office.bot.clock.advance(hours=12, minutes=1)  # [board] session_hours = 12
+    await again.reload()
+    assert await again.locator("table.grid").count() == 0
+    assert "กรุณาเข้าสู่ระบบ" in await again.inner_text("p.message")
 
 
 async def test_a_group_head_may_excuse_only_their_own_group(
