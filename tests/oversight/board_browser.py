@@ -98,8 +98,14 @@ class Office:
 
 
 @asynccontextmanager
-async def running_office(db: Database, settings: Settings, **board: Any) -> AsyncIterator[Office]:
-    plan = only(settings, "quarterly-progress", each_member_of=["admin", "policy"])
+async def running_office(
+    db: Database,
+    settings: Settings,
+    *,
+    keys: tuple[str, ...] = ("quarterly-progress",),
+    **board: Any,
+) -> AsyncIterator[Office]:
+    plan = only(settings, *keys, each_member_of=["admin", "policy"])
     port = free_port()
     plan = with_board(plan, port, **board)
     fill_office(db)

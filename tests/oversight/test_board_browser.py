@@ -8,8 +8,9 @@ import asyncio
 import json
 import os
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -26,6 +27,7 @@ from tests.duties.test_tick import q1_assignment
 from tests.harness import TOKEN
 from tests.oversight.board_browser import (
     COORDINATOR,
+    DEPUTY,
     DIRECTOR,
     HEAD,
     MALEE,
@@ -83,9 +85,6 @@ async def test_the_coordinator_signs_in_by_link_sees_the_grid_and_marks_a_paper_
     assert "เกิน 3 วัน" in await malee_cell.inner_text()
     cookie = next(c for c in await page.context.cookies() if c["name"] == "board_session")
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
-    if SCREENSHOT:
-        await page.set_viewport_size({"width": 1100, "height": 640})
-        await page.screenshot(path=str(Path(SCREENSHOT)), full_page=True)
 
     await malee_cell.locator("a.act").click()
     await page.locator("input[name=date]").fill("10/1/2568")
@@ -375,3 +374,81 @@ async def test_rates_chart_and_evidence_workbook_for_the_director_only(
     for address in ("/rates", "/rates.png", "/evidence.xlsx"):
         response = await staff.goto(f"{office.base}{address}")
         assert response is not None and response.status == 403
+
+
+async def test_each_state_has_its_colour_and_thai_label(
+    db: Database, settings: Settings, browser: Browser
+) -> None:
+    """Two reports; on time, late, paper, excused, on leave, unreachable, reported to the
+    director. The README's screenshot is this grid (STAFF_REPORT_BOT_BOARD_SCREENSHOT)."""
+    keys = ("quarterly-progress", "procurement-summary")
+    async with running_office(db, settings, keys=keys) as office:
+        db, coordinator = office.bot.db, _person(office, COORDINATOR)
+        with db.transaction() as session:
+            for user_id, moment, via in (
+                (SOMCHAI, bkk(1, 9), "button"),
+                (MALEE, bkk(1, 13), "button"),
+            ):
+                schedule.confirm(
+                    session,
+                    q1_assignment(db, user_id).id or 0,
+                    person=_person(office, user_id),
+                    now=moment,
+                    via=via,
+                )
+            schedule.confirm(
+                session,
+                q1_assignment(db, HEAD).id or 0,
+                person=coordinator,
+                now=bkk(1, 13),
+                via="paper",
+                received_at=bkk(1, 10, 15),
+                on_behalf=True,
+            )
+        office.tick(bkk(1, 20, 9))
+        with db.transaction() as session:
+            schedule.excuse(
+                session,
+                q1_assignment(db, COORDINATOR).id or 0,
+                person=_person(office, DIRECTOR),
+                reason="ไปราชการต่างประเทศ",
+                now=bkk(1, 20, 9),
+            )
+            office_leave(session, office.staff_id(DEPUTY), office.staff_id(DEPUTY))
+            people.mark_unreachable(session, office.staff_id(POLICY_HEAD), "blocked")
+        page = await browser.new_page()
+        await page.set_viewport_size({"width": 1100, "height": 760})
+        await sign_in(page, await office.link(DIRECTOR))
+        expected = {
+            "สมชาย ใจดี": ("on-time", "ส่งตามกำหนด"),
+            "มาลี ศรีสุข": ("late", "ส่งล่าช้า"),
+            "ประเสริฐ หัวหน้า": ("paper", "ส่งเป็นเอกสาร"),
+            "วิภา ประสานงาน": ("excused", "ไปราชการต่างประเทศ"),
+            "สุดา นโยบาย": ("leave", "ลา"),
+            "อำนาจ นำแผน": ("unreachable", "ติดต่อไม่ได้"),
+        }
+        for name, (state, words) in expected.items():
+            row = page.locator("tr", has=page.locator("th.name", has_text=name))
+            assert await cell_state(page, name) == state, name
+            assert words in await row.locator("td.cell").first.inner_text(), name
+        somchai = page.locator("tr", has=page.locator("th.name", has_text="สมชาย ใจดี"))
+        second = somchai.locator("td.cell").nth(1)
+        assert await second.get_attribute("data-state") == "escalated"
+        assert "รายงานผู้บังคับบัญชาแล้ว" in await second.inner_text()
+        if SCREENSHOT:
+            await page.screenshot(path=str(Path(SCREENSHOT)), full_page=True)
+
+
+def _person(office: Office, user_id: int) -> people.Person:
+    with office.bot.db.transaction() as session:
+        found = people.by_telegram_user(session, user_id)
+    assert found is not None
+    return found
+
+
+def office_leave(session: Any, staff_id: int, by: int) -> None:
+    from storage import office as office_rows
+
+    office_rows.add_leave(
+        session, staff_id, date(2025, 1, 15), date(2025, 1, 24), by_staff_id=by, now=bkk(1, 14)
+    )
