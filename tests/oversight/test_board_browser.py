@@ -452,3 +452,19 @@ def office_leave(session: Any, staff_id: int, by: int) -> None:
     office_rows.add_leave(
         session, staff_id, date(2025, 1, 15), date(2025, 1, 24), by_staff_id=by, now=bkk(1, 14)
     )
+
+
+async def test_filters_by_group_report_and_period(office: Office, browser: Browser) -> None:
+    page = await browser.new_page()
+    await sign_in(page, await office.link(COORDINATOR))
+    async with page.expect_navigation():  # the filters apply on change (a little script)
+        await page.select_option("select[name=group]", label="กลุ่มอำนวยการ")
+    assert set(await row_names(page)) == {"สมชาย ใจดี", "มาลี ศรีสุข", "ประเสริฐ หัวหน้า"}
+    async with page.expect_navigation():
+        await page.select_option("select[name=obligation]", value="quarterly-progress")
+    periods = await page.locator("select[name=period] option").all_inner_texts()
+    assert periods[0] == "10 ม.ค. 2568" and len(periods) == 2  # and the one before it
+    async with page.expect_navigation():
+        await page.select_option("select[name=period]", index=1)
+    heading = await page.inner_text("table.grid thead")
+    assert "ไตรมาสที่ 4 ปีงบประมาณ พ.ศ. 2567" in heading
