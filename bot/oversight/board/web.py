@@ -165,7 +165,7 @@ async def _refusals(request: web.Request, handler: Handler) -> web.StreamRespons
     try:
         return await handler(request)
     except Refused as refused:
-        language = _language(request, None)
+        language = _language(request)
         return _page(
             request,
             "message.html",
@@ -189,7 +189,8 @@ def _board_settings(request: web.Request) -> BoardSettings:
     return found
 
 
-def _language(request: web.Request, viewer: Viewer | None) -> str:
+def _language(request: web.Request) -> str:
+    """Thai first; English once the header's switch sets the cookie."""
     chosen = request.cookies.get(LANGUAGE_COOKIE)
     return normalise_language(chosen) if chosen in ("th", "en") else "th"
 
@@ -245,7 +246,7 @@ async def _viewer(request: web.Request) -> Viewer:
         return found, person
 
     found, person = await services.db.run(load)
-    language = _language(request, None)
+    language = _language(request)
     _ = translator(language)
     if found is None or person is None:
         if person is not None:
@@ -301,7 +302,7 @@ async def signin_page(request: web.Request) -> web.StreamResponse:
     """The link from /board opens this page; its button exchanges the link (a GET never
     spends it: a link preview or a prefetch must not sign anyone in)."""
     token = request.query.get("t", "")
-    return _page(request, "signin.html", _language(request, None), token=token, viewer=None)
+    return _page(request, "signin.html", _language(request), token=token, viewer=None)
 
 
 async def signin(request: web.Request) -> web.StreamResponse:
@@ -309,7 +310,7 @@ async def signin(request: web.Request) -> web.StreamResponse:
     token = str(form.get("t", ""))[:100]
     services, settings = _services(request), _board_settings(request)
     now = services.clock()
-    _ = translator(_language(request, None))
+    _ = translator(_language(request))
     if not _same_origin(request):
         raise Refused(403, _(_FORGED))
 
@@ -341,13 +342,13 @@ _LINK_REFUSALS = {
 async def webapp_page(request: web.Request) -> web.StreamResponse:
     """The Mini App's entry: its script posts Telegram's signed initData (from the address's
     fragment, where Telegram puts it), then opens the grid."""
-    return _page(request, "webapp.html", _language(request, None), viewer=None)
+    return _page(request, "webapp.html", _language(request), viewer=None)
 
 
 async def webapp_signin(request: web.Request) -> web.StreamResponse:
     services, settings = _services(request), _board_settings(request)
     now = services.clock()
-    _ = translator(_language(request, None))
+    _ = translator(_language(request))
     if not _same_origin(request):
         raise Refused(403, _(_FORGED))
     form = await request.post()
