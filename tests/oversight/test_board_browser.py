@@ -468,3 +468,30 @@ async def test_filters_by_group_report_and_period(office: Office, browser: Brows
         await page.select_option("select[name=period]", index=1)
     heading = await page.inner_text("table.grid thead")
     assert "ไตรมาสที่ 4 ปีงบประมาณ พ.ศ. 2567" in heading
+
+
+async def test_the_acting_officer_sees_the_office_and_answers_as_the_director(
+    office: Office, browser: Browser
+) -> None:
+    from storage import office as office_rows
+
+    director, deputy = office.staff_id(DIRECTOR), office.staff_id(DEPUTY)
+    with office.bot.db.transaction() as session:
+        office_rows.add_leave(
+            session,
+            director,
+            date(2025, 1, 13),
+            date(2025, 1, 17),
+            by_staff_id=director,
+            now=bkk(1, 10),
+            acting_staff_id=deputy,
+        )
+    page = await browser.new_page()
+    await sign_in(page, await office.link(DEPUTY))
+    assert "สมชาย ใจดี" in await row_names(page)  # the whole office, for today
+    malee = page.locator("tr", has=page.locator("th.name", has_text="มาลี ศรีสุข"))
+    await malee.locator("a.act").click()
+    await page.locator("input[name=reason]").fill("ผู้รักษาราชการแทนอนุญาต")
+    await page.locator("button[value=excuse]").click()
+    await page.wait_for_selector("p.notice")
+    assert q1_assignment(office.bot.db, MALEE).status == AssignmentStatus.EXCUSED.value

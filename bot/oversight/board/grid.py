@@ -36,6 +36,7 @@ class Scope:
     office: bool
     group_ids: frozenset[int]
     staff_id: int
+    answers_all: bool = False  # the director, or whoever acts for the director today
 
     def covers(self, row: board.GridRow) -> bool:
         if self.office:
@@ -47,11 +48,12 @@ def scope_of(session: Session, person: people.Person, today: date) -> Scope:
     """The coordinator, the director (and whoever acts for the director today), admins: the
     whole office; a group head: their groups; anyone else: their own items (as /mine)."""
     mine = frozenset(g.id for g in person.groups if g.id is not None)
-    if person.has_any(*WHOLE_OFFICE) or office.is_acting(session, person.id, today):
-        return Scope(True, frozenset(), person.id)
+    acting = office.is_acting(session, person.id, today)
+    if person.has_any(*WHOLE_OFFICE) or acting:
+        return Scope(True, frozenset(), person.id, Role.DIRECTOR in person.roles or acting)
     if Role.GROUP_HEAD in person.roles:
         return Scope(False, mine, person.id)
-    return _OwnScope(False, frozenset(), person.id, mine)
+    return _OwnScope(False, frozenset(), person.id, own_groups=mine)
 
 
 @dataclass(frozen=True, slots=True)
