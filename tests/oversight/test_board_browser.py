@@ -11,10 +11,10 @@ from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import pytest
-from aiohttp import web
+from aiohttp import ClientSession, web
 from playwright.async_api import Browser
 from sqlmodel import select
 
@@ -262,6 +262,20 @@ async def test_the_board_link_is_refused_to_a_role_the_board_leaves_out(
         assert "signin" not in refused
         (text,) = await office.bot.say(COORDINATOR, "/board")
         assert "/signin?t=" in text
+        # nor does Telegram's own signed initData open it to her
+        signed = unquote(_init_data(MALEE, office.bot.clock.now))
+        async with (
+            ClientSession() as client,
+            client.post(
+                f"{office.base}/app/signin",
+                data={"init_data": signed},
+                headers={"Origin": office.base},
+                allow_redirects=False,
+            ) as response,
+        ):
+            assert response.status == 403
+            assert "ไม่เปิดให้" in await response.text()
+            assert "board_session" not in response.cookies
 
 
 def _init_data(user_id: int, at: datetime, token: str = TOKEN) -> str:
