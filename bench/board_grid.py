@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gzip
 import random
 import statistics
 import time
@@ -163,10 +164,11 @@ class Timing:
     server: list[float]
     round_trip: list[float]
     size: int
+    gzipped: int
 
 
 async def fetch_pages(base: str, cookie: str, query: str, runs: int) -> Timing:
-    server, trip, size = [], [], 0
+    server, trip, size, body = [], [], 0, b""
     async with aiohttp.ClientSession(cookies={web.COOKIE: cookie}) as client:
         for attempt in range(runs + 2):  # two warm-ups
             started = time.perf_counter()
@@ -179,7 +181,7 @@ async def fetch_pages(base: str, cookie: str, query: str, runs: int) -> Timing:
                 trip.append(elapsed)
                 server.append(float(timing.split("dur=")[1]) / 1000)
                 size = len(body)
-    return Timing(query or "/", server, trip, size)
+    return Timing(query or "/", server, trip, size, len(gzip.compress(body)))
 
 
 async def measure(backend: str, people: int, runs: int) -> None:
@@ -218,7 +220,7 @@ async def measure(backend: str, people: int, runs: int) -> None:
     print(f"{'what':44} {'p50 ms':>8} {'p95 ms':>8} {'size':>10}")
     labels = ("board grid, all 7 (server)", "board grid, one (server)")
     for page, label in zip(pages, labels, strict=True):
-        print(_line(label, page.server, page.size, "B"))
+        print(_line(label, page.server, page.size, "B") + f" ({page.gzipped // 1024} KiB gzipped)")
         print(_line("  … round trip over loopback", page.round_trip, page.size, "B"))
     print(_line("/status, all 7 (text built)", [t for t, _ in status_all], status_all[0][1], "ch"))
     print(

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from sqlalchemy import delete, update
 from sqlalchemy import select as columns
-from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from storage import audit
@@ -40,8 +40,13 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+KEPT_AFTER_EXPIRY = timedelta(days=1)  # then a link or a session row goes (the audit log stays)
+
+
 def new_link(session: Session, staff_id: int, *, now: datetime, valid_for: timedelta) -> str:
-    """A fresh one-time link's token for ``staff_id`` (only its hash is kept)."""
+    """A fresh one-time link's token for ``staff_id`` (only its hash is kept). Links and
+    sessions that expired more than a day ago are deleted on the way."""
+    forget_expired(session, now=now)
     token = secrets.token_urlsafe(32)
     session.add(
         BoardLink(
@@ -57,6 +62,12 @@ def new_link(session: Session, staff_id: int, *, now: datetime, valid_for: timed
         subject_id=staff_id,
     )
     return token
+
+
+def forget_expired(session: Session, *, now: datetime) -> None:
+    before = now - KEPT_AFTER_EXPIRY
+    execute_bulk(session, delete(BoardLink).where(col(BoardLink.expires_at) < before))
+    execute_bulk(session, delete(BoardSession).where(col(BoardSession.expires_at) < before))
 
 
 class LinkRefusal(StrEnum):
@@ -211,10 +222,18 @@ class GridRow:
     reachable: bool
 
 
-def grid_rows(session: Session, period_ids: Sequence[int]) -> list[GridRow]:
-    """Every assignment of these periods with its owner's name and groups: two queries."""
-    if not period_ids:
+def grid_rows(
+    session: Session, period_ids: Sequence[int], *, assignment_id: int | None = None
+) -> list[GridRow]:
+    """Every assignment of these periods (or the one ``assignment_id`` names) with its
+    owner's name and groups: two queries."""
+    if not period_ids and assignment_id is None:
         return []
+    chosen = (
+        col(Assignment.id) == assignment_id
+        if assignment_id is not None
+        else col(Assignment.period_id).in_(list(period_ids))
+    )
     rows = session.execute(
         columns(
             col(Assignment.id),
@@ -229,14 +248,10 @@ def grid_rows(session: Session, period_ids: Sequence[int]) -> list[GridRow]:
         )
         .join(Staff, col(Staff.id) == col(Assignment.staff_id), isouter=True)
         .join(WorkGroup, col(WorkGroup.id) == col(Assignment.group_id), isouter=True)
-        .where(col(Assignment.period_id).in_(list(period_ids)))
+        .where(chosen)
         .order_by(col(Assignment.id))
     ).all()
-    owners = (
-        select(Assignment.staff_id)
-        .where(col(Assignment.period_id).in_(list(period_ids)))
-        .where(col(Assignment.staff_id).is_not(None))
-    )
+    owners = select(Assignment.staff_id).where(chosen).where(col(Assignment.staff_id).is_not(None))
     found: dict[int, list[int]] = {}
     links = session.exec(
         select(StaffGroup.staff_id, StaffGroup.group_id).where(col(StaffGroup.staff_id).in_(owners))

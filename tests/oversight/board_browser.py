@@ -54,9 +54,8 @@ def free_port() -> int:
 
 
 def with_board(settings: Settings, port: int, **changes: Any) -> Settings:
-    board = BoardSettings(
-        listen=f"127.0.0.1:{port}", public_url=f"http://127.0.0.1:{port}", **changes
-    )
+    values = {"listen": f"127.0.0.1:{port}", "public_url": f"http://127.0.0.1:{port}", **changes}
+    board = BoardSettings(**values)
     copy = settings.model_copy(update={"board": board})
     copy._source = settings.source
     return copy
@@ -99,8 +98,14 @@ class Office:
 
 
 @asynccontextmanager
-async def running_office(db: Database, settings: Settings, **board: Any) -> AsyncIterator[Office]:
-    plan = only(settings, "quarterly-progress", each_member_of=["admin", "policy"])
+async def running_office(
+    db: Database,
+    settings: Settings,
+    *,
+    keys: tuple[str, ...] = ("quarterly-progress",),
+    **board: Any,
+) -> AsyncIterator[Office]:
+    plan = only(settings, *keys, each_member_of=["admin", "policy"])
     port = free_port()
     plan = with_board(plan, port, **board)
     fill_office(db)

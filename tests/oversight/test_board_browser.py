@@ -8,12 +8,13 @@ import asyncio
 import json
 import os
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
-from urllib.parse import quote
+from typing import Any
+from urllib.parse import quote, unquote
 
 import pytest
-from aiohttp import web
+from aiohttp import ClientSession, web
 from playwright.async_api import Browser
 from sqlmodel import select
 
@@ -26,6 +27,7 @@ from tests.duties.test_tick import q1_assignment
 from tests.harness import TOKEN
 from tests.oversight.board_browser import (
     COORDINATOR,
+    DEPUTY,
     DIRECTOR,
     HEAD,
     MALEE,
@@ -83,13 +85,10 @@ async def test_the_coordinator_signs_in_by_link_sees_the_grid_and_marks_a_paper_
     assert "เกิน 3 วัน" in await malee_cell.inner_text()
     cookie = next(c for c in await page.context.cookies() if c["name"] == "board_session")
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
-    if SCREENSHOT:
-        await page.set_viewport_size({"width": 1100, "height": 640})
-        await page.screenshot(path=str(Path(SCREENSHOT)), full_page=True)
 
-    await malee_cell.locator("summary").click()
-    await malee_cell.locator("input[name=date]").fill("10/1/2568")
-    await malee_cell.locator("button[value=paper]").click()
+    await malee_cell.locator("a.act").click()
+    await page.locator("input[name=date]").fill("10/1/2568")
+    await page.locator("button[value=paper]").click()
     await page.wait_for_selector("p.notice")
     assert "ตามกำหนด" in await page.inner_text("p.notice")
     assert await cell_state(page, "มาลี ศรีสุข") == "paper"
@@ -108,10 +107,10 @@ async def test_the_director_excuses_and_reminds_from_the_board(
     page = await browser.new_page()
     await sign_in(page, await office.link(DIRECTOR))
     row = page.locator("tr", has=page.locator("th.name", has_text="มาลี ศรีสุข"))
-    await row.locator("summary").click()
-    assert await row.locator("button[value=paper]").count() == 0  # the coordinator's alone
-    await row.locator("input[name=reason]").fill("ลาคลอดตามระเบียบ")
-    await row.locator("button[value=excuse]").click()
+    await row.locator("a.act").click()
+    assert await page.locator("button[value=paper]").count() == 0  # the coordinator's alone
+    await page.locator("input[name=reason]").fill("ลาคลอดตามระเบียบ")
+    await page.locator("button[value=excuse]").click()
     await page.wait_for_selector("p.notice")
     assert await cell_state(page, "มาลี ศรีสุข") == "excused"
     assert "ลาคลอดตามระเบียบ" in await row.inner_text()
@@ -124,8 +123,8 @@ async def test_the_director_excuses_and_reminds_from_the_board(
     assert excused.actor_staff_id == office.staff_id(DIRECTOR)
 
     head = page.locator("tr", has=page.locator("th.name", has_text="ประเสริฐ หัวหน้า"))
-    await head.locator("summary").click()
-    await head.locator("button[value=remind]").click()
+    await head.locator("a.act").click()
+    await page.locator("button[value=remind]").click()
     await page.wait_for_selector("p.notice")
     assert "ประเสริฐ หัวหน้า" in await page.inner_text("p.notice")
     head_assignment = q1_assignment(office.bot.db, HEAD)
@@ -149,7 +148,10 @@ async def test_a_group_head_sees_their_group_and_staff_see_themselves(
     staff = await (await browser.new_context()).new_page()
     await sign_in(staff, await office.link(MALEE))
     assert await row_names(staff) == ["มาลี ศรีสุข"]
-    assert await staff.locator("details.actions").count() == 0
+    assert await staff.locator("a.act").count() == 0
+    somchais = q1_assignment(office.bot.db, SOMCHAI)
+    response = await staff.goto(f"{office.base}/act/{somchais.id}")
+    assert response is not None and response.status == 404  # not theirs to see
     # a person's year: their own, yes; someone else's, no
     await staff.goto(f"{office.base}/person/{office.staff_id(MALEE)}")
     assert "มาลี ศรีสุข" in await staff.inner_text("h1")
@@ -175,6 +177,7 @@ async def test_a_used_link_an_expired_link_and_a_deactivated_person_are_refused(
     await sign_in(late, stale)
     assert "หมดอายุ" in await late.inner_text("p.message")
 
+    unused = await office.link(COORDINATOR)
     with office.bot.db.transaction() as session:
         people.set_active(
             session,
@@ -183,6 +186,9 @@ async def test_a_used_link_an_expired_link_and_a_deactivated_person_are_refused(
             actor=people.Actor("test"),
             now=office.bot.clock.now,
         )
+    refused = await (await browser.new_context()).new_page()
+    await sign_in(refused, unused)
+    assert "ไม่เปิดให้" in await refused.inner_text("p.message")
     await first.reload()
     assert await first.locator("table.grid").count() == 0  # signed out at once
     assert "ไม่เปิดให้" in await first.inner_text("p.message")
@@ -234,6 +240,19 @@ async def test_a_form_without_its_token_is_refused_even_from_the_board(
     assert q1_assignment(office.bot.db, MALEE).status == malee.status
 
 
+async def test_over_https_board_sends_a_mini_app_button_and_no_link_preview(
+    db: Database, settings: Settings
+) -> None:
+    https = "https://board.example.go.th"
+    async with running_office(db, settings, public_url=https) as office:
+        (text,) = await office.bot.say(DIRECTOR, "/board")
+        assert f"{https}/signin?t=" in text
+        sent = office.bot.last(DIRECTOR)
+        (row,) = (sent.reply_markup or {})["inline_keyboard"]
+        assert row[0]["web_app"] == {"url": f"{https}/app"}
+        assert sent.params.get("link_preview_options") == {"is_disabled": True}
+
+
 async def test_the_board_link_is_refused_to_a_role_the_board_leaves_out(
     db: Database, settings: Settings
 ) -> None:
@@ -243,6 +262,20 @@ async def test_the_board_link_is_refused_to_a_role_the_board_leaves_out(
         assert "signin" not in refused
         (text,) = await office.bot.say(COORDINATOR, "/board")
         assert "/signin?t=" in text
+        # nor does Telegram's own signed initData open it to her
+        signed = unquote(_init_data(MALEE, office.bot.clock.now))
+        async with (
+            ClientSession() as client,
+            client.post(
+                f"{office.base}/app/signin",
+                data={"init_data": signed},
+                headers={"Origin": office.base},
+                allow_redirects=False,
+            ) as response,
+        ):
+            assert response.status == 403
+            assert "ไม่เปิดให้" in await response.text()
+            assert "board_session" not in response.cookies
 
 
 def _init_data(user_id: int, at: datetime, token: str = TOKEN) -> str:
@@ -292,6 +325,13 @@ async def test_english_on_request_and_signing_out(office: Office, browser: Brows
     await page.goto(office.base)
     assert await page.locator("table.grid").count() == 0
 
+    again = await (await browser.new_context()).new_page()
+    await sign_in(again, await office.link(DIRECTOR))
+    office.bot.clock.advance(hours=12, minutes=1)  # [board] session_hours = 12
+    await again.reload()
+    assert await again.locator("table.grid").count() == 0
+    assert "กรุณาเข้าสู่ระบบ" in await again.inner_text("p.message")
+
 
 async def test_a_group_head_may_excuse_only_their_own_group(
     office: Office, browser: Browser
@@ -300,7 +340,7 @@ async def test_a_group_head_may_excuse_only_their_own_group(
     await sign_in(page, await office.link(HEAD))
     assert set(await row_names(page)) == {"สมชาย ใจดี", "มาลี ศรีสุข", "ประเสริฐ หัวหน้า"}
     own = page.locator("tr", has=page.locator("th.name", has_text="ประเสริฐ หัวหน้า"))
-    assert await own.locator("details.actions").count() == 0  # never one's own
+    assert await own.locator("a.act").count() == 0  # never one's own
     csrf = await page.locator("input[name=csrf]").first.get_attribute("value")
     assert csrf
     other = q1_assignment(office.bot.db, COORDINATOR)  # the policy group's
@@ -317,9 +357,10 @@ async def test_a_group_head_may_excuse_only_their_own_group(
     assert refused.details == {"action": "x", "reason": "other_group", "via": "board"}
 
     malee = page.locator("tr", has=page.locator("th.name", has_text="มาลี ศรีสุข"))
-    await malee.locator("summary").click()
-    await malee.locator("input[name=reason]").fill("ไปราชการต่างจังหวัด")
-    await malee.locator("button[value=excuse]").click()
+    await malee.locator("a.act").click()
+    assert await page.locator("button[value=paper]").count() == 0
+    await page.locator("input[name=reason]").fill("ไปราชการต่างจังหวัด")
+    await page.locator("button[value=excuse]").click()
     await page.wait_for_selector("p.notice")
     assert q1_assignment(office.bot.db, MALEE).status == AssignmentStatus.EXCUSED.value
 
@@ -347,3 +388,124 @@ async def test_rates_chart_and_evidence_workbook_for_the_director_only(
     for address in ("/rates", "/rates.png", "/evidence.xlsx"):
         response = await staff.goto(f"{office.base}{address}")
         assert response is not None and response.status == 403
+
+
+async def test_each_state_has_its_colour_and_thai_label(
+    db: Database, settings: Settings, browser: Browser
+) -> None:
+    """Two reports; on time, late, paper, excused, on leave, unreachable, reported to the
+    director. The README's screenshot is this grid (STAFF_REPORT_BOT_BOARD_SCREENSHOT)."""
+    keys = ("quarterly-progress", "procurement-summary")
+    async with running_office(db, settings, keys=keys) as office:
+        db, coordinator = office.bot.db, _person(office, COORDINATOR)
+        with db.transaction() as session:
+            for user_id, moment, via in (
+                (SOMCHAI, bkk(1, 9), "button"),
+                (MALEE, bkk(1, 13), "button"),
+            ):
+                schedule.confirm(
+                    session,
+                    q1_assignment(db, user_id).id or 0,
+                    person=_person(office, user_id),
+                    now=moment,
+                    via=via,
+                )
+            schedule.confirm(
+                session,
+                q1_assignment(db, HEAD).id or 0,
+                person=coordinator,
+                now=bkk(1, 13),
+                via="paper",
+                received_at=bkk(1, 10, 15),
+                on_behalf=True,
+            )
+        office.tick(bkk(1, 20, 9))
+        with db.transaction() as session:
+            schedule.excuse(
+                session,
+                q1_assignment(db, COORDINATOR).id or 0,
+                person=_person(office, DIRECTOR),
+                reason="ไปราชการต่างประเทศ",
+                now=bkk(1, 20, 9),
+            )
+            office_leave(session, office.staff_id(DEPUTY), office.staff_id(DEPUTY))
+            people.mark_unreachable(session, office.staff_id(POLICY_HEAD), "blocked")
+        page = await browser.new_page()
+        await page.set_viewport_size({"width": 1100, "height": 760})
+        await sign_in(page, await office.link(DIRECTOR))
+        expected = {
+            "สมชาย ใจดี": ("on-time", "ส่งตามกำหนด"),
+            "มาลี ศรีสุข": ("late", "ส่งล่าช้า"),
+            "ประเสริฐ หัวหน้า": ("paper", "ส่งเป็นเอกสาร"),
+            "วิภา ประสานงาน": ("excused", "ไปราชการต่างประเทศ"),
+            "สุดา นโยบาย": ("leave", "ลา"),
+            "อำนาจ นำแผน": ("unreachable", "ติดต่อไม่ได้"),
+        }
+        for name, (state, words) in expected.items():
+            row = page.locator("tr", has=page.locator("th.name", has_text=name))
+            assert await cell_state(page, name) == state, name
+            assert words in await row.locator("td.cell").first.inner_text(), name
+        somchai = page.locator("tr", has=page.locator("th.name", has_text="สมชาย ใจดี"))
+        second = somchai.locator("td.cell").nth(1)
+        assert await second.get_attribute("data-state") == "escalated"
+        assert "รายงานผู้บังคับบัญชาแล้ว" in await second.inner_text()
+        if SCREENSHOT:
+            await page.screenshot(path=str(Path(SCREENSHOT)), full_page=True)
+
+
+def _person(office: Office, user_id: int) -> people.Person:
+    with office.bot.db.transaction() as session:
+        found = people.by_telegram_user(session, user_id)
+    assert found is not None
+    return found
+
+
+def office_leave(session: Any, staff_id: int, by: int) -> None:
+    from storage import office as office_rows
+
+    office_rows.add_leave(
+        session, staff_id, date(2025, 1, 15), date(2025, 1, 24), by_staff_id=by, now=bkk(1, 14)
+    )
+
+
+async def test_filters_by_group_report_and_period(office: Office, browser: Browser) -> None:
+    page = await browser.new_page()
+    await sign_in(page, await office.link(COORDINATOR))
+    async with page.expect_navigation():  # the filters apply on change (a little script)
+        await page.select_option("select[name=group]", label="กลุ่มอำนวยการ")
+    assert set(await row_names(page)) == {"สมชาย ใจดี", "มาลี ศรีสุข", "ประเสริฐ หัวหน้า"}
+    async with page.expect_navigation():
+        await page.select_option("select[name=obligation]", value="quarterly-progress")
+    periods = await page.locator("select[name=period] option").all_inner_texts()
+    assert periods[0] == "10 ม.ค. 2568" and len(periods) == 2  # and the one before it
+    async with page.expect_navigation():
+        await page.select_option("select[name=period]", index=1)
+    heading = await page.inner_text("table.grid thead")
+    assert "ไตรมาสที่ 4 ปีงบประมาณ พ.ศ. 2567" in heading
+
+
+async def test_the_acting_officer_sees_the_office_and_answers_as_the_director(
+    office: Office, browser: Browser
+) -> None:
+    from storage import office as office_rows
+
+    director, deputy = office.staff_id(DIRECTOR), office.staff_id(DEPUTY)
+    with office.bot.db.transaction() as session:
+        office_rows.add_leave(
+            session,
+            director,
+            date(2025, 1, 13),
+            date(2025, 1, 17),
+            by_staff_id=director,
+            now=bkk(1, 10),
+            acting_staff_id=deputy,
+        )
+    page = await browser.new_page()
+    await sign_in(page, await office.link(DEPUTY))
+    assert "สมชาย ใจดี" in await row_names(page)  # the whole office, for today
+    malee = page.locator("tr", has=page.locator("th.name", has_text="มาลี ศรีสุข"))
+    await malee.locator("a.act").click()
+    await page.locator("input[name=reason]").fill("ผู้รักษาราชการแทนอนุญาต")
+    await page.locator("button[value=excuse]").click()
+    await page.wait_for_selector("p.notice")
+    assert q1_assignment(office.bot.db, MALEE).status == AssignmentStatus.EXCUSED.value

@@ -36,6 +36,7 @@ class Scope:
     office: bool
     group_ids: frozenset[int]
     staff_id: int
+    answers_all: bool = False  # the director, or whoever acts for the director today
 
     def covers(self, row: board.GridRow) -> bool:
         if self.office:
@@ -47,11 +48,12 @@ def scope_of(session: Session, person: people.Person, today: date) -> Scope:
     """The coordinator, the director (and whoever acts for the director today), admins: the
     whole office; a group head: their groups; anyone else: their own items (as /mine)."""
     mine = frozenset(g.id for g in person.groups if g.id is not None)
-    if person.has_any(*WHOLE_OFFICE) or office.is_acting(session, person.id, today):
-        return Scope(True, frozenset(), person.id)
+    acting = office.is_acting(session, person.id, today)
+    if person.has_any(*WHOLE_OFFICE) or acting:
+        return Scope(True, frozenset(), person.id, Role.DIRECTOR in person.roles or acting)
     if Role.GROUP_HEAD in person.roles:
         return Scope(False, mine, person.id)
-    return _OwnScope(False, frozenset(), person.id, mine)
+    return _OwnScope(False, frozenset(), person.id, own_groups=mine)
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,7 +192,7 @@ def _bands(
             row = by_group.setdefault(group_id, {}).setdefault(
                 key, Row(key, found.owner_name, found.staff_id, found.owner_name_en)
             )
-            row.cells[index] = _cell(found, period, facts, away, today, zone)
+            row.cells[index] = cell(found, period, facts, away, today, zone)
     named = {g.id or 0: g for g in work_groups}
     order = {g.id or 0: place for place, g in enumerate(work_groups)}
     bands = []
@@ -205,7 +207,7 @@ def _row_order(row: Row) -> tuple[bool, str]:
     return row.staff_id is not None, row.name
 
 
-def _cell(
+def cell(
     row: board.GridRow,
     period: Period,
     facts: board.CellFacts,
@@ -213,37 +215,38 @@ def _cell(
     today: date,
     zone: ZoneInfo,
 ) -> Cell:
+    """What one assignment's cell says, and its colour."""
     aid, status = row.assignment_id, row.status
     is_open = status in schedule.OPEN_STATUSES
-    cell = Cell(
-        aid, status, _css(status), [(STATUS_NAMES.get(status, status), {})], is_open=is_open
+    shown = Cell(
+        aid, status, css(status), [(STATUS_NAMES.get(status, status), {})], is_open=is_open
     )
     due_day = period.due_at.astimezone(zone).date()
     late_days = (today - due_day).days
     if status == AssignmentStatus.PENDING.value and late_days <= 0:
-        cell.labels = [(NOT_YET_DUE, {})]
+        shown.labels = [(NOT_YET_DUE, {})]
     if is_open and late_days > 0:
-        cell.labels.append((DAYS_LATE, {"days": late_days}))
-        cell.css = "escalated" if status == AssignmentStatus.ESCALATED.value else "overdue"
+        shown.labels.append((DAYS_LATE, {"days": late_days}))
+        shown.css = "escalated" if status == AssignmentStatus.ESCALATED.value else "overdue"
     if facts.via.get(aid) == "paper" and not is_open:
-        cell.labels.append((PAPER, {}))
-        cell.css = "paper"
+        shown.labels.append((PAPER, {}))
+        shown.css = "paper"
     if status == AssignmentStatus.EXCUSED.value:
-        cell.note = facts.reason.get(aid, "")
+        shown.note = facts.reason.get(aid, "")
     memo = facts.memo.get(aid)
     if memo is not None:
-        cell.memo = memo
-        cell.labels.append((MEMO, {"number": memo.number, "fiscal_year": memo.fiscal_year}))
+        shown.memo = memo
+        shown.labels.append((MEMO, {"number": memo.number, "fiscal_year": memo.fiscal_year}))
     if is_open and row.staff_id in away:
-        cell.labels.append((ON_LEAVE, {}))
-        cell.css = "leave"
+        shown.labels.append((ON_LEAVE, {}))
+        shown.css = "leave"
     if is_open and not row.reachable:
-        cell.labels.append((UNREACHABLE, {}))
-        cell.css = "unreachable"
-    return cell
+        shown.labels.append((UNREACHABLE, {}))
+        shown.css = "unreachable"
+    return shown
 
 
-def _css(status: str) -> str:
+def css(status: str) -> str:
     return {
         AssignmentStatus.ON_TIME.value: "on-time",
         AssignmentStatus.LATE.value: "late",

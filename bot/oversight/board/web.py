@@ -40,7 +40,7 @@ from bot.oversight.board import actions, grid, initdata
 from jobs.calendar import OfficeCalendar, fiscal_year_of
 from jobs.settings import BoardSettings
 from jobs.tick import duty_params
-from storage import board, oversight, people
+from storage import board, office, oversight, people, power, schedule
 from storage.models import Role
 
 log = logging.getLogger(__name__)
@@ -112,6 +112,7 @@ def make_app(services: Services, token: str) -> web.Application:
             web.post("/signout", signout),
             web.get("/lang/{language}", switch_language),
             web.get("/person/{staff_id:\\d+}", person_page),
+            web.get("/act/{assignment_id:\\d{1,12}}", act_page),
             web.get("/rates", rates_page),
             web.get("/rates.png", rates_chart),
             web.get("/evidence.xlsx", evidence),
@@ -164,7 +165,7 @@ async def _refusals(request: web.Request, handler: Handler) -> web.StreamRespons
     try:
         return await handler(request)
     except Refused as refused:
-        language = _language(request, None)
+        language = _language(request)
         return _page(
             request,
             "message.html",
@@ -188,7 +189,8 @@ def _board_settings(request: web.Request) -> BoardSettings:
     return found
 
 
-def _language(request: web.Request, viewer: Viewer | None) -> str:
+def _language(request: web.Request) -> str:
+    """Thai first; English once the header's switch sets the cookie."""
     chosen = request.cookies.get(LANGUAGE_COOKIE)
     return normalise_language(chosen) if chosen in ("th", "en") else "th"
 
@@ -211,7 +213,9 @@ def _page(
         path=request.path_qs,
         **context,
     )
-    return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
+    response = web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
+    response.enable_compression()  # gzip where the browser takes it: the grid shrinks tenfold
+    return response
 
 
 def _set_session_cookie(response: web.StreamResponse, request: web.Request, token: str) -> None:
@@ -242,7 +246,7 @@ async def _viewer(request: web.Request) -> Viewer:
         return found, person
 
     found, person = await services.db.run(load)
-    language = _language(request, None)
+    language = _language(request)
     _ = translator(language)
     if found is None or person is None:
         if person is not None:
@@ -298,7 +302,7 @@ async def signin_page(request: web.Request) -> web.StreamResponse:
     """The link from /board opens this page; its button exchanges the link (a GET never
     spends it: a link preview or a prefetch must not sign anyone in)."""
     token = request.query.get("t", "")
-    return _page(request, "signin.html", _language(request, None), token=token, viewer=None)
+    return _page(request, "signin.html", _language(request), token=token, viewer=None)
 
 
 async def signin(request: web.Request) -> web.StreamResponse:
@@ -306,7 +310,7 @@ async def signin(request: web.Request) -> web.StreamResponse:
     token = str(form.get("t", ""))[:100]
     services, settings = _services(request), _board_settings(request)
     now = services.clock()
-    _ = translator(_language(request, None))
+    _ = translator(_language(request))
     if not _same_origin(request):
         raise Refused(403, _(_FORGED))
 
@@ -338,13 +342,13 @@ _LINK_REFUSALS = {
 async def webapp_page(request: web.Request) -> web.StreamResponse:
     """The Mini App's entry: its script posts Telegram's signed initData (from the address's
     fragment, where Telegram puts it), then opens the grid."""
-    return _page(request, "webapp.html", _language(request, None), viewer=None)
+    return _page(request, "webapp.html", _language(request), viewer=None)
 
 
 async def webapp_signin(request: web.Request) -> web.StreamResponse:
     services, settings = _services(request), _board_settings(request)
     now = services.clock()
-    _ = translator(_language(request, None))
+    _ = translator(_language(request))
     if not _same_origin(request):
         raise Refused(403, _(_FORGED))
     form = await request.post()
@@ -459,9 +463,51 @@ def _may_answer(person: people.Person, scope: grid.Scope, row: grid.Row, cell: g
     """Whether to offer excuse and remind (the server decides again, with storage.power)."""
     if not cell.is_open or row.staff_id == person.id:
         return False
-    if Role.DIRECTOR in person.roles:
+    if scope.answers_all:
         return True
     return Role.GROUP_HEAD in person.roles and bool(scope.group_ids)
+
+
+async def act_page(request: web.Request) -> web.StreamResponse:
+    """One cell's actions, as the viewer's role allows them (decided again when posted)."""
+    viewer = await _viewer(request)
+    services = _services(request)
+    now, zone = services.clock(), services.settings.office.zone
+    today = now.astimezone(zone).date()
+    assignment_id = int(request.match_info["assignment_id"])
+    me = viewer.person
+
+    def load(session: Session) -> tuple[Any, ...] | None:
+        scope = grid.scope_of(session, me, today)
+        rows = board.grid_rows(session, [], assignment_id=assignment_id)
+        duty = schedule.duty(session, assignment_id)
+        if not rows or duty is None or not scope.covers(rows[0]):
+            return None
+        facts = board.cell_facts(session, [assignment_id])
+        away = office.on_leave(session, today)
+        shown = grid.cell(rows[0], duty.period, facts, away, today, zone)
+        verdict = power.escalation_answer(session, me, duty.assignment, today, "x")
+        return rows[0], duty, shown, verdict is power.Answer.ALLOWED
+
+    found = await services.db.run(load)
+    _ = translator(viewer.language)
+    if found is None:
+        raise Refused(404, _("There is nobody here you may see."))
+    row, duty, shown, may_answer = found
+    back = request.query.get("back", "/")
+    return _page(
+        request,
+        "act.html",
+        viewer.language,
+        viewer=viewer,
+        owner=row.owner_name_en if viewer.language == "en" else row.owner_name,
+        column=_column_title(duty.obligation, duty.period, viewer.language, zone),
+        cell=shown,
+        labels=_cell_labels(shown, viewer.language),
+        may_paper=shown.is_open and me.has_any(*actions.PAPER_ROLES),
+        may_answer=shown.is_open and may_answer,
+        back=back if back.startswith("/") and not back.startswith("//") else "/",
+    )
 
 
 async def person_page(request: web.Request) -> web.StreamResponse:
@@ -492,7 +538,7 @@ async def person_page(request: web.Request) -> web.StreamResponse:
             "period": period_label(duty_params(o, p), viewer.language, zone),
             "due": format_date(p.due_at.astimezone(zone).date(), viewer.language),
             "state": status_name(a.status, _) if p.due_at <= now else _(grid.NOT_YET_DUE),
-            "css": grid._css(a.status) if p.due_at <= now else "pending",
+            "css": grid.css(a.status) if p.due_at <= now else "pending",
         }
         for o, p, a in rows
     ]
