@@ -70,7 +70,9 @@ def plan(settings: Settings) -> Settings:
     chosen = []
     for obligation in settings.obligations:
         if obligation.key == "quarterly-progress":
-            owners = obligation.owners.model_copy(update={"each_member_of": ["admin"]})
+            owners = obligation.owners.model_copy(
+                update={"each_member_of": ["admin"], "per_project": False}
+            )
             chosen.append(obligation.model_copy(update={"owners": owners}))
         elif obligation.key == "eservice-update":
             chosen.append(obligation)

@@ -12,10 +12,11 @@ from bot.cli import main
 from jobs.calendar import OfficeCalendar
 from jobs.settings import load_settings
 from jobs.tick import Planner
-from storage import groups, migrate
+from storage import groups, migrate, projects
 from storage.db import Database
 from storage.groups import GroupSpec
 from storage.models import Role
+from storage.projects import ProjectRow
 from tests.duties.test_tick import bkk
 from tests.support import EXAMPLE_CONFIG, enrol
 from tests.test_migrations import _write_config
@@ -32,7 +33,10 @@ def _office(tmp_path: Path) -> Path:
             session,
             [GroupSpec(g.key, g.name_th, g.name_en, g.coordinator) for g in settings.groups],
         )
-    enrol(database, 11, "สมชาย ใจดี", "admin", Role.STAFF, now=bkk(1, 2))
+    somchai = enrol(database, 11, "สมชาย ใจดี", "admin", Role.STAFF, now=bkk(1, 2))
+    with database.transaction() as session:  # the example owes project progress per project
+        project = ProjectRow("P68-001", "โครงการพัฒนาคุณภาพการศึกษา", 0, None, somchai.id)
+        projects.sync_projects(session, 2568, [project], now=bkk(1, 2))
     planner = Planner(settings, OfficeCalendar.from_office(settings.office))
     planner.materialise(database, bkk(1, 2))
     planner.tick(database, bkk(1, 13, 9))
