@@ -35,7 +35,9 @@ async def calendar(turn: Turn) -> None:
     person, settings, today = turn.person, turn.settings, turn.today()
 
     def work(session: Session) -> dict[str, Any]:
-        return year_params(settings, load_office(session, settings, today), fiscal_year, person)
+        return year_params(
+            settings, load_office(session, settings, today, fiscal_year), fiscal_year, person
+        )
 
     params = await turn.run(work)
     rendered = await asyncio.to_thread(year_message, params, turn.language, turn.zone)

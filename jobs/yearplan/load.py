@@ -1,6 +1,6 @@
 """What the reporting calendar is computed from, read in one transaction: the engine's own
 view of who owes what (``Planner.config_of`` for each active obligation, ``resolve_owners``
-for its owners), the calendar and the meeting as changed from chat, and the people."""
+for its owners, or the project register's persons for a per-project one), the calendar and the meeting as changed from chat, and the people."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from datetime import date
 
 from sqlmodel import Session
 
-from jobs.calendar import OfficeCalendar
+from jobs.calendar import OfficeCalendar, fiscal_year_of
 from jobs.settings import Settings
 from jobs.yearplan.plan import Change, Duty, Inputs
 from storage import office, people, schedule
@@ -32,7 +32,12 @@ class Office:
         return next((p for p in self.people if p.id == staff_id), None)
 
 
-def load_office(session: Session, settings: Settings, today: date) -> Office:
+def load_office(
+    session: Session, settings: Settings, today: date, fiscal_year: int | None = None
+) -> Office:
+    """The office as of ``today``; a per-project report is owed by the persons (or groups)
+    responsible for the open projects of ``fiscal_year`` (by default, today's)."""
+    projects_of = fiscal_year if fiscal_year is not None else fiscal_year_of(today)
     roster = people.roster(session)
     members: dict[int, set[int]] = {}
     for person in roster:
@@ -49,7 +54,10 @@ def load_office(session: Session, settings: Settings, today: date) -> Office:
         config = planner.config_of(obligation)
         if config is None:
             continue
-        owners = schedule.resolve_owners(session, obligation.owners)
+        if schedule.is_per_project(obligation.owners):
+            owners = schedule.project_owners(session, projects_of)
+        else:
+            owners = schedule.resolve_owners(session, obligation.owners)
         staff_ids = {o.staff_id for o in owners if o.staff_id is not None}
         group_ids = {o.group_id for o in owners if o.group_id is not None}
         for group_id in group_ids:

@@ -32,9 +32,10 @@ from jobs.yearplan.plan import (
     year_deadlines,
 )
 from jobs.yearplan.step import YearPlanStep
-from storage import audit, people
+from storage import audit, people, projects
 from storage.db import Database
 from storage.models import Language, OutboxMessage, Role
+from storage.projects import ProjectRow
 from tests.duties.test_tick import BANGKOK, COORDINATOR, DIRECTOR, MALEE, SOMCHAI, bkk, join, only
 from tests.harness import Clock, Harness, running_bot
 from tests.support import with_changes
@@ -188,6 +189,19 @@ def build(db: Database) -> None:
     join(db, DEV, "ดวงใจ พัฒนา", "development", Role.STAFF, when)
     join(db, COORDINATOR, "วิภา ประสานงาน", "policy", Role.COORDINATOR, when)
     join(db, DIRECTOR, "วิชัย รักดี", None, Role.DIRECTOR, when)
+    register_projects(db, when, SOMCHAI, MALEE, DEV)
+
+
+def register_projects(db: Database, now: datetime, *responsible: int) -> None:
+    """The example's project progress is owed per project: FY 2569's register gives one
+    project to each of ``responsible``."""
+    with db.transaction() as session:
+        rows = [
+            ProjectRow(f"P-{n}", f"โครงการที่ {n}", 100_000_00, None, person.id)
+            for n, user in enumerate(responsible, 1)
+            if (person := people.by_telegram_user(session, user)) is not None
+        ]
+        projects.sync_projects(session, 2569, rows, now=now)
 
 
 def year_rows(db: Database, template: str = "yearplan") -> dict[int, OutboxMessage]:
@@ -316,7 +330,8 @@ async def test_each_person_receives_their_year_and_the_coordinator_the_offices(
         "(1 ตุลาคม 2568 – 30 กันยายน 2569) แยกตามไตรมาส ดังนี้"
     )
     assert (
-        "ไตรมาสที่ 3 (เม.ย. – มิ.ย. 2569): 8 เม.ย. 2569 (ไตรมาสที่ 2 ปีงบประมาณ พ.ศ. 2569)" in mine.text
+        "ไตรมาสที่ 3 (เม.ย. – มิ.ย. 2569): 8 เม.ย. 2569 (ไตรมาสที่ 2 ปีงบประมาณ พ.ศ. 2569 (รอบ ๖ เดือน))"
+        in mine.text
     )
     assert "E-Service" not in mine.text and "ผู้ส่ง" not in mine.text  # only his own
     assert mine.text.endswith("พิมพ์ /calendar เพื่อดูปฏิทินนี้อีกครั้ง")
