@@ -1,6 +1,7 @@
 """What the reporting calendar is computed from, read in one transaction: the engine's own
 view of who owes what (``Planner.config_of`` for each active obligation, ``resolve_owners``
-for its owners, or the project register's persons for a per-project one), the calendar and the meeting as changed from chat, and the people."""
+for its owners, or the project register's persons for a per-project one), the calendar and
+the meeting as changed from chat, and the people."""
 
 from __future__ import annotations
 
