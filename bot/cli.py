@@ -14,11 +14,12 @@ import os
 import re
 import sys
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
 from telegram import Bot
 from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError
 
@@ -30,7 +31,10 @@ from bot.runtime.complaint_keys import ComplaintKeyError, ComplaintKeys, load_co
 from bot.runtime.credentials import TokenError, load_token
 from jobs.offsets import DURATION_EXAMPLES, DURATION_UNITS, parse_duration
 from jobs.settings import ConfigError, Settings, load_settings
-from storage import backup, groups, invites, leader, migrate, outbox
+from jobs.yearplan.load import Office, load_office
+from jobs.yearplan.notices import write_office_change
+from jobs.yearplan.plan import Change
+from storage import backup, groups, invites, leader, migrate, outbox, people
 from storage.db import Database, DatabaseMissing, describe, normalise_url, sqlite_path
 from storage.groups import GroupSpec
 from storage.invites import GROUPLESS_ROLES
@@ -810,12 +814,15 @@ def _projects(arguments: argparse.Namespace) -> int:
                 for g in groups.active_groups(session)
                 if g.id is not None
             ]
-            people = [PersonRef(i, name) for i, name in projects.registered_names(session)]
+            persons = [PersonRef(i, name) for i, name in projects.registered_names(session)]
             try:
-                sheet = read_sheet(arguments.file, settings.projects.columns, group_refs, people)
+                sheet = read_sheet(arguments.file, settings.projects.columns, group_refs, persons)
             except SheetError as error:
                 raise CommandError(str(error), failures.EXIT_FILE) from error
-            report = projects.sync_projects(session, arguments.fy, sheet.rows, now=system_clock())
+            now = system_clock()
+            before = _year_of(session, settings, now, arguments.fy)
+            report = projects.sync_projects(session, arguments.fy, sheet.rows, now=now)
+            told = _dates_moved_by_import(session, settings, before, now, arguments.fy)
         created = _owed_per_project(settings, database)
     finally:
         database.dispose()
@@ -825,10 +832,41 @@ def _projects(arguments: argparse.Namespace) -> int:
     )
     if created:
         print(f"{created} new assignments of per-project reports (the bot reminds them)")
+    if told:
+        print(
+            f"{told} messages about moved due dates queued (to each person whose dates "
+            "moved, and the coordinator's summary)"
+        )
     for problem in sheet.problems:
         text = PROBLEM_TEXTS[problem.problem.value].format(written=problem.written)
         print(f"row {problem.row}: {text}")
     return 0
+
+
+def _year_of(session: Session, settings: Settings, now: datetime, fiscal_year: int) -> Office:
+    """The office's reporting calendar as the register of ``fiscal_year`` makes it."""
+    today = now.astimezone(settings.office.zone).date()
+    return load_office(session, settings, today, fiscal_year)
+
+
+def _dates_moved_by_import(
+    session: Session, settings: Settings, before: Office, now: datetime, fiscal_year: int
+) -> int:
+    """After an import, each person whose due dates it moved (a project given or taken away)
+    is told, once (``jobs.yearplan``); the coordinators receive the summary."""
+    after = _year_of(session, settings, now, fiscal_year)
+    change = Change("projects", reason=str(fiscal_year))
+    tell = next((s for s in people.holders_of(session, Role.COORDINATOR) if s.active), None)
+    return write_office_change(
+        session,
+        settings,
+        before,
+        after,
+        key=f"projects-{fiscal_year}-{now:%Y%m%dT%H%M%S%f}",
+        tell=people.by_id(session, tell.id) if tell is not None and tell.id else None,
+        now=now,
+        change=change,
+    )
 
 
 def _owed_per_project(settings: Settings, database: Database) -> int:

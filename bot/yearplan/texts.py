@@ -76,6 +76,9 @@ def _owners(item: dict[str, Any], _: Translate, language: str) -> str:
         _("each {role}").format(role=role_name(Role(role), _)) for role in owners["each_with_role"]
     ]
     parts += [_("{group} as a whole").format(group=g[index]) for g in owners["groups"]]
+    parts += [_("the head of {group}").format(group=g[index]) for g in owners.get("head_of", [])]
+    if owners.get("per_project"):
+        parts.append(_("the person responsible for each project"))
     return _("Owed by {owners} ({people} people)").format(
         owners=", ".join(parts), people=owners["people"]
     )
@@ -218,6 +221,10 @@ def cause(change: dict[str, Any], language: str) -> str:
         )
     if change.get("kind") == "oneoff":
         return _('a new report was added: "{title}"').format(title=change.get("reason", ""))
+    if change.get("kind") == "projects":
+        return _("the project register of fiscal year {fiscal_year} was imported again").format(
+            fiscal_year=change.get("reason", "")
+        )
     return _("the reporting calendar was updated")
 
 

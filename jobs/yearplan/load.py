@@ -12,6 +12,7 @@ from datetime import date
 from sqlmodel import Session
 
 from jobs.calendar import OfficeCalendar, fiscal_year_of
+from jobs.settings import Obligation as ObligationConfig
 from jobs.settings import Settings
 from jobs.yearplan.plan import Change, Duty, Inputs
 from storage import office, people, schedule
@@ -36,9 +37,11 @@ class Office:
 def load_office(
     session: Session, settings: Settings, today: date, fiscal_year: int | None = None
 ) -> Office:
-    """The office as of ``today``; a per-project report is owed by the persons (or groups)
-    responsible for the open projects of ``fiscal_year`` (by default, today's)."""
-    projects_of = fiscal_year if fiscal_year is not None else fiscal_year_of(today)
+    """The office as of ``today``; a per-project report is owed, period by period, by the
+    persons (or groups) responsible for the open projects of the period's fiscal year (read
+    for the years around today's and around ``fiscal_year``)."""
+    around = {fiscal_year_of(today), fiscal_year if fiscal_year is not None else 0}
+    years = sorted({y + step for y in around if y for step in (-1, 0, 1)})
     roster = people.roster(session)
     members: dict[int, set[int]] = {}
     for person in roster:
@@ -55,15 +58,13 @@ def load_office(
         config = planner.config_of(obligation)
         if config is None:
             continue
-        if schedule.is_per_project(obligation.owners):
-            owners = schedule.project_owners(session, projects_of)
-        else:
+        if not schedule.is_per_project(obligation.owners):
             owners = schedule.resolve_owners(session, obligation.owners)
-        staff_ids = {o.staff_id for o in owners if o.staff_id is not None}
-        group_ids = {o.group_id for o in owners if o.group_id is not None}
-        for group_id in group_ids:
-            staff_ids |= members.get(group_id, set())
-        duties.append(Duty(config, frozenset(staff_ids), frozenset(group_ids)))
+            duties.append(_duty(config, owners, members))
+            continue
+        for year in years:  # each year's periods are owed by that year's register
+            owners = schedule.project_owners(session, year)
+            duties.append(_duty(config, owners, members, year))
     inputs = Inputs(
         duties=tuple(duties),
         base_calendar=planner.base_calendar,
@@ -73,6 +74,19 @@ def load_office(
         today=today,
     )
     return Office(inputs, roster)
+
+
+def _duty(
+    config: ObligationConfig,
+    owners: Sequence[schedule.Owner],
+    members: dict[int, set[int]],
+    fiscal_year: int | None = None,
+) -> Duty:
+    staff_ids = {o.staff_id for o in owners if o.staff_id is not None}
+    group_ids = {o.group_id for o in owners if o.group_id is not None}
+    for group_id in group_ids:
+        staff_ids |= members.get(group_id, set())
+    return Duty(config, frozenset(staff_ids), frozenset(group_ids), fiscal_year)
 
 
 def change_of(event: AuditEvent) -> Change:

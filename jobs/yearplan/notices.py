@@ -51,7 +51,7 @@ def year_params(
     every = year_deadlines(office.inputs, fiscal_year) if deadlines is None else deadlines
     office_wide = whole_office(person)
     shown = every if office_wide else owed_by(every, person.id)
-    owners = {d.config.key: d for d in office.inputs.duties} if office_wide else {}
+    owners = {(d.config.key, d.fiscal_year): d for d in office.inputs.duties} if office_wide else {}
     group = settings.coordinating_group
     return {
         "fiscal_year": fiscal_year,
@@ -62,11 +62,18 @@ def year_params(
         "coordinator_th": group.name_th,
         "coordinator_en": group.name_en,
         "deadlines": [
-            {**d.params(), **(_owners(settings, owners[d.obligation]) if office_wide else {})}
+            {**d.params(), **(_owners(settings, duty) if duty is not None else {})}
             for d in shown
-            if not office_wide or d.obligation in owners
+            if (duty := _duty_of(owners, d)) is not None or not office_wide
         ],
     }
+
+
+def _duty_of(owners: Mapping[tuple[str, int | None], Any], deadline: Deadline) -> Any:
+    """The duty a deadline comes from (a per-project one: of the period's fiscal year)."""
+    return owners.get((deadline.obligation, None)) or owners.get(
+        (deadline.obligation, deadline.fiscal_year)
+    )
 
 
 def _owners(settings: Settings, duty: Any) -> dict[str, Any]:
@@ -83,6 +90,8 @@ def _owners(settings: Settings, duty: Any) -> dict[str, Any]:
             "each_member_of": names(spec.each_member_of),
             "each_with_role": [str(role) for role in spec.each_with_role],
             "groups": names(spec.groups),
+            "head_of": names(spec.head_of),
+            "per_project": spec.per_project,
             "people": len(duty.staff_ids),
         }
     }
@@ -203,6 +212,8 @@ def write_office_change(
         deadlines_between(after.inputs, start, end),
         after.inputs.today,
     )
+    if not moves:  # nobody made it in chat: no summary that nothing moved
+        return 0
     return write_moves(
         session, settings, after, moves, change or Change("update"), key=key, tell=tell, now=now
     )

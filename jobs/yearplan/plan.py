@@ -39,6 +39,7 @@ class Duty:
     config: ObligationConfig
     staff_ids: frozenset[int]
     group_ids: frozenset[int] = frozenset()
+    fiscal_year: int | None = None  # a per-project report: owed for this year's periods only
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,8 @@ def deadlines_between(inputs: Inputs, start: date, end: date) -> list[Deadline]:
         ):
             if not start <= occurrence.due_date <= end:
                 continue
+            if duty.fiscal_year is not None and occurrence.fiscal_year != duty.fiscal_year:
+                continue  # another year's register owes it
             found.append(
                 Deadline(
                     obligation=config.key,
@@ -181,7 +184,8 @@ class Change:
     """A change of calendar made from chat, as its audit event records it.
 
     ``kind``: ``closeday`` (``day``), ``meeting`` (``month``, ``day`` moved to, ``before`` the
-    day it was on, None for the rule's) or ``oneoff`` (``obligation``, the new duty's key).
+    day it was on, None for the rule's), ``oneoff`` (``obligation``, the new duty's key) or,
+    made outside chat, ``projects`` (``reason``: the fiscal year whose register was imported).
     """
 
     kind: str

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import io
 from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import docx
 import pytest
 from openpyxl import load_workbook
-from sqlmodel import col, select
+from sqlmodel import col, delete, select
 
 from bot.cli import main
 from bot.common.i18n import thai_digits
@@ -32,7 +32,17 @@ from storage import groups, people, projects, schedule
 from storage.db import Database
 from storage.models import Assignment, AuditEvent, OutboxMessage, Period, Project, Role
 from storage.projects import ProjectRow
-from tests.duties.test_tick import COORDINATOR, DIRECTOR, HEAD, MALEE, SOMCHAI, bkk, join, only
+from tests.duties.test_tick import (
+    BANGKOK,
+    COORDINATOR,
+    DIRECTOR,
+    HEAD,
+    MALEE,
+    SOMCHAI,
+    bkk,
+    join,
+    only,
+)
 from tests.harness import Clock, Harness, running_bot
 from tests.oversight.test_export import records
 from tests.support import EXAMPLE_CONFIG, audit_names
@@ -426,3 +436,46 @@ def test_the_import_command_makes_the_per_project_reports_owed_at_once(
         ).all()
         duties = [d for d in schedule.project_duties(session, year) if d.owner is not None]
     assert len(owed) == 4 * len(duties) > 0  # four quarters, one a project owed by someone
+
+
+def test_a_reimport_that_moves_someones_dates_tells_them(
+    db: Database, database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """P69-001 passes from วิภา to สมชาย: วิภา no longer owes its progress reports and is told
+    so (the year's calendar, ``jobs.yearplan``); the coordinator has the summary."""
+    from openpyxl import load_workbook
+
+    from jobs.calendar import fiscal_year_of
+    from tests.projects.test_project_register import SAMPLE, SOMCHAI, _config, _staff
+
+    vipa, _somchai = _staff(db)
+    year = fiscal_year_of(datetime.now().date()) + 1
+    config = str(_config(tmp_path, database_url))
+    settings = load_settings(config)  # the bot has run: the obligations are in the database
+    Planner(settings, OfficeCalendar.from_office(settings.office)).materialise(
+        db, datetime.now(UTC)
+    )
+    assert main(["projects", "import", str(SAMPLE), "--fy", str(year), "--config", config]) == 0
+    assert "3 messages about moved due dates queued" in capsys.readouterr().out  # new to both
+    with db.transaction() as session:
+        session.exec(delete(OutboxMessage))
+    workbook = load_workbook(SAMPLE)
+    sheet = workbook.active
+    assert sheet is not None
+    sheet["F3"] = SOMCHAI
+    changed = tmp_path / "changed.xlsx"
+    workbook.save(changed)
+    assert main(["projects", "import", str(changed), "--fy", str(year), "--config", config]) == 0
+    assert "2 messages about moved due dates queued" in capsys.readouterr().out
+    with db.transaction() as session:
+        rows = session.exec(
+            select(OutboxMessage).where(col(OutboxMessage.template).startswith("yearplan_"))
+        ).all()
+    told = {(row.template, row.staff_id) for row in rows}
+    assert told == {("yearplan_moved", vipa), ("yearplan_change", vipa)}
+    (moved,) = [row for row in rows if row.template == "yearplan_moved"]
+    text = render("yearplan_moved", moved.params, "th", BANGKOK).text
+    assert f"ทะเบียนโครงการตามแผนปฏิบัติราชการประจำปีงบประมาณ พ.ศ. {year}" in text
+    assert all(move["after"] is None for move in moved.params["moves"])  # no longer due
+    assert main(["projects", "import", str(changed), "--fy", str(year), "--config", config]) == 0
+    assert "moved due dates" not in capsys.readouterr().out  # nothing moved: nobody told
