@@ -1,6 +1,6 @@
 """publications: the queue of news and documents for the web officer (measures 1.2, 1.3)
 
-Revision ID: 0017
+Revision ID: 0016
 Revises: 0015
 Create Date: 2026-12-01
 """
@@ -16,7 +16,7 @@ from alembic import op
 
 import storage.types
 
-revision: str = "0017"
+revision: str = "0016"
 down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
