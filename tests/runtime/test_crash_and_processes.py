@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -146,7 +147,12 @@ def _run_bot(config: Path, port: int) -> subprocess.Popen[str]:
         "TELEGRAM_WEBHOOK_SECRET": "multi-process-secret-0123456789",
         "STAFF_REPORT_BOT_COMPLAINT_KEY": "multi-process-complaint-key-0123456789abcdef",
     }
-    text = config.read_text(encoding="utf-8").replace("[webhook]", f"[webhook]\nport = {port}")
+    text = re.sub(  # the table's header, not a comment that names it
+        r"(?m)^\[webhook\]$",
+        f"[webhook]\nport = {port}",
+        config.read_text(encoding="utf-8"),
+        count=1,
+    )
     own = config.with_name(f"config-{port}.toml")
     own.write_text(text, encoding="utf-8")
     code = "import sys; from bot.cli import main; sys.exit(main())"
