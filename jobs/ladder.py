@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Literal
+from typing import Literal, Protocol
 
 from jobs.calendar import OfficeCalendar
 from jobs.offsets import Offset, OffsetUnit
@@ -289,6 +289,53 @@ def progress(next_step: int, instants: Sequence[datetime], now: datetime) -> Pro
         reached += 1
     following = instants[reached] if reached < len(instants) else None
     return Progress(tuple(range(next_step, reached)), reached, following)
+
+
+class RecipientStep(Protocol):
+    """A step of a queue's ladder (a loan's, a publication's): its kind and who hears of it."""
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def to(self) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class StepMessage:
+    """One message of a queue's ladder: the latest step that came for one kind of recipient."""
+
+    step: int
+    kind: str
+    to: str
+    collapsed: int  # how many steps for this recipient came at once (after downtime)
+
+
+@dataclass(frozen=True, slots=True)
+class StepPlan:
+    messages: tuple[StepMessage, ...]
+    next_step: int
+    next_action_at: datetime | None
+
+
+def plan_by_recipient(
+    next_step: int, ladder: Sequence[RecipientStep], instants: Sequence[datetime], now: datetime
+) -> StepPlan:
+    """The steps from ``next_step`` on that have come by ``now``: one message per kind of
+    recipient (the latest of its steps, so that downtime never sends a burst), and when the
+    next step will come."""
+    step = progress(next_step, instants, now)
+    by_recipient: dict[str, list[int]] = {}
+    for index in step.due_steps:
+        by_recipient.setdefault(ladder[index].to, []).append(index)
+    messages = sorted(
+        (
+            StepMessage(indices[-1], ladder[indices[-1]].kind, to, len(indices))
+            for to, indices in by_recipient.items()
+        ),
+        key=lambda message: message.step,
+    )
+    return StepPlan(tuple(messages), step.next_step, step.next_action_at)
 
 
 def working_days_late(due_at: datetime, now: datetime, calendar: OfficeCalendar) -> int:

@@ -8,11 +8,10 @@ hears of it (the borrower, the procurement officer, the director).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from jobs.calendar import OfficeCalendar
-from jobs.ladder import progress, step_instants, working_days_late
+from jobs.ladder import StepPlan, plan_by_recipient, progress, step_instants, working_days_late
 from jobs.settings import Ladder, LoanStep
 
 OUT, OVERDUE, AWAITING_RECEIPT, RETURNED = "out", "overdue", "awaiting_receipt", "returned"
@@ -45,46 +44,16 @@ def first_step(
     return found.next_step, found.next_action_at
 
 
-@dataclass(frozen=True, slots=True)
-class LoanMessage:
-    """One message of a loan's ladder: the latest step that came for one kind of recipient."""
-
-    step: int
-    kind: str
-    to: str
-    collapsed: int  # how many steps for this recipient came at once (after downtime)
-
-
-@dataclass(frozen=True, slots=True)
-class LoanPlan:
-    messages: tuple[LoanMessage, ...]
-    next_step: int
-    next_action_at: datetime | None
-
-
 def plan_loan(
     next_step: int,
     ladder: Sequence[LoanStep],
     due_at: datetime,
     calendar: OfficeCalendar,
     now: datetime,
-) -> LoanPlan:
+) -> StepPlan:
     """The steps from ``next_step`` on that have come by ``now``: one message per kind of
     recipient (the latest of its steps), and when the next step will come."""
-    step = progress(next_step, instants(ladder, due_at, calendar), now)
-    by_recipient: dict[str, list[int]] = {}
-    for index in step.due_steps:
-        by_recipient.setdefault(ladder[index].to, []).append(index)
-    messages = tuple(
-        sorted(
-            (
-                LoanMessage(indices[-1], ladder[indices[-1]].kind, to, len(indices))
-                for to, indices in by_recipient.items()
-            ),
-            key=lambda message: message.step,
-        )
-    )
-    return LoanPlan(messages, step.next_step, step.next_action_at)
+    return plan_by_recipient(next_step, ladder, instants(ladder, due_at, calendar), now)
 
 
 def loan_state(status: str, due_at: datetime, now: datetime) -> str:

@@ -16,7 +16,8 @@ from typing import Any
 from sqlmodel import Session
 
 from jobs.calendar import OfficeCalendar
-from jobs.loans.ladder import LoanMessage, days_overdue, plan_loan
+from jobs.ladder import StepMessage
+from jobs.loans.ladder import days_overdue, plan_loan
 from jobs.settings import Settings
 from jobs.steps import Step, TickContext
 from storage import loans, office, outbox, people
@@ -75,7 +76,7 @@ def _plan_one(
 def _send(
     session: Session,
     found: LoanView,
-    message: LoanMessage,
+    message: StepMessage,
     calendar: OfficeCalendar,
     acting: Acting,
     now: datetime,

@@ -8,11 +8,10 @@ office's opening), in office hours, as the report ladder's do (``jobs.ladder``).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from jobs.calendar import OfficeCalendar
-from jobs.ladder import progress, step_instants
+from jobs.ladder import StepPlan, plan_by_recipient, step_instants
 from jobs.publish_settings import PublishStep
 from jobs.settings import BaseStep, Ladder
 
@@ -33,41 +32,13 @@ def first_wake(
     return found[0] if found else None
 
 
-@dataclass(frozen=True, slots=True)
-class QueueMessage:
-    """One message of an item's ladder: the latest step that came for one kind of recipient."""
-
-    step: int
-    kind: str
-    to: str
-    collapsed: int  # how many steps for this recipient came at once (after downtime)
-
-
-@dataclass(frozen=True, slots=True)
-class QueuePlan:
-    messages: tuple[QueueMessage, ...]
-    next_step: int
-    next_action_at: datetime | None
-
-
 def plan_item(
     next_step: int,
     ladder: Sequence[PublishStep],
     requested_at: datetime,
     calendar: OfficeCalendar,
     now: datetime,
-) -> QueuePlan:
+) -> StepPlan:
     """The steps from ``next_step`` on that have come by ``now``: one message per kind of
     recipient (the latest of its steps), and when the next step will come."""
-    step = progress(next_step, instants(ladder, requested_at, calendar), now)
-    by_recipient: dict[str, list[int]] = {}
-    for index in step.due_steps:
-        by_recipient.setdefault(ladder[index].to, []).append(index)
-    messages = sorted(
-        (
-            QueueMessage(indices[-1], ladder[indices[-1]].kind, to, len(indices))
-            for to, indices in by_recipient.items()
-        ),
-        key=lambda message: message.step,
-    )
-    return QueuePlan(tuple(messages), step.next_step, step.next_action_at)
+    return plan_by_recipient(next_step, ladder, instants(ladder, requested_at, calendar), now)

@@ -15,7 +15,8 @@ from typing import Any
 from sqlmodel import Session
 
 from jobs.calendar import OfficeCalendar
-from jobs.publishing.ladder import QueueMessage, plan_item
+from jobs.ladder import StepMessage
+from jobs.publishing.ladder import plan_item
 from jobs.publishing.report import (
     channel_of,
     covered_month,
@@ -95,7 +96,7 @@ def _plan_one(session: Session, tick: TickContext, row: Publication, now: dateti
     return sum(_send(session, found, message, now) for message in plan.messages)
 
 
-def _send(session: Session, found: PublicationView, message: QueueMessage, now: datetime) -> int:
+def _send(session: Session, found: PublicationView, message: StepMessage, now: datetime) -> int:
     role = Role.COORDINATOR if message.to == "coordinator" else Role.WEB_OFFICER
     recipients = list(people.holders_of(session, role))
     params = {"kind": message.kind, "to": message.to, "collapsed": message.collapsed}

@@ -11,8 +11,9 @@ from sqlmodel import select
 
 from bot.publishing.queue import links_in
 from jobs.calendar import OfficeCalendar
+from jobs.ladder import StepMessage
 from jobs.publish_settings import PUBLISH_LADDER, PublishingSettings, PublishStep
-from jobs.publishing.ladder import QueueMessage, first_wake, instants, plan_item
+from jobs.publishing.ladder import first_wake, instants, plan_item
 from jobs.publishing.report import channel_of, covered_month, month_window
 from jobs.publishing.step import DRAFT_KEPT, PublishingStep
 from jobs.settings import Settings
@@ -49,8 +50,8 @@ def test_after_downtime_each_recipient_hears_once_of_the_latest_step(
     assert nothing.messages == () and nothing.next_step == 0
     late = plan_item(0, PUBLISH_LADDER, sent, calendar, bkk(11, 20, 9))
     assert late.messages == (
-        QueueMessage(step=1, kind="followup", to="web_officer", collapsed=2),
-        QueueMessage(step=2, kind="escalation", to="coordinator", collapsed=1),
+        StepMessage(step=1, kind="followup", to="web_officer", collapsed=2),
+        StepMessage(step=2, kind="escalation", to="coordinator", collapsed=1),
     )
     assert (late.next_step, late.next_action_at) == (3, None)
     again = plan_item(late.next_step, PUBLISH_LADDER, sent, calendar, bkk(11, 21, 9))
