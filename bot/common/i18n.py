@@ -26,6 +26,7 @@ LANGUAGES = ("th", "en")
 DEFAULT_LANGUAGE = "th"
 BUDDHIST_ERA_OFFSET = 543
 _THAI_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
+_ARABIC_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 
 Translate = Callable[[str], str]
 
@@ -65,6 +66,11 @@ def translator(language: str | None) -> Translate:
 def thai_digits(text: str) -> str:
     """Arabic digits to Thai digits, for formal documents."""
     return text.translate(_THAI_DIGITS)
+
+
+def arabic_digits(text: str) -> str:
+    """Thai digits as people may type them (``๒๕๖๙``) read as Arabic ones (``2569``)."""
+    return text.translate(_ARABIC_DIGITS)
 
 
 def buddhist_year(year: int) -> int:

@@ -32,15 +32,18 @@ from telegram.ext import ContextTypes
 
 from bot.common.access import Handler, answer, registered
 from bot.common.callbacks import Callback
-from bot.common.i18n import Translate, translator
+from bot.common.i18n import Translate, arabic_digits, translator
 from bot.common.roles import role_name
 from bot.common.services import Services, services
+from bot.common.texts import parse_number
+from jobs.calendar import fiscal_year_of
 from jobs.settings import Settings
 from storage.db import Database
 from storage.models import Role
 from storage.people import Person
 
 T = TypeVar("T")
+FISCAL_YEARS = (2500, 2700)  # the fiscal years (B.E.) worth asking about
 V = TypeVar("V")
 
 
@@ -117,6 +120,17 @@ class Turn(Visit):
         """The message's text (empty for a photo, a file, a press)."""
         message = self.update.message
         return (message.text or "") if message is not None else ""
+
+    def fiscal_year_asked(self) -> int | None:
+        """The fiscal year (B.E., Arabic or Thai digits) typed after the command; this fiscal
+        year when none is; None for anything else (a word, a C.E. year)."""
+        given = (self.context.args or [""])[0]
+        if not given:
+            return fiscal_year_of(self.today())
+        number = parse_number(arabic_digits(given))
+        return (
+            number if number is not None and FISCAL_YEARS[0] <= number <= FISCAL_YEARS[1] else None
+        )
 
 
 TurnHandler = Callable[[Turn], Awaitable[None]]

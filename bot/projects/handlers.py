@@ -6,7 +6,6 @@ from itertools import groupby
 
 from bot.common.kit import Turn, command
 from bot.common.roles import OVERSEEING
-from jobs.calendar import fiscal_year_of
 from storage import projects
 from storage.projects import ProjectLine
 
@@ -14,7 +13,7 @@ from storage.projects import ProjectLine
 @command(*OVERSEEING)
 async def projects_command(turn: Turn) -> None:
     """/projects [fiscal year]: each open project's code, name, budget and person, by group."""
-    fiscal_year = _fiscal_year(turn)
+    fiscal_year = turn.fiscal_year_asked()
     if fiscal_year is None:
         await turn.answer(
             turn._(
@@ -35,14 +34,6 @@ async def projects_command(turn: Turn) -> None:
         parts.append("\n" + _group_name(turn, shown[0]))
         parts.extend(_line(turn, line) for line in shown)
     await turn.answer("\n".join(parts))
-
-
-def _fiscal_year(turn: Turn) -> int | None:
-    """The year asked for (B.E.), this fiscal year when none is given, None for anything else."""
-    given = (turn.context.args or [""])[0]
-    if not given:
-        return fiscal_year_of(turn.today())
-    return int(given) if given.isdigit() and 2500 <= int(given) <= 2700 else None
 
 
 def _group_name(turn: Turn, line: ProjectLine) -> str:

@@ -11,19 +11,15 @@ from sqlmodel import Session
 from telegram import InputFile
 
 from bot.common.kit import Turn, command
-from bot.common.texts import parse_number
 from bot.yearplan.texts import year_message
-from jobs.calendar import fiscal_year_of
 from jobs.yearplan.load import load_office
 from jobs.yearplan.notices import year_params
-
-EARLIEST, LATEST = 2500, 2700  # fiscal years (B.E.) worth asking about
 
 
 @command()
 async def calendar(turn: Turn) -> None:
     """Anyone registered: this fiscal year's calendar, or the year typed (B.E.)."""
-    fiscal_year = _fiscal_year(turn)
+    fiscal_year = turn.fiscal_year_asked()
     if fiscal_year is None:
         await turn.answer(
             turn._(
@@ -46,11 +42,3 @@ async def calendar(turn: Turn) -> None:
         document = rendered.document
         await chat.send_document(InputFile(document.content, filename=document.filename))
     await turn.answer(rendered.text)
-
-
-def _fiscal_year(turn: Turn) -> int | None:
-    given = (turn.context.args or [""])[0]
-    if not given:
-        return fiscal_year_of(turn.today())
-    number = parse_number(given)
-    return number if number is not None and EARLIEST <= number <= LATEST else None

@@ -165,10 +165,13 @@ async def test_projects_lists_by_group_for_the_coordinator_and_refuses_staff(bot
     assert "250,000.00 บาท ผู้รับผิดชอบ ยังไม่ระบุ" in listing
     (seen,) = await bot.say(503, "/projects 2569")
     assert seen == listing
+    (typed_in_thai,) = await bot.say(501, "/projects ๒๕๖๙")  # Thai digits read as the year
+    assert typed_in_thai == listing
     (none,) = await bot.say(501, "/projects 2570")
     assert none == "ยังไม่มีโครงการในทะเบียนของปีงบประมาณ 2570"
-    (asked,) = await bot.say(501, "/projects 2026")  # a C.E. year: asked again, politely
-    assert asked.startswith("โปรดระบุปีงบประมาณเป็นปีพุทธศักราช เช่น /projects 2569")
+    for typed in ("/projects 2026", "/projects ²⁵⁶⁹", "/projects 2569.5"):  # asked again
+        (asked,) = await bot.say(501, typed)
+        assert asked.startswith("โปรดระบุปีงบประมาณเป็นปีพุทธศักราช เช่น /projects 2569")
     (refused,) = await bot.say(502, "/projects")
     assert refused == refusal(tuple(OVERSEEING), translator("th"))
     assert vipa

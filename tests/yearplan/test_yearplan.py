@@ -356,6 +356,8 @@ async def test_calendar_on_demand_for_anyone_registered(office: tuple[Harness, P
     assert bot.last(DEV).text == text and bot.fake.messages_to(DEV)[-2].kind == "document"
     (_, next_year) = await bot.say(DEV, "/calendar 2570", expect=2)
     assert "ประจำปีงบประมาณ พ.ศ. 2570 (1 ตุลาคม 2569 – 30 กันยายน 2570)" in next_year
+    (_, in_thai_digits) = await bot.say(DEV, "/calendar ๒๕๗๐", expect=2)
+    assert in_thai_digits == next_year
     (_, whole) = await bot.say(DIRECTOR, "/calendar", expect=2)
     assert "แจ้งกำหนดส่งรายงานของสำนักงานศึกษาธิการจังหวัดพิจิตร" in whole
     (_, past) = await bot.say(DIRECTOR, "/calendar 2560", expect=2)
