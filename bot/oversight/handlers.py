@@ -17,6 +17,7 @@ from bot.common.kit import Turn, button, command
 from bot.common.render import Keyboard, period_label
 from bot.common.texts import parse_number, quoted
 from bot.common.words import STATUS_NAMES, status_name
+from bot.oversight.board.actions import Outcome, mark_paper
 from bot.runtime.sender import markup
 from jobs.calendar import OfficeCalendar, fiscal_year_of
 from jobs.tick import duty_params
@@ -227,36 +228,21 @@ async def paper_date(turn: Turn, text: str) -> None:
 
 
 async def _confirm_on_paper(turn: Turn, assignment_id: int, day: date, now: datetime) -> None:
-    """Confirmed by the coordinator for the owner: received now (typed "today"), or else at
-    the close of that day."""
+    """Confirmed by the coordinator for the owner, as the board's paper action does."""
     person, calendar = turn.person, OfficeCalendar.from_office(turn.settings.office)
-    received = now if day == now.astimezone(turn.zone).date() else calendar.closing(day)
-    outcome = await turn.run(lambda s: _on_paper(s, assignment_id, person, now, received))
-    if outcome not in (schedule.ConfirmOutcome.ON_TIME, schedule.ConfirmOutcome.LATE):
+    done = await turn.run(
+        lambda s: mark_paper(s, person, assignment_id, day, now=now, calendar=calendar)
+    )
+    if done.outcome not in (Outcome.DONE_ON_TIME, Outcome.DONE_LATE):
         await _no_longer_open(turn)
         return
     _ = turn._
-    state = _("on time") if outcome is schedule.ConfirmOutcome.ON_TIME else _("late")
+    state = _("on time") if done.outcome is Outcome.DONE_ON_TIME else _("late")
     await turn.answer(
         _("Recorded as received on paper on {date} ({state}).").format(
             date=format_date(day, turn.language), state=state
         )
     )
-
-
-def _on_paper(
-    session: Session, assignment_id: int, person: people.Person, now: datetime, received: datetime
-) -> schedule.ConfirmOutcome:
-    outcome, _duty = schedule.confirm(
-        session,
-        assignment_id,
-        person=person,
-        now=now,
-        via="paper",
-        received_at=received,
-        on_behalf=True,
-    )
-    return outcome
 
 
 @command(*OVERSIGHT)

@@ -101,6 +101,27 @@ async def test_the_coordinator_signs_in_by_link_sees_the_grid_and_marks_a_paper_
     assert confirmed.actor_staff_id == office.staff_id(COORDINATOR)
 
 
+async def test_a_tampered_assignment_is_answered_politely_and_changes_nothing(
+    office: Office, browser: Browser
+) -> None:
+    page = await browser.new_page()
+    await sign_in(page, await office.link(COORDINATOR))
+    malee_cell = page.locator("tr", has=page.locator("th.name", has_text="มาลี ศรีสุข"))
+    await malee_cell.locator("a.act").click()
+    malee = q1_assignment(office.bot.db, MALEE)
+    for tampered in ("²⁵", "-1", "9" * 40):  # "²".isdigit() is true, int("²") fails
+        paper_form = page.locator("form", has=page.locator("button[value=paper]"))
+        await paper_form.locator("input[name=assignment]").evaluate(
+            "(field, value) => { field.value = value; }", tampered
+        )
+        await page.locator("input[name=date]").fill("10/1/2568")
+        await page.locator("button[value=paper]").click()
+        await page.wait_for_selector("p.notice")
+        assert "ไม่มีการเปลี่ยนแปลง" in await page.inner_text("p.notice")
+        await page.go_back()
+    assert q1_assignment(office.bot.db, MALEE).status == malee.status
+
+
 async def test_the_director_excuses_and_reminds_from_the_board(
     office: Office, browser: Browser
 ) -> None:

@@ -35,6 +35,7 @@ from bot.common.i18n import (
 )
 from bot.common.render import period_label
 from bot.common.services import Services
+from bot.common.texts import parse_number
 from bot.common.words import status_name
 from bot.oversight.board import actions, grid, initdata
 from jobs.calendar import OfficeCalendar, fiscal_year_of
@@ -647,8 +648,7 @@ def _back(fields: dict[str, str], done: actions.Done) -> web.Response:
 
 
 def _assignment(fields: dict[str, str]) -> int:
-    text = fields.get("assignment", "")
-    return int(text) if text.isdigit() and len(text) < 12 else 0
+    return parse_number(fields.get("assignment", "")) or 0
 
 
 async def _act(
