@@ -210,6 +210,6 @@ def _person(text: str, index: dict[str, int | None]) -> int | None:
     if not text:
         return None
     number = text.removeprefix("#")
-    if number.isdigit():
+    if number.isascii() and number.isdigit():  # "²".isdigit() too, and int() refuses it
         return index.get(f"#{int(number)}")
     return index.get(text)

@@ -591,7 +591,7 @@ class BoardSettings(_Strict):
     @classmethod
     def _host_port(cls, value: str) -> str:
         host, _, port = value.rpartition(":")
-        if not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+        if not host or not (port.isascii() and port.isdigit()) or not 1 <= int(port) <= 65535:
             raise ValueError(f"{value!r}: write host:port, e.g. 127.0.0.1:8080")
         return value
 

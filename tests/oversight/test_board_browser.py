@@ -402,6 +402,12 @@ async def test_rates_chart_and_evidence_workbook_for_the_director_only(
     assert download.suggested_filename == "ita-evidence-2568.xlsx"
     saved = await download.path()
     assert (await asyncio.to_thread(Path(saved).read_bytes))[:2] == b"PK"
+    for typed in ("²⁵⁶⁸", "1999", "next"):  # a year no workbook is for: a polite 400
+        response = await director.goto(f"{office.base}/evidence.xlsx?fy={typed}")
+        assert response is not None and response.status == 400
+        assert "ปีงบประมาณ" in await director.inner_text("body")
+    response = await director.goto(f"{office.base}/?group=²&period=99999999999")  # ignored
+    assert response is not None and response.status == 200
 
     staff = await (await browser.new_context()).new_page()
     await sign_in(staff, await office.link(SOMCHAI))

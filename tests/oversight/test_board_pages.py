@@ -36,6 +36,7 @@ def test_every_word_of_the_templates_has_a_thai_translation() -> None:
     [
         ({"listen": "8080"}, "listen"),
         ({"listen": "127.0.0.1:99999"}, "listen"),
+        ({"listen": "127.0.0.1:²⁵"}, "listen"),
         ({"public_url": "board.example.go.th"}, "public_url"),
         ({"roles": ["boss"]}, "roles"),
     ],

@@ -65,6 +65,20 @@ def test_budgets_read_as_satang() -> None:
     assert parse_budget(-5) is None
 
 
+def test_a_person_written_as_odd_digits_is_unmatched_not_a_crash(
+    db: Database, tmp_path: Path
+) -> None:
+    _staff(db)
+    workbook = load_workbook(SAMPLE)
+    sheet = workbook.active
+    assert sheet is not None
+    sheet["F5"] = "#²"  # "²".isdigit() is true, int("²") fails
+    path = tmp_path / "odd.xlsx"
+    workbook.save(path)
+    read = _read(db, path)
+    assert [(p.row, p.written) for p in read.of(Problem.UNMATCHED_PERSON)] == [(5, "#²")]
+
+
 def test_the_sample_imports_and_its_unmatched_name_is_listed_not_guessed(db: Database) -> None:
     vipa, somchai = _staff(db)
     sheet = _read(db, SAMPLE)

@@ -290,8 +290,7 @@ def _filters(request: web.Request) -> grid.Filters:
     query = request.query
 
     def number(name: str) -> int:
-        text = query.get(name, "")
-        return int(text) if text.isdigit() and len(text) < 10 else 0
+        return parse_number(query.get(name, "")) or 0
 
     return grid.Filters(query.get("obligation", "")[:60], number("group"), number("period"))
 
@@ -607,8 +606,8 @@ async def evidence(request: web.Request) -> web.StreamResponse:
         raise Refused(403, _(_NOT_YOURS))
     today = services.clock().astimezone(services.settings.office.zone).date()
     text = request.query.get("fy", "")
-    fiscal_year = int(text) if text.isdigit() else fiscal_year_of(today)
-    if not 2500 <= fiscal_year <= 2700:
+    fiscal_year = parse_number(text) if text else fiscal_year_of(today)
+    if fiscal_year is None or not 2500 <= fiscal_year <= 2700:
         raise Refused(400, _("Please choose a fiscal year in B.E., e.g. 2569."))
     buffer = io.BytesIO()
     await asyncio.to_thread(
