@@ -483,7 +483,24 @@ def _check_config(arguments: argparse.Namespace) -> int:
     for line in complaint_admin.loose_secret_files(settings):  # never the secret itself
         print(line)
     _print_ladder_fit(settings)
+    _print_publishing(settings)
     return 0
+
+
+def _print_publishing(settings: Settings) -> None:
+    """A warning for a report of the publication queue that names no obligation: its links
+    would never be pre-filled nor recorded as its evidence."""
+    keys = {obligation.key for obligation in settings.obligations}
+    publishing = settings.publishing
+    for name, key in (
+        ("website_report", publishing.website_report),
+        ("social_report", publishing.social_report),
+    ):
+        if key not in keys:
+            print(
+                f"  WARNING: publishing.{name} = {key!r} names no obligation "
+                f"(known: {', '.join(sorted(keys))}); its links will not be pre-filled"
+            )
 
 
 def _print_ladder_fit(settings: Settings) -> None:

@@ -57,7 +57,22 @@ def test_the_example_config_describes_the_plan() -> None:
 
 def test_check_config_accepts_the_example(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check-config", str(EXAMPLE_CONFIG)]) == 0
-    assert "OK" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "OK" in out and "publishing." not in out
+
+
+def test_check_config_warns_of_a_publication_report_that_names_no_obligation(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _variant(
+        tmp_path,
+        'website_report = "eservice-update"',
+        'website_report = "eservice-updates"',
+    )
+    assert main(["check-config", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "WARNING: publishing.website_report = 'eservice-updates' names no obligation" in out
+    assert "social_report" not in out
 
 
 def test_a_misspelt_key_exits_2_and_names_file_and_key(
