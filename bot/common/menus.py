@@ -9,6 +9,7 @@ from telegram.error import TelegramError
 
 from bot.common.i18n import LANGUAGES, translator
 from bot.common.roles import commands_for
+from jobs.settings import Settings
 from storage import people
 from storage.models import Role
 
@@ -35,10 +36,13 @@ async def set_defaults(bot: Bot, *, complaints: bool = False) -> None:
             log.warning("could not set the default command menu (%s): %s", language, error)
 
 
-async def set_for(bot: Bot, person: people.Person, *, complaint_handler: bool = False) -> None:
-    """One person's menu, in their language. A failure here is logged, never fatal."""
+async def set_for(
+    bot: Bot, person: people.Person, settings: Settings, *, complaint_handler: bool = False
+) -> None:
+    """One person's menu, in their language: what their roles allow and the office has on.
+    A failure here is logged, never fatal."""
     _ = translator(person.language)
-    chosen = commands_for(person.roles, complaint_handler=complaint_handler)
+    chosen = commands_for(person.roles, complaint_handler=complaint_handler, settings=settings)
     commands = [BotCommand(c.name, _(c.description)) for c in chosen]
     try:
         await bot.set_my_commands(commands, scope=BotCommandScopeChat(person.staff.chat_id))

@@ -211,7 +211,7 @@ async def decide_button(turn: Turn, decision: tuple[str, int]) -> None:
     found, outcome, subject, handler = await turn.run(decide)
     turn.app.wake()
     if outcome == ProposalState.CONFIRMED.value and subject is not None:
-        await menus.set_for(turn.context.bot, subject, complaint_handler=handler)
+        await menus.set_for(turn.context.bot, subject, turn.settings, complaint_handler=handler)
     await turn.answer(_decision_text(outcome, found, person.language))
 
 

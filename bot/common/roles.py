@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.common.i18n import N_, Translate
+from jobs.settings import Settings
 from storage.models import Role
 
 ROLE_NAMES = {
@@ -108,9 +109,32 @@ def may_use(roles: Iterable[Role], command: str, *, complaint_handler: bool = Fa
     return any(c.name == command and _allowed(c, held, complaint_handler) for c in COMMANDS)
 
 
-def commands_for(roles: Iterable[Role], *, complaint_handler: bool = False) -> list[Command]:
+COMPLAINT_COMMANDS = frozenset({"complain", "complaint", "complaints", "handlers"})
+
+
+def switched_off(settings: Settings, roles: Iterable[Role]) -> frozenset[str]:
+    """The commands the configuration leaves out for these roles: /board without ``[board]``
+    or outside its ``roles``, the complaint channel's when it is closed."""
+    off: set[str] = set()
+    board = settings.board
+    if board is None or not {role.value for role in roles} & set(board.roles):
+        off.add("board")
+    if not settings.complaints.enabled:
+        off |= COMPLAINT_COMMANDS
+    return frozenset(off)
+
+
+def commands_for(
+    roles: Iterable[Role], *, complaint_handler: bool = False, settings: Settings | None = None
+) -> list[Command]:
+    """The commands these roles may use; with ``settings``, only those the office has on."""
     held = frozenset(roles)
-    return [command for command in COMMANDS if _allowed(command, held, complaint_handler)]
+    off = switched_off(settings, held) if settings is not None else frozenset()
+    return [
+        command
+        for command in COMMANDS
+        if _allowed(command, held, complaint_handler) and command.name not in off
+    ]
 
 
 def role_name(role: Role, _: Translate) -> str:

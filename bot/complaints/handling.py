@@ -650,7 +650,7 @@ async def _name(turn: Turn, number: int) -> None:
         lambda s: notices.made(s, Change.HANDLER_NAMED, number, by_staff_id=director.id, now=now)
     )
     turn.app.wake()
-    await menus.set_for(turn.context.bot, person, complaint_handler=True)
+    await menus.set_for(turn.context.bot, person, turn.settings, complaint_handler=True)
     await turn.answer(
         _("{name} is now a complaint handler and can use /complaints.").format(name=person.name)
     )
@@ -682,7 +682,7 @@ async def remove_handler_button(turn: Turn, staff_id: int) -> None:
     if person is None or not removed:
         await turn.stale()
         return
-    await menus.set_for(turn.context.bot, person)
+    await menus.set_for(turn.context.bot, person, turn.settings)
     await turn.answer(turn._("{name} is no longer a complaint handler.").format(name=person.name))
 
 

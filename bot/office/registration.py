@@ -49,7 +49,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await answer(update, _redemption_text(result, known.language if known else "th", context))
     if result.person is not None and result.outcome in _CHANGED:
         app.wake(materialise=True)  # the newcomer owes what is still open
-        await menus.set_for(context.bot, result.person)
+        await menus.set_for(context.bot, result.person, app.settings)
 
 
 _CHANGED = (invites.RedeemOutcome.REGISTERED, invites.RedeemOutcome.GRANTED)
@@ -144,7 +144,7 @@ async def help_command(turn: Turn) -> None:
     person, _ = turn.person, turn._
     # the complaint handlers are named by the director
     handler = await turn.run(lambda s: complaints.is_handler(s, person.id))
-    chosen = commands_for(person.roles, complaint_handler=handler)
+    chosen = commands_for(person.roles, complaint_handler=handler, settings=turn.settings)
     lines = [_("What you can do here:"), "", *(f"/{c.name} — {_(c.description)}" for c in chosen)]
     await turn.answer("\n".join(lines))
 
@@ -201,7 +201,7 @@ async def _set_language(turn: Turn, choice: str) -> None:
     _ = translator(choice)  # the answer in the language just chosen
     await turn.answer(_("From now on I will write to you in English."))
     if updated is not None:
-        await menus.set_for(turn.context.bot, updated, complaint_handler=handler)
+        await menus.set_for(turn.context.bot, updated, turn.settings, complaint_handler=handler)
 
 
 @command()

@@ -216,7 +216,7 @@ async def _apply(turn: Turn, change: tuple[int, str, str]) -> None:
     turn.app.wake()
     await turn.answer(text)
     if gate is Gate.ALLOW and outcome is people.ChangeOutcome.DONE and updated is not None:
-        await menus.set_for(turn.context.bot, updated, complaint_handler=handler)
+        await menus.set_for(turn.context.bot, updated, turn.settings, complaint_handler=handler)
 
 
 def _make(session: Session, turn: Turn, change: tuple[int, str, str], now: datetime) -> _Applied:

@@ -7,11 +7,13 @@ from typing import Any
 
 import pytest
 
+from jobs.settings import Settings
 from storage import audit, people
+from storage.db import Database
 from storage.models import Role
-from tests.harness import Harness
+from tests.harness import Harness, running_bot
 from tests.office.test_invites import row_counts
-from tests.support import invite_code
+from tests.support import invite_code, with_changes
 
 SOMCHAI, MALEE, ADMIN, DIRECTOR = 1001, 1002, 9001, 7001
 
@@ -100,6 +102,18 @@ async def test_help_lists_only_what_the_roles_allow(bot: Harness) -> None:
     await register(bot, ADMIN, "policy", Role.ADMIN)
     (admin_help,) = await bot.say(ADMIN, "/help")
     assert "/staff" in admin_help and "/person" in admin_help
+    assert "/complain —" in staff_help  # the channel is open in the example
+    assert "/board" not in staff_help + admin_help  # no [board] in the example: no door shown
+
+
+async def test_help_leaves_out_the_complaint_channel_when_the_office_closes_it(
+    db: Database, settings: Settings
+) -> None:
+    closed = with_changes(settings, complaints={"enabled": False})
+    async with running_bot(db, closed) as bot:
+        await register(bot, SOMCHAI)
+        (staff_help,) = await bot.say(SOMCHAI, "/help")
+    assert "/whoami" in staff_help and "/complain" not in staff_help
 
 
 async def test_whoami_shows_the_registration_with_a_buddhist_era_date(bot: Harness) -> None:

@@ -283,6 +283,9 @@ async def test_the_board_link_is_refused_to_a_role_the_board_leaves_out(
         assert "signin" not in refused
         (text,) = await office.bot.say(COORDINATOR, "/board")
         assert "/signin?t=" in text
+        (staff_help,) = await office.bot.say(MALEE, "/help")  # nor is the door shown to her
+        (coordinator_help,) = await office.bot.say(COORDINATOR, "/help")
+        assert "/board" not in staff_help and "/board —" in coordinator_help
         # nor does Telegram's own signed initData open it to her
         signed = unquote(_init_data(MALEE, office.bot.clock.now))
         async with (
