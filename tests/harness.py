@@ -10,13 +10,15 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.app import AnyApplication, build_application, polling
 from bot.common.feature import Feature
 from bot.common.services import Services
-from bot.features import FEATURES
+from bot.features import FEATURES, render
 from bot.offline import FakeTelegram, SentMessage
+from bot.runtime.sender import TelegramSender
+from jobs.engine import Engine
 from jobs.features import STEPS
 from jobs.settings import Settings
 from jobs.steps import Step
@@ -101,3 +103,42 @@ async def running_bot(
         app = build_application(services, token, with_engine=engine, features=features, steps=steps)
         async with polling(app):
             yield Harness(fake, app, db, settings, clock)
+
+
+@dataclass
+class EngineOffice:
+    """A running bot and its reminder engine (tick → outbox → dispatcher), woken by the test
+    at each instant of its clock, as APScheduler would; ``ids``: Telegram user → staff id."""
+
+    bot: Harness
+    engine: Engine
+    ids: dict[int, int]
+
+    async def at(self, moment: datetime) -> None:
+        """Move the clock and wake the engine, as APScheduler would at that instant."""
+        self.bot.clock.now = moment
+        await self.engine.wake()
+
+    def texts(self, user: int) -> list[str]:
+        return self.bot.fake.texts_to(user)
+
+    async def press(self, user: int, message: SentMessage, label: str) -> list[str]:
+        return await self.bot.press(user, message, message.button_data(label))
+
+
+OfficeT = TypeVar("OfficeT", bound=EngineOffice)
+
+
+@asynccontextmanager
+async def office_with_engine(
+    db: Database, settings: Settings, start: datetime, ids: dict[int, int], kind: type[OfficeT]
+) -> AsyncIterator[OfficeT]:
+    """``kind`` (an :class:`EngineOffice`) over a bot whose clock starts at ``start``."""
+    clock = Clock(start)
+    async with running_bot(db, settings, clock) as bot:
+        sender = TelegramSender(bot.app.bot, bot.settings.office.zone, render)
+        engine = Engine(db, bot.settings, sender, clock, per_chat_interval=0.0)
+        try:
+            yield kind(bot, engine, ids)
+        finally:
+            engine.shutdown()

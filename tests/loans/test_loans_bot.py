@@ -11,22 +11,18 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 import pytest
 from sqlmodel import col, select
 
-from bot.features import render
 from bot.offline import SentMessage
-from bot.runtime.sender import TelegramSender
-from jobs.engine import Engine
 from jobs.settings import Settings
 from storage import audit, loans
 from storage.db import Database
 from storage.models import AwaitedAnswer, Loan, LoanItem, OutboxMessage, Role
 from tests.duties.test_tick import bkk, join, only
-from tests.harness import Clock, Harness, running_bot
+from tests.harness import EngineOffice, office_with_engine
 from tests.office.test_invites import row_counts
 from tests.support import holding_row
 
@@ -35,22 +31,8 @@ START = bkk(1, 6, 10)  # Monday 6 January 2568 B.E., 10.00
 ITEMS = "7440-001-0001/2567 — เครื่องคอมพิวเตอร์โน้ตบุ๊ก\nP-2 — เครื่องฉายภาพ"
 
 
-@dataclass
-class Office:
-    bot: Harness
-    engine: Engine
-    ids: dict[int, int]
-
-    async def at(self, moment: datetime) -> None:
-        """Move the clock and wake the engine, as APScheduler would at that instant."""
-        self.bot.clock.now = moment
-        await self.engine.wake()
-
-    def texts(self, user: int) -> list[str]:
-        return self.bot.fake.texts_to(user)
-
-    async def press(self, user: int, message: SentMessage, label: str) -> list[str]:
-        return await self.bot.press(user, message, message.button_data(label))
+class Office(EngineOffice):
+    """The office of these tests, with the presses they make."""
 
     async def press_and_wait(self, user: int, message: SentMessage, data: str) -> dict[str, str]:
         """A press answered with a toast or an alert (no new message): the answer."""
@@ -78,14 +60,8 @@ async def office(db: Database, plan: Settings) -> AsyncIterator[Office]:
             (DEPUTY, "สุดา รองผู้อำนวยการ", "policy", Role.COORDINATOR),
         )
     }
-    clock = Clock(START)
-    async with running_bot(db, plan, clock) as bot:
-        sender = TelegramSender(bot.app.bot, bot.settings.office.zone, render)
-        engine = Engine(db, bot.settings, sender, clock, per_chat_interval=0.0)
-        try:
-            yield Office(bot, engine, ids)
-        finally:
-            engine.shutdown()
+    async with office_with_engine(db, plan, START, ids, Office) as office:
+        yield office
 
 
 def the_loan(db: Database) -> Loan:

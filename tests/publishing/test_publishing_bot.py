@@ -13,8 +13,6 @@ to the coordinator, and a request surviving a restart of the bot.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from datetime import datetime
 from functools import partial
 from pathlib import Path
 
@@ -33,7 +31,7 @@ from storage.db import Database
 from storage.models import Assignment, Publication, PublicationEvidence, Role
 from storage.people import Actor, set_role
 from tests.duties.test_tick import bkk, join, only
-from tests.harness import Clock, Harness, running_bot
+from tests.harness import Clock, EngineOffice, Harness, office_with_engine, running_bot
 
 SENDER, OFFICER, COORDINATOR, OUTSIDER = 81, 82, 83, 84
 START = bkk(11, 11, 10)  # Tuesday 11 November 2568 B.E., 10.00 (after November's meeting)
@@ -42,22 +40,8 @@ WEB_LINK = "https://www.phichit.moe.go.th/news/2568/123"
 SOCIAL_LINK = "https://www.facebook.com/phichit.moe/posts/456"
 
 
-@dataclass
-class Office:
-    bot: Harness
-    engine: Engine
-    ids: dict[int, int]
-
-    async def at(self, moment: datetime) -> None:
-        """Move the clock and wake the engine, as APScheduler would at that instant."""
-        self.bot.clock.now = moment
-        await self.engine.wake()
-
-    def texts(self, user: int) -> list[str]:
-        return self.bot.fake.texts_to(user)
-
-    async def press(self, user: int, message: SentMessage, label: str) -> list[str]:
-        return await self.bot.press(user, message, message.button_data(label))
+class Office(EngineOffice):
+    """The office of these tests, with the presses they make."""
 
     async def alert(self, user: int, message: SentMessage, data: str) -> str:
         return await stale_alert(self.bot, user, message, data)
@@ -87,14 +71,8 @@ def people(db: Database) -> dict[int, int]:
 @pytest.fixture
 async def office(db: Database, plan: Settings) -> AsyncIterator[Office]:
     ids = people(db)
-    clock = Clock(START)
-    async with running_bot(db, plan, clock) as bot:
-        sender = TelegramSender(bot.app.bot, bot.settings.office.zone, render)
-        engine = Engine(db, bot.settings, sender, clock, per_chat_interval=0.0)
-        try:
-            yield Office(bot, engine, ids)
-        finally:
-            engine.shutdown()
+    async with office_with_engine(db, plan, START, ids, Office) as office:
+        yield office
 
 
 def publication(db: Database, number: int) -> Publication:
