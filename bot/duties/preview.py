@@ -6,7 +6,7 @@ preview prints is what the bot will do.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -21,9 +21,9 @@ from jobs.calendar import (
     fiscal_year_of,
     holiday_name,
 )
-from jobs.ladder import SEARCH_DAYS, Fit, Misfit, check_period, step_instants
+from jobs.ladder import SEARCH_DAYS, STAFF_FACING, Fit, Misfit, check_period, step_instants
 from jobs.recurrence import Occurrence, covers_previous_month, occurrences
-from jobs.settings import Ladder, Obligation, Settings, override_key
+from jobs.settings import Ladder, LadderStep, Obligation, Settings, override_key
 from storage import people, schedule
 from storage.db import Database
 from storage.models import Role
@@ -155,10 +155,13 @@ def _period_lines(
             date=format_date(occurrence.nominal_date, language)
         )
     followups = 0
-    for step, moment in zip(ladder.steps, instants, strict=True):
+    steps = list(zip(ladder.steps, instants, strict=True))
+    for index, (step, moment) in enumerate(steps):
+        followups += step.kind == "followup"
+        if _sent_with_the_next(steps, index):
+            continue
         when = format_datetime(moment.astimezone(zone), language, seconds=seconds)
         who = _director_line(_) if step.kind == "escalation" else _("the owners")
-        followups += step.kind == "followup"
         name = _(STEP_NAMES[step.kind]).format(number=followups)
         yield "    " + _("{when}  {step} → {who}").format(when=when, step=name, who=who)
     if occurrence.onward_due_at is not None and obligation.onward is not None:
@@ -175,6 +178,17 @@ def _period_lines(
         yield "    ⚠ " + fit_sentence(
             settings, obligation, occurrence, ladder, fit, calendar, language
         )
+
+
+def _sent_with_the_next(steps: Sequence[tuple[LadderStep, datetime]], index: int) -> bool:
+    """A step for the owners that falls at the same instant as the next one for them (a
+    reminder a working day before a Saturday due date, and the due-day call, both on the
+    Friday) is not a message of its own: the tick sends the later step alone."""
+    step, moment = steps[index]
+    if index + 1 == len(steps) or step.kind not in STAFF_FACING:
+        return False
+    following, when = steps[index + 1]
+    return when == moment and following.kind in STAFF_FACING
 
 
 def _onward_line(

@@ -47,6 +47,20 @@ def test_a_due_date_on_a_saturday_is_closed_for_the_weekend_not_for_childrens_da
     assert "วันเด็ก" not in text
 
 
+def test_two_steps_at_one_instant_are_previewed_as_the_one_message_sent(
+    settings: Settings,
+) -> None:
+    """Due Saturday 10 ม.ค. 2569: the reminder a working day before and the due-day call both
+    fall on Friday 9 ม.ค. at 08.30, and the tick sends the due-day call alone
+    (tests/duties/test_tick.py: collapsed == 2), so the preview shows that one line."""
+    text = preview(settings, 2569, None)
+    start = text.index("[quarterly-progress]")
+    text = text[start : text.index("ไตรมาสที่ 2", start)]
+    friday = [line for line in text.splitlines() if "9 มกราคม 2569 เวลา 08.30 น." in line]
+    assert friday == ["    9 มกราคม 2569 เวลา 08.30 น.  แจ้งเตือนวันครบกำหนด → ผู้รับผิดชอบ"]
+    assert "    12 มกราคม 2569 เวลา 08.30 น.  ติดตาม ครั้งที่ 1 → ผู้รับผิดชอบ" in text
+
+
 def test_a_monthly_report_due_early_in_a_month_is_labelled_with_the_month_before(
     settings: Settings,
 ) -> None:
