@@ -136,16 +136,13 @@ def format_time(moment: time | datetime, language: str | None, *, seconds: bool 
 def format_datetime(moment: datetime, language: str | None, *, seconds: bool = False) -> str:
     """A local instant: ``10 มกราคม 2568 เวลา 16.30 น.`` (``16.30.05 น.`` with ``seconds``)."""
     clock = format_time(moment, language, seconds=seconds)
-    if normalise_language(language) == "th":
-        return f"{format_date(moment, 'th')} เวลา {clock}"
-    return f"{format_date(moment, language)}, {clock}"
+    date_and_time = translator(language)("{date}, {time}")
+    return date_and_time.format(date=format_date(moment, language), time=clock)
 
 
 def fiscal_year_label(fiscal_year: int, language: str | None) -> str:
     """``ปีงบประมาณ พ.ศ. 2568`` / ``fiscal year 2568 B.E.`` (``fiscal_year`` is already B.E.)."""
-    if normalise_language(language) == "th":
-        return f"ปีงบประมาณ พ.ศ. {fiscal_year}"
-    return f"fiscal year {fiscal_year} B.E."
+    return translator(language)("fiscal year {fiscal_year} B.E.").format(fiscal_year=fiscal_year)
 
 
 _DAY_MONTH_YEAR = re.compile(r"([0-9]{1,2})[/.]([0-9]{1,2})[/.]([0-9]{4})")

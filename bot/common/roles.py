@@ -18,6 +18,12 @@ ROLE_NAMES = {
     Role.ADMIN: N_("system administrator"),
     Role.WEB_OFFICER: N_("web officer (website and social page)"),
 }
+# the group head of one group, as chat, the calendar, the preview and the memo's copy line name
+# them: ผู้อำนวยการ{group}, the plan's ผู้อำนวยการกลุ่ม (never หัวหน้ากลุ่ม)
+HEAD_OF_GROUP = N_("the director of {group}")
+# the director's title where the config gives none (the config's [director] title_th/title_en
+# name it, e.g. ศึกษาธิการจังหวัดพิจิตร)
+DIRECTOR_TITLE = N_("Provincial Education Officer")
 ROLE_ORDER = tuple(ROLE_NAMES)
 EVERYONE = frozenset(Role)
 OVERSEEING = frozenset({Role.COORDINATOR, Role.ADMIN, Role.DIRECTOR})
@@ -139,6 +145,11 @@ def commands_for(
 
 def role_name(role: Role, _: Translate) -> str:
     return _(ROLE_NAMES[role])
+
+
+def head_of_group(group: str, _: Translate) -> str:
+    """``ผู้อำนวยการกลุ่มอำนวยการ``, ``the director of Administration Group``."""
+    return _(HEAD_OF_GROUP).format(group=group)
 
 
 def role_list(roles: Iterable[Role], _: Translate) -> str:

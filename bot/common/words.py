@@ -32,6 +32,17 @@ CONDITION_NAMES = {
     ReturnCondition.DAMAGED.value: N_("damaged"),
     ReturnCondition.MISSING_PART.value: N_("missing a part"),
 }
+# the same conditions in the /return buttons' own short words ("good", not "in good
+# condition"; the Thai is the same)
+CONDITION_BUTTONS = {
+    ReturnCondition.GOOD.value: N_("good"),
+    ReturnCondition.DAMAGED.value: N_("damaged"),
+    ReturnCondition.MISSING_PART.value: N_("missing part"),
+}
+# the condition of property at hand-over, as /loan's button names it and as the loan register
+# then writes it (a hand-over condition is otherwise typed by the procurement officer)
+GOOD_AT_HANDOVER_BUTTON = N_("Good, complete")
+GOOD_AT_HANDOVER = N_("in good condition, fully working")
 
 # what both documents name: a detail of the evidence workbook's audit log, keyed as the audit
 # log stores it, and a column of the loan register (the borrower's work group, the loan's

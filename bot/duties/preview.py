@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo
 
 from bot.common.i18n import N_, Translate, format_date, format_datetime, translator, weekday_name
 from bot.common.render import period_label
-from bot.common.roles import role_name
+from bot.common.roles import head_of_group, role_name
+from bot.common.words import ESCALATION
 from jobs.calendar import (
     CLOSED_DAY,
     WEEKEND,
@@ -32,7 +33,7 @@ STEP_NAMES = {
     "reminder": N_("reminder"),
     "last_call": N_("last call"),
     "followup": N_("follow-up no. {number}"),
-    "escalation": N_("escalation to the director"),
+    "escalation": ESCALATION,
 }
 CLOSED_NAMES = {CLOSED_DAY: N_("the office's own closed day")}
 MISFITS = {
@@ -356,7 +357,7 @@ def _owners(
     parts = [_("each member of {group}").format(group=group(key)) for key in owners.each_member_of]
     parts += [_("each {role}").format(role=role_name(role, _)) for role in owners.each_with_role]
     parts += [_("{group} as a whole").format(group=group(key)) for key in owners.groups]
-    parts += [_("the director of {group}").format(group=group(key)) for key in owners.head_of]
+    parts += [head_of_group(group(key), _) for key in owners.head_of]
     described = ", ".join(parts)
     if database is None:
         return described + " " + _("(no database yet: nobody registered)")

@@ -18,6 +18,7 @@ from bot.common.render import (
     title,
     when,
 )
+from bot.common.roles import DIRECTOR_TITLE, head_of_group
 from bot.common.words import status_name
 from bot.duties.buttons import DONE, ESCALATION, SNOOZE
 from bot.duties.memo_loop import ORDER_WORDS
@@ -110,9 +111,7 @@ def _follow_up(params: dict[str, Any], _: Translate, language: str, zone: ZoneIn
             if params.get("answer_by_time")
             else format_date(moment.date(), language)
         )
-        director = params.get("director_en" if english else "director_th") or _(
-            "Provincial Education Officer"
-        )
+        director = params.get("director_en" if english else "director_th") or _(DIRECTOR_TITLE)
         asked = _(
             "The {group} follows up (no. {number}): please send the report by {date}; after "
             "that a memo goes to the {director}."
@@ -199,7 +198,7 @@ def _escalation(params: dict[str, Any], language: str, zone: ZoneInfo) -> Render
 
 def _director(params: dict[str, Any], language: str) -> str:
     found = params.get("director_en" if language == "en" else "director_th")
-    return str(found or translator(language)("Provincial Education Officer"))
+    return str(found or translator(language)(DIRECTOR_TITLE))
 
 
 def _escalation_heading(params: dict[str, Any], language: str) -> list[str]:
@@ -219,7 +218,7 @@ def _escalation_heading(params: dict[str, Any], language: str) -> list[str]:
         return [subject, _("To: {director}").format(director=_director(params, language))]
     heads = params.get("copy_heads_en" if language == "en" else "copy_heads_th")
     whom = (
-        ", ".join(_("the director of {group}").format(group=group) for group in heads)
+        ", ".join(head_of_group(group, _) for group in heads)
         if heads
         else params.get("copy_to_en" if language == "en" else "copy_to_th") or "-"
     )

@@ -20,11 +20,20 @@ from telegram import Message
 from telegram.error import TelegramError
 
 from bot.common.callbacks import number
-from bot.common.i18n import N_, Translate, format_date, format_datetime, parse_date
+from bot.common.i18n import (
+    DEFAULT_LANGUAGE,
+    N_,
+    Translate,
+    format_date,
+    format_datetime,
+    parse_date,
+    translator,
+)
 from bot.common.kit import Turn, button, command
 from bot.common.render import Keyboard
 from bot.common.services import Services
 from bot.common.texts import clean_text, parse_number, quoted
+from bot.common.words import GOOD_AT_HANDOVER, GOOD_AT_HANDOVER_BUTTON
 from bot.loans.texts import (
     LOAN,
     RECEIVED,
@@ -52,8 +61,6 @@ MAX_ITEMS, MAX_ASSET, MAX_DESCRIPTION, MAX_PURPOSE, MAX_CONDITION = 20, 60, 200,
 MATCHES_SHOWN, BUTTON_LIMIT = 8, 30
 DRAFT_TTL = loans.ENTRY_TTL  # an entry left alone this long is forgotten
 RECENT = timedelta(days=90)  # /myloans also shows loans returned lately
-# the button's words are written into the register, an official Thai document
-GOOD_CONDITION = "สภาพดี ใช้งานได้ครบถ้วน"
 _ITEM_LINE = re.compile(r"^(.+?)\s*(?:—|–|\s-\s|:|\t)\s*(.+)$")
 
 Data = dict[str, Any]
@@ -343,7 +350,7 @@ async def _due_chosen(turn: Turn, data: Data, day: date) -> None:
         'Step 5 of 5: the condition of the property at hand-over. Press "Good, complete", '
         "or type a short description, e.g. a scratch on the lid."
     )
-    await show(turn, [text], [[(turn._("Good, complete"), LOAN("c"))]])
+    await show(turn, [text], [[(turn._(GOOD_AT_HANDOVER_BUTTON), LOAN("c"))]])
 
 
 async def condition_text(turn: Turn, data: Data, text: str) -> None:
@@ -404,7 +411,10 @@ async def _default_due_chosen(turn: Turn, data: Data, rest: tuple[str, ...]) -> 
 
 
 async def _good_condition(turn: Turn, data: Data, rest: tuple[str, ...]) -> None:
-    await _preview(turn, {**data, "condition": GOOD_CONDITION})
+    # the button's words are written into the register, an official Thai document: in the
+    # documents' language, whoever presses it
+    condition = translator(DEFAULT_LANGUAGE)(GOOD_AT_HANDOVER)
+    await _preview(turn, {**data, "condition": condition})
 
 
 async def _record(turn: Turn, data: Data, rest: tuple[str, ...]) -> None:

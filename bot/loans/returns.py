@@ -17,7 +17,7 @@ from bot.common.i18n import N_, Translate
 from bot.common.kit import Turn, button, command
 from bot.common.render import Keyboard
 from bot.common.texts import parse_number
-from bot.common.words import condition_name
+from bot.common.words import CONDITION_BUTTONS, condition_name
 from bot.loans.handover import (
     BUTTON_LIMIT,
     NOTHING_OUT,
@@ -43,8 +43,8 @@ from storage.loans import LoanView, ReturnResult
 from storage.models import LoanItem, ReturnCondition, Role
 
 CODES = {"g": ReturnCondition.GOOD, "d": ReturnCondition.DAMAGED, "m": ReturnCondition.MISSING_PART}
-# the buttons' own short words ("good", not "in good condition"), as people's chats show them
-BUTTON_LABELS = (("g", N_("good")), ("d", N_("damaged")), ("m", N_("missing part")))
+# the buttons' own short words (bot.common.words), as people's chats show them
+BUTTON_LABELS = tuple((code, CONDITION_BUTTONS[kind.value]) for code, kind in CODES.items())
 MAX_NOTE = 500
 # a press under a return being entered, with the loan it is about (still open)
 LoanPress = Callable[[Turn, LoanView, Data, tuple[str, ...]], Awaitable[None]]

@@ -31,14 +31,19 @@ from matplotlib.patches import Patch
 from matplotlib.text import Text
 from matplotlib.ticker import FixedLocator, FuncFormatter
 
+from bot.common.i18n import N_, translator
+
 CHART_SIZE: Final = (1200, 675)
 
 FONT_DIR: Final = Path(__file__).parents[1] / "fonts"
 FONT_FAMILY: Final = "Sarabun"
 FONT_FILES: Final = (FONT_DIR / "Sarabun-Regular.ttf", FONT_DIR / "Sarabun-Bold.ttf")
 
-NO_REPORT_LABEL: Final = "ไม่มีรายงาน"
-_NO_REPORT_BAR_LABEL: Final = "ไม่มี\nรายงาน"  # two short lines fit over a narrow bar
+# the chart's words: message ids, drawn in Thai for every reader (the digest sends one chart)
+CHART_LANGUAGE: Final = "th"
+NO_REPORT_LABEL: Final = N_("no report")
+_NO_REPORT_BAR_LABEL: Final = N_("no\nreport")  # two short lines fit over a narrow bar
+Y_LABEL: Final = N_("percent sent on time")
 
 _BASE_DPI: Final = 150.0  # the dpi at CHART_SIZE; other sizes scale it, keeping proportions
 _MIN_SIDE_PX: Final = 200
@@ -73,7 +78,7 @@ class ComplianceChart:
     groups: list[str]
     quarters: list[str]
     rates: dict[tuple[str, str], float | None] = field(default_factory=dict)
-    y_label: str = "ร้อยละที่ส่งตามกำหนด"
+    y_label: str = field(default_factory=lambda: translator(CHART_LANGUAGE)(Y_LABEL))
 
     def __post_init__(self) -> None:
         if not self.groups:
@@ -225,7 +230,7 @@ def _draw_nothing_due(axes: Axes, x: float, bar_width: float, size: float) -> Te
         zorder=3,
     )
     return axes.annotate(
-        _NO_REPORT_BAR_LABEL,
+        translator(CHART_LANGUAGE)(_NO_REPORT_BAR_LABEL),
         xy=(x, _NONE_STUB),
         xytext=(0, 2.5),
         textcoords="offset points",
@@ -285,7 +290,7 @@ def _add_legend(
                 edgecolor=_AXIS_COLOUR,
                 hatch="////",
                 linewidth=0.6,
-                label=NO_REPORT_LABEL,
+                label=translator(CHART_LANGUAGE)(NO_REPORT_LABEL),
             )
         )
     figure.legend(
@@ -363,9 +368,11 @@ def _labels_touch(figure: Figure, labels: Sequence[Text]) -> bool:
 
 
 def sample_chart() -> ComplianceChart:
-    """Realistic numbers, for the README image and for trying the chart out."""
+    """Realistic numbers, for the README image and for trying the chart out: the example
+    config's groups, and the digest's words."""
+    _ = translator(CHART_LANGUAGE)
     groups = ["กลุ่มนโยบายและแผน", "กลุ่มอำนวยการ", "กลุ่มบริหารงานบุคคล", "กลุ่มพัฒนาการศึกษา"]
-    quarters = [f"ไตรมาสที่ {number}" for number in range(1, 5)]
+    quarters = [_("Q{quarter}").format(quarter=number) for number in range(1, 5)]
     table: dict[str, tuple[float | None, ...]] = {
         groups[0]: (0.92, 1.0, 0.875, 0.95),
         groups[1]: (0.78, 0.85, 0.9, 0.83),
@@ -373,7 +380,7 @@ def sample_chart() -> ComplianceChart:
         groups[3]: (0.55, 0.6, 0.69, 0.75),
     }
     return ComplianceChart(
-        title="อัตราการส่งรายงานตามกำหนด ปีงบประมาณ พ.ศ. 2568",
+        title=_("On-time reporting rate, fiscal year {fiscal_year}").format(fiscal_year=2568),
         groups=groups,
         quarters=quarters,
         rates={

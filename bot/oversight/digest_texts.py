@@ -11,8 +11,10 @@ from zoneinfo import ZoneInfo
 
 from bot.common.i18n import Translate, format_date, format_datetime, translator
 from bot.common.render import Rendered, lateness, project_of
+from bot.common.words import status_name
 from bot.oversight.chart import ComplianceChart, render_compliance_chart
 from bot.oversight.memo_words import order_text, outcome_text
+from storage.models import AssignmentStatus
 
 
 def _percent(rate: float | None, _: Translate) -> str:
@@ -75,16 +77,17 @@ def _memo_lines(
 
 
 def _escalation_outcome(item: dict[str, Any], name: str, title: str, _: Translate) -> str:
+    excused = status_name(AssignmentStatus.EXCUSED.value, _)
     answers = {
         "reminded_again": _("reminded again"),
-        "excused": _("excused"),
+        "excused": excused,
         "will_order": _("the director will order it"),
     }
     outcome = {
         "submitted_on_time": _("since sent"),
         "submitted_late": _("since sent (late)"),
-        "excused": _("excused"),
-    }.get(str(item["status"]), _("still missing"))
+        "excused": excused,
+    }.get(str(item["status"]), status_name(AssignmentStatus.PENDING.value, _))
     said = ", ".join(answers.get(a, a) for a in item["answers"])
     return f"• {item[name]}: {_titled(item, title, _)} — {outcome}" + (f" ({said})" if said else "")
 

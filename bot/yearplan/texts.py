@@ -13,7 +13,7 @@ from babel.dates import format_date as babel_format_date
 from bot.common.feature import Template
 from bot.common.i18n import Translate, buddhist_year, format_date, format_month, translator
 from bot.common.render import Document, Rendered, period_label
-from bot.common.roles import role_name
+from bot.common.roles import head_of_group, role_name
 from bot.yearplan.chart import CalendarPage, Row, render_calendar_page
 from jobs.calendar import fiscal_year_bounds
 from jobs.yearplan.notices import CHANGE_SUMMARY, MOVED, YEAR
@@ -76,7 +76,7 @@ def _owners(item: dict[str, Any], _: Translate, language: str) -> str:
         _("each {role}").format(role=role_name(Role(role), _)) for role in owners["each_with_role"]
     ]
     parts += [_("{group} as a whole").format(group=g[index]) for g in owners["groups"]]
-    parts += [_("the head of {group}").format(group=g[index]) for g in owners.get("head_of", [])]
+    parts += [head_of_group(g[index], _) for g in owners.get("head_of", [])]
     if owners.get("per_project"):
         parts.append(_("the person responsible for each project"))
     return _("Owed by {owners} ({people} people)").format(
