@@ -16,28 +16,24 @@ from __future__ import annotations
 
 import io
 import math
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Final
 
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties, fontManager
+from matplotlib.font_manager import FontProperties
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.patches import Patch
 from matplotlib.text import Text
 from matplotlib.ticker import FixedLocator, FuncFormatter
 
+from bot.common.drawing import DRAWING, FONT_FAMILY, register_fonts
 from bot.common.i18n import N_, translator
 
 CHART_SIZE: Final = (1200, 675)
 
-FONT_DIR: Final = Path(__file__).parents[1] / "fonts"
-FONT_FAMILY: Final = "Sarabun"
-FONT_FILES: Final = (FONT_DIR / "Sarabun-Regular.ttf", FONT_DIR / "Sarabun-Bold.ttf")
 
 # the chart's words: message ids, drawn in Thai for every reader (the digest sends one chart)
 CHART_LANGUAGE: Final = "th"
@@ -59,11 +55,6 @@ _AXIS_COLOUR: Final = "#9aa5b1"
 _NONE_FACE: Final = "#f4f5f7"
 _X_LABEL_PAD: Final = 6.0  # points between the axis and the group names
 _NONE_STUB: Final = 3.0  # height, in percent, of the hatched stub drawn where nothing was due
-
-_font_lock = threading.Lock()
-_fonts_registered = False
-# matplotlib's font and text caches are shared module state: draw one chart at a time.
-_render_lock = threading.RLock()
 
 
 @dataclass(frozen=True)
@@ -99,17 +90,6 @@ class ComplianceChart:
         return self.rates.get((group, quarter))
 
 
-def register_fonts() -> str:
-    """Make the bundled Thai font known to matplotlib, once per process; return its family."""
-    global _fonts_registered
-    with _font_lock:
-        if not _fonts_registered:
-            for path in FONT_FILES:
-                fontManager.addfont(path)
-            _fonts_registered = True
-    return FONT_FAMILY
-
-
 def percent_label(rate: float) -> str:
     """0.875 → "88%"; never "100%" for less than all, nor "0%" for more than none."""
     shown = math.floor(rate * 100.0 + 0.5)
@@ -124,7 +104,7 @@ def render_compliance_chart(
     chart: ComplianceChart, *, width_px: int = CHART_SIZE[0], height_px: int = CHART_SIZE[1]
 ) -> bytes:
     """Draw ``chart`` as a grouped bar chart; return a PNG of exactly width × height pixels."""
-    with _render_lock:
+    with DRAWING:
         figure = compliance_figure(chart, width_px=width_px, height_px=height_px)
         buffer = io.BytesIO()
         FigureCanvasAgg(figure).print_png(buffer, metadata={"Software": None})
@@ -141,7 +121,7 @@ def compliance_figure(
         if not _MIN_SIDE_PX <= value <= _MAX_SIDE_PX:
             raise ValueError(f"{name} must be in {_MIN_SIDE_PX}..{_MAX_SIDE_PX}: {value}")
     register_fonts()
-    with _render_lock:
+    with DRAWING:
         parts = _build_figure(chart, width_px, height_px)
         FigureCanvasAgg(parts.figure)
         _fit_bar_labels(parts)

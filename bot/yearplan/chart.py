@@ -10,25 +10,22 @@ horizontal. Pure: the caller passes the words, this returns PNG bytes.
 from __future__ import annotations
 
 import io
-import threading
 import unicodedata
 from dataclasses import dataclass, field
 from itertools import pairwise
-from pathlib import Path
 from typing import Any, Final
 
 from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties, fontManager
+from matplotlib.font_manager import FontProperties
 from matplotlib.patches import Rectangle
 from matplotlib.text import Text
 
+from bot.common.drawing import DRAWING, FONT_FAMILY, register_fonts
+
 PAGE_PX: Final = (1754, 1240)  # A4 landscape at 150 dpi
 _DPI: Final = 150.0
-FONT_DIR: Final = Path(__file__).parents[1] / "fonts"
-FONT_FAMILY: Final = "Sarabun"
-FONT_FILES: Final = (FONT_DIR / "Sarabun-Regular.ttf", FONT_DIR / "Sarabun-Bold.ttf")
 
 _TEXT: Final = "#1f2933"
 _MUTED: Final = "#52606d"
@@ -36,9 +33,6 @@ _RULE: Final = "#9aa5b1"
 _HEAD_FACE: Final = "#0b3d6b"
 _BAND: Final = "#eef3f8"
 _QUARTER_FACES: Final = ("#a6cee3", "#5fa2ce", "#2b6fa8", "#0b3d6b")
-
-_lock = threading.RLock()  # matplotlib's font caches are shared: one page at a time
-_registered = False
 
 
 @dataclass(frozen=True)
@@ -59,16 +53,6 @@ class CalendarPage:
     rows: list[Row] = field(default_factory=list)
     footer: str = ""
     empty: str = ""  # said in the table when there is no row
-
-
-def register_fonts() -> str:
-    global _registered
-    with _lock:
-        if not _registered:
-            for path in FONT_FILES:
-                fontManager.addfont(path)
-            _registered = True
-    return FONT_FAMILY
 
 
 def _font(size: float, *, bold: bool = False) -> FontProperties:
@@ -127,7 +111,7 @@ def wrap(text: str, width: int) -> list[str]:
 def render_calendar_page(page: CalendarPage) -> bytes:
     """The page as PNG bytes, exactly ``PAGE_PX``."""
     register_fonts()
-    with _lock:
+    with DRAWING:
         figure = calendar_figure(page)
         buffer = io.BytesIO()
         FigureCanvasAgg(figure).print_png(buffer, metadata={"Software": None})
@@ -137,7 +121,7 @@ def render_calendar_page(page: CalendarPage) -> bytes:
 def calendar_figure(page: CalendarPage) -> Figure:
     register_fonts()
     width, height = PAGE_PX
-    with _lock:
+    with DRAWING:
         figure = Figure(figsize=(width / _DPI, height / _DPI), dpi=_DPI, facecolor="white")
         FigureCanvasAgg(figure)
         figure.text(0.03, 0.955, page.title, fontproperties=_font(17, bold=True), color=_TEXT)

@@ -20,16 +20,13 @@ from matplotlib.ft2font import FT2Font
 from matplotlib.text import Text
 from PIL import Image
 
-from bot.oversight import chart as chart_module
+import bot
+from bot.common.drawing import FONT_DIR, FONT_FAMILY, FONT_FILES, register_fonts
 from bot.oversight.chart import (
     CHART_SIZE,
-    FONT_DIR,
-    FONT_FAMILY,
-    FONT_FILES,
     ComplianceChart,
     compliance_figure,
     percent_label,
-    register_fonts,
     render_compliance_chart,
     sample_chart,
     wrap_group_name,
@@ -154,7 +151,7 @@ def test_the_family_resolves_to_the_bundled_files_not_a_system_font() -> None:
 
 
 def test_the_font_ships_in_the_package_with_its_licence() -> None:
-    assert Path(chart_module.__file__).parents[1] / "fonts" == FONT_DIR  # bot/fonts, shared
+    assert Path(bot.__file__).parent / "fonts" == FONT_DIR  # bot/fonts, shared
     total = sum(path.stat().st_size for path in FONT_FILES)
     assert total < 1_000_000
     licence = (FONT_DIR / "OFL.txt").read_text(encoding="utf-8")
@@ -318,7 +315,7 @@ def test_a_fresh_process_with_an_empty_font_cache_renders_without_pyplot(tmp_pat
         "assert 'matplotlib.pyplot' not in sys.modules\n"
         "sys.stdout.buffer.write(data)\n"
     )
-    root = Path(chart_module.__file__).resolve().parents[1]
+    root = Path(bot.__file__).resolve().parents[1]  # the checkout
     env = {**os.environ, "MPLCONFIGDIR": str(tmp_path), "MPLBACKEND": ""}
     env.pop("MPLBACKEND")
     result = subprocess.run(
