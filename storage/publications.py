@@ -21,6 +21,8 @@ from storage import audit
 from storage.db import execute_bulk
 from storage.models import (
     Assignment,
+    AssignmentStatus,
+    AuditEvent,
     Obligation,
     OutboxMessage,
     Period,
@@ -481,6 +483,36 @@ def reports_to_prefill(
             ~written.exists(),
         )
         .order_by(col(Period.due_at), col(Assignment.id))
+        .limit(limit)
+    )
+    return [(a, p, o) for a, p, o in session.exec(query).all()]
+
+
+REPORT_EVIDENCE = "publication.report_evidence"  # the audit event of a report's links kept
+
+
+def confirmed_without_evidence(
+    session: Session, keys: Collection[str], *, limit: int
+) -> list[tuple[Assignment, Period, Obligation]]:
+    """The monthly reports of ``keys`` confirmed another way than /pubreport's button (the
+    reminder's "ส่งรายงานแล้ว", /done, on paper, the board) whose links were never kept: no
+    ``publication.report_evidence`` event names them. One query, the oldest first."""
+    kept = select(AuditEvent.id).where(
+        col(AuditEvent.action) == REPORT_EVIDENCE,
+        col(AuditEvent.subject_type) == "assignment",
+        col(AuditEvent.subject_id) == col(Assignment.id),
+    )
+    confirmed = (AssignmentStatus.ON_TIME.value, AssignmentStatus.LATE.value)
+    query = (
+        select(Assignment, Period, Obligation)
+        .join(Period, col(Period.id) == col(Assignment.period_id))
+        .join(Obligation, col(Obligation.id) == col(Period.obligation_id))
+        .where(
+            col(Obligation.key).in_(list(keys)),
+            col(Assignment.status).in_(confirmed),
+            ~kept.exists(),
+        )
+        .order_by(col(Assignment.confirmed_at), col(Assignment.id))
         .limit(limit)
     )
     return [(a, p, o) for a, p, o in session.exec(query).all()]

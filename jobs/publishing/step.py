@@ -18,6 +18,7 @@ from jobs.calendar import OfficeCalendar
 from jobs.ladder import StepMessage
 from jobs.publishing.ladder import plan_item
 from jobs.publishing.report import (
+    ReportContent,
     channel_of,
     covered_month,
     month_window,
@@ -26,8 +27,8 @@ from jobs.publishing.report import (
 )
 from jobs.settings import Settings
 from jobs.steps import Step, TickContext
-from storage import office, outbox, people, publications, schedule
-from storage.models import OutboxMessage, Publication, Role, Staff
+from storage import audit, office, outbox, people, publications, schedule
+from storage.models import Obligation, OutboxMessage, Period, Publication, Role, Staff
 from storage.outbox import NewMessage
 from storage.publications import DOCUMENT, PHOTO, PublicationView
 
@@ -107,23 +108,13 @@ def _send(session: Session, found: PublicationView, message: StepMessage, now: d
 def write_prefilled(session: Session, tick: TickContext, now: datetime) -> int:
     """The monthly E-Service and social reports whose first reminder went out: each owner
     gets the report pre-filled from the queue, once (the key), with the button to confirm it."""
-    settings, zone = tick.settings.publishing, tick.calendar.zone
+    settings = tick.settings.publishing
     keys = [settings.website_report, settings.social_report]
     written = 0
     for assignment, period, obligation in publications.reports_to_prefill(
         session, keys, limit=tick.batch
     ):
-        channel = channel_of(obligation.key, settings)
-        assert channel is not None  # the query's keys
-        month = covered_month(period.due_at, zone)
-        start, end = month_window(month, zone)
-        content = report_content(
-            channel,
-            month,
-            publications.asked_between(session, start, end),
-            publications.published_between(session, start, end),
-            publications.waiting(session),
-        )
+        content = _content(session, tick, period, obligation)
         params = {**report_params(obligation, period, content, now), "assignment_id": assignment.id}
         key = f"{publications.PREFILL_KEY}{assignment.id}:to-"
         rows = [
@@ -132,6 +123,47 @@ def write_prefilled(session: Session, tick: TickContext, now: datetime) -> int:
         ]
         written += outbox.enqueue(session, rows, now=now)
     return written
+
+
+def keep_links_of_confirmed(session: Session, tick: TickContext, now: datetime) -> int:
+    """A monthly report confirmed another way than /pubreport's button keeps the links of its
+    month as its evidence all the same (the event says so even when the month had none, so
+    that each report is looked at once); the number of reports looked at."""
+    settings = tick.settings.publishing
+    keys = [settings.website_report, settings.social_report]
+    found = publications.confirmed_without_evidence(session, keys, limit=tick.batch)
+    for assignment, period, obligation in found:
+        content = _content(session, tick, period, obligation)
+        assignment_id = assignment.id or 0
+        ids = [item.id for item in content.published]
+        publications.record_evidence(session, assignment_id, ids, now=now)
+        audit.record(
+            session,
+            at=now,
+            actor="system:tick",
+            action=publications.REPORT_EVIDENCE,
+            subject_type="assignment",
+            subject_id=assignment_id,
+            details={"links": content.links},
+        )
+    return len(found)
+
+
+def _content(
+    session: Session, tick: TickContext, period: Period, obligation: Obligation
+) -> ReportContent:
+    """What the month a report covers asked for and published (one of the two reports)."""
+    channel = channel_of(obligation.key, tick.settings.publishing)
+    assert channel is not None  # the callers' queries take the two reports' keys only
+    month = covered_month(period.due_at, tick.calendar.zone)
+    start, end = month_window(month, tick.calendar.zone)
+    return report_content(
+        channel,
+        month,
+        publications.asked_between(session, start, end),
+        publications.published_between(session, start, end),
+        publications.waiting(session),
+    )
 
 
 class PublishingStep(Step):
@@ -145,6 +177,7 @@ class PublishingStep(Step):
             _plan_one(session, tick, row, now)
             for row in publications.due(session, now=now, limit=tick.batch)
         )
+        keep_links_of_confirmed(session, tick, now)
         return written + write_prefilled(session, tick, now)
 
     def next_wake(self, session: Session, now: datetime) -> datetime | None:

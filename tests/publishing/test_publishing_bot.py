@@ -446,3 +446,42 @@ async def test_the_admin_names_the_web_officer_who_is_told_and_then_receives_the
             assert (item.text or "").startswith("เรื่องขอเผยแพร่ข้อมูลข่าวสาร")
         finally:
             engine.shutdown()
+
+
+async def test_a_report_confirmed_with_the_reminders_button_keeps_its_links_all_the_same(
+    office: Office,
+) -> None:
+    """ "ส่งรายงานแล้ว" on the E-Service report (the reminder's button, not /pubreport's): the
+    next tick keeps November's published links as its evidence, once."""
+    bot, db = office.bot, office.bot.db
+    await send_request(office, NEWS, "ทั้งสองช่องทาง")
+    await office.at(bkk(11, 11, 10, 1))
+    (item,) = await bot.fake.wait_for_messages(OFFICER, 1)
+    await office.press(OFFICER, item, "เผยแพร่แล้ว")
+    (done,) = await bot.say(OFFICER, f"{WEB_LINK}\n{SOCIAL_LINK}")
+    assert done.startswith("บันทึกว่าเผยแพร่แล้ว")
+
+    await office.at(bkk(12, 1, 10))
+    reports = await bot.say(OFFICER, "/pubreport", expect=2)
+    eservice = next(text for text in reports if "E-Service" in text.splitlines()[0])
+    message = next(m for m in bot.fake.messages_to(OFFICER) if m.text == eservice)
+    (assignment_id,) = [int(data.removeprefix("pr:")) for data in message.callback_data]
+    bot.fake.user_presses_button(OFFICER, message, f"done:{assignment_id}")  # the reminder's
+    await bot.fake.wait_until(lambda: bool(message.edits))  # confirmed, the message says so
+
+    def kept() -> tuple[list[int], list[dict[str, object]]]:
+        with db.transaction() as session:
+            rows = session.exec(
+                select(PublicationEvidence).where(
+                    PublicationEvidence.assignment_id == assignment_id
+                )
+            ).all()
+            about = audit.events(session, subject_type="assignment", subject_id=assignment_id)
+            events = [e.details for e in about if e.action == "publication.report_evidence"]
+        return [e.publication_id for e in rows], events
+
+    assert kept() == ([], [])  # confirmed; the links are the tick's to keep
+    await office.at(bkk(12, 1, 10, 5))
+    assert kept() == ([1], [{"links": [WEB_LINK, SOCIAL_LINK]}])
+    await office.at(bkk(12, 1, 10, 10))
+    assert kept() == ([1], [{"links": [WEB_LINK, SOCIAL_LINK]}])  # once
