@@ -514,7 +514,10 @@ def _print_ladder_fit(settings: Settings) -> None:
 
 
 def _print_complaints(settings: Settings) -> None:
-    """The complaint channel's summary, and a warning when ``run`` would refuse to start."""
+    """The complaint channel's summary, the link for the office's website, and a warning when
+    ``run`` would refuse to start."""
+    from bot.complaints.complainant import website_link
+
     complaints = settings.complaints
     if not complaints.enabled:
         print("  complaint channel (1.7): off")
@@ -523,6 +526,13 @@ def _print_complaints(settings: Settings) -> None:
         f"  complaint channel (1.7): on; acknowledge within {complaints.acknowledge_within}, "
         f"outcome within {complaints.result_within}, content kept {complaints.retention} "
         "after closing"
+    )
+    username = settings.telegram.bot_username
+    print(
+        f"    link for the office website: {website_link(username)}"
+        if username
+        else "    link for the office website: set [telegram] bot_username to print it here "
+        "(the director's /complaints shows it too)"
     )
     try:
         load_complaint_keys(complaints)

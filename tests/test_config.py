@@ -32,7 +32,18 @@ def test_the_example_config_describes_the_plan() -> None:
     assert [g.key for g in settings.groups] == ["policy", "admin", "personnel", "development"]
     assert settings.coordinating_group.name_th == "กลุ่มนโยบายและแผน"
     measures = {o.measure for o in settings.obligations}
-    assert measures == {"1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "1.7"}
+    # 1.7 owes no report: the plan asks for the complaint channel, which is on
+    assert measures == {"1.1", "1.2", "1.3", "1.4", "1.5", "1.6"}
+    assert settings.complaints.enabled
+    # 1.5 as the plan names it: the procurement plan published, the monthly summary, ITA-016
+    # and ITA-017 apart; the owners as it says (the Administration group, its procurement work)
+    procurement = {o.key: o for o in settings.obligations if o.measure == "1.5"}
+    assert list(procurement) == ["procurement-plan", "procurement-summary", "ita-016", "ita-017"]
+    assert procurement["procurement-plan"].owners.groups == ["admin"]
+    monthly = procurement["procurement-summary"]
+    assert monthly.recurrence.kind == "monthly" and "ITA-017" not in monthly.title_th
+    assert "ITA-017" in procurement["ita-017"].title_th
+    assert procurement["ita-017"].recurrence.kind == "yearly"
     assert settings.loans.default_days == 7
     assert [(s.offset, s.to) for s in settings.loans.ladder][-2:] == [
         ("+3wd", "procurement"),
@@ -210,9 +221,9 @@ def test_broken_toml_and_a_missing_file_are_config_errors(
             "write sqlite:///",
         ),
         (
-            'recurrence = { kind = "monthly", day = 5 }',
-            'recurrence = { kind = "monthly", day = 5, time = 16:30:00 }',
-            "obligations[complaint-followup].recurrence.time",
+            'recurrence = { kind = "monthly", day = 10 }',
+            'recurrence = { kind = "monthly", day = 10, time = 16:30:00 }',
+            "obligations[procurement-summary].recurrence.time",
             "unknown key",
         ),
         (

@@ -42,6 +42,9 @@ class Feature:
     # text when no question is awaited
     answers: Mapping[str | None, TextAnswer] = field(default_factory=dict)
     digest_section: DigestSection | None = None  # lines the feature adds to the digest
+    # what ``/start <payload>`` opens, by payload (a link t.me/<bot>?start=<payload>: the
+    # complaint channel's ``complain``), before the payload could be taken for an invite code
+    start_payloads: Mapping[str, Handler] = field(default_factory=dict)
 
 
 class Catalog:
@@ -53,6 +56,7 @@ class Catalog:
         self.audit: dict[str, str] = _merged(f.audit for f in self.features)
         self.answers: dict[str | None, TextAnswer] = _merged(f.answers for f in self.features)
         self.sections = [f.digest_section for f in self.features if f.digest_section]
+        self.start_payloads: dict[str, Handler] = _merged(f.start_payloads for f in self.features)
         _merged(f.commands for f in self.features)  # each command once
         _merged({kind.prefix: kind for kind, _ in f.buttons} for f in self.features)
 

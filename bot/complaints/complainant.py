@@ -341,10 +341,21 @@ def clean_block(text: str | None) -> str:
 
 # -- /complain: the guided conversation ------------------------------------------------
 
+START_PAYLOAD = "complain"
+"""``/start complain``, what the link ``t.me/<bot>?start=complain`` sends, starts what
+``/complain`` starts (``Feature.start_payloads``): the link the office puts on its website.
+It is never an invite code, which is ten characters of an alphabet without I, L or O."""
+
+
+def website_link(bot_username: str) -> str:
+    """The link for the office's website that opens the bot straight into a complaint."""
+    return f"https://t.me/{bot_username}?start={START_PAYLOAD}"
+
 
 @anyone
 async def complain(visit: Visit) -> None:
-    """/complain: start a complaint (anyone, registered or not; private chats only)."""
+    """/complain, or the website's link (``START_PAYLOAD``): start a complaint (anyone,
+    registered or not; private chats only)."""
     now = visit.now()
     if not await visit.run(lambda session: begin_complaint(visit, session, now)):
         await visit.answer(too_many_today(visit._))

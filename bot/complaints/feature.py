@@ -1,9 +1,10 @@
 """The complaint channel (measure 1.7), as ``bot/app.py`` wires it.
 
-``/complain`` and ``/complaint`` are for anyone, registered or not; ``/complaints``,
-``/handlers`` and their buttons for the director and the named handlers, checked at every
-use. A conversation in progress (a complaint, an addition, a handler's note or outcome) takes
-the writer's private messages, and ``/cancel``, before every other handler (group -1).
+``/complain`` and ``/complaint`` are for anyone, registered or not (``/start complain``, from
+the link on the office's website, starts ``/complain``); ``/complaints``, ``/handlers`` and
+their buttons for the director and the named handlers, checked at every use. A conversation in
+progress (a complaint, an addition, a handler's note or outcome) takes the writer's private
+messages, and ``/cancel``, before every other handler (group -1).
 """
 
 from __future__ import annotations
@@ -35,4 +36,5 @@ FEATURE = Feature(
     ],
     templates=COMPLAINT_TEMPLATES,
     digest_section=director_digest,
+    start_payloads={complainant.START_PAYLOAD: complainant.complain},
 )

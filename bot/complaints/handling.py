@@ -41,6 +41,7 @@ from bot.complaints.complainant import (
     keys_or_fail,
     not_open,
     today,
+    website_link,
 )
 from bot.complaints.words import OUTCOME_BUTTONS, outcome_name, reference, status_name, when
 from bot.runtime.complaint_keys import WriterKey
@@ -172,7 +173,17 @@ def _overview_lines(
     ]
     if Role.DIRECTOR in turn.person.roles:
         lines.append(_("To name or remove a handler, type /handlers."))
+        lines += ["", website_line(turn.context.bot.username, _)]
     return lines
+
+
+def website_line(bot_username: str, _: Translate) -> str:
+    """The director's line with the link the office publishes on its website (measure 1.7:
+    "publish the channel"), which opens the bot straight into a complaint."""
+    return _(
+        "The complaint channel's link, to publish on the office website (it opens the bot "
+        "straight into a complaint, with no registration): {link}"
+    ).format(link=website_link(bot_username))
 
 
 def _line(turn: Turn, complaint: Complaint, now: datetime) -> str:

@@ -34,7 +34,9 @@ def _newcomer(user: User, chat_id: int) -> invites.Newcomer:
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/start [code]: register with an invite code, or explain how to."""
+    """/start [code]: register with an invite code, or explain how to. A payload a feature
+    declared (``/start complain``, from the complaint channel's link on the office website)
+    opens what that feature says instead, for anyone: it is never tried as an invite code."""
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None:
         return
@@ -43,6 +45,10 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await _greet(update, context)
         return
     app = services(context)
+    opened = app.catalog.start_payloads.get(code.lower())
+    if opened is not None:
+        await opened(update, context)
+        return
     newcomer, now = _newcomer(user, chat.id), app.clock()
     result = await app.db.run(lambda s: invites.redeem(s, code=code, newcomer=newcomer, now=now))
     known = await load_person(update, context)

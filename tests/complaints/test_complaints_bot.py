@@ -100,9 +100,10 @@ async def file_complaint(
     *,
     notify: bool = False,
     contact: str | None = None,
+    opening: str = "/complain",
 ) -> str:
-    """Walk the whole conversation; return the tracking code."""
-    (intro, what) = await bot.say(user_id, "/complain", expect=2, **IDENTITY)
+    """Walk the whole conversation, begun with ``opening``; return the tracking code."""
+    (intro, what) = await bot.say(user_id, opening, expect=2, **IDENTITY)
     assert intro.startswith("ช่องทางร้องเรียนการทุจริตและประพฤติมิชอบ สำนักงานศึกษาธิการจังหวัดพิจิตร")
     assert "ไม่ต้องเปิดเผยตัวตนต่อสำนักงาน" in intro and what.startswith("1/4 ")
     (who,) = await bot.say(user_id, WHAT)
@@ -374,6 +375,55 @@ async def test_only_the_director_and_named_handlers_see_complaints(office: Harne
     with bot.db.transaction() as session:
         viewed = [e for e in audit.events(session) if e.action == "complaint.viewed"]
     assert viewed == []
+
+
+# -- the link on the office's website -------------------------------------------------------
+
+LINK = "https://t.me/staff_report_test_bot?start=complain"  # the fake server's bot
+WEBSITE = "ลิงก์ช่องทางร้องเรียนสำหรับเผยแพร่บนเว็บไซต์ของสำนักงาน"
+
+
+def not_about_complaints(db: Database) -> list[str]:
+    """The audit log's actions other than the complaint channel's."""
+    with db.transaction() as session:
+        events = audit.events(session)
+    return [e.action for e in events if not e.action.startswith("complaint.")]
+
+
+async def test_the_websites_link_opens_the_channel_for_anyone_and_is_no_invite(
+    office: Harness,
+) -> None:
+    """``t.me/<bot>?start=complain`` makes Telegram send ``/start complain``: the complaint
+    begins as with /complain, for a stranger and for a registered person alike."""
+    bot = office
+    before, office_events = row_counts(bot.db), not_about_complaints(bot.db)
+    code = await file_complaint(bot, opening="/start complain")
+    (status,) = await bot.say(COMPLAINANT, f"/complaint {code}")
+    assert status.startswith("เรื่องร้องเรียนของท่าน")
+    invalid_code = "รหัสลงทะเบียนนี้ไม่ถูกต้อง"
+    assert not [t for t in texts(bot, COMPLAINANT) if t.startswith(invalid_code)]
+    with bot.db.transaction() as session:
+        assert people.by_telegram_user(session, COMPLAINANT) is None  # nobody was registered
+    assert not_about_complaints(bot.db) == office_events  # no invite was tried or used
+    assert row_counts(bot.db)["staff"] == before["staff"]
+    (intro, what) = await bot.say(STAFF, "/start complain", expect=2)  # registered: the same
+    assert intro.startswith("ช่องทางร้องเรียนการทุจริตและประพฤติมิชอบ") and what.startswith("1/4 ")
+    (cancelled,) = await bot.say(STAFF, "/cancel")
+    assert cancelled.startswith("ยกเลิกแล้ว")
+    (other,) = await bot.say(COMPLAINANT, "/start complaint")  # no other word opens it
+    assert other.startswith(invalid_code)
+
+
+async def test_the_director_is_given_the_link_for_the_website(office: Harness) -> None:
+    bot = office
+    (listing,) = await bot.say(DIRECTOR, "/complaints")
+    assert f"\n\n{WEBSITE} (เปิดบอทเข้าสู่การร้องเรียนได้ทันที โดยไม่ต้องลงทะเบียน): {LINK}" in listing
+    (handler,) = await bot.say(HANDLER, "/complaints")
+    assert handler.startswith("เรื่องร้องเรียนที่อยู่ระหว่างดำเนินการ") and LINK not in handler
+    for user_id in (COORDINATOR, ADMIN, STAFF):
+        for asked in ("/complaints", "/help", "/start"):
+            (answer,) = await bot.say(user_id, asked)
+            assert LINK not in answer and WEBSITE not in answer, (user_id, asked)
 
 
 async def test_the_director_names_and_removes_a_handler(office: Harness) -> None:

@@ -65,6 +65,23 @@ def test_check_config_warns_without_a_key_and_never_prints_it(
     assert "key: found" in out and KEY not in out
 
 
+def test_check_config_prints_the_link_for_the_office_website(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The admin's way to the link the office puts on its website (the director's is
+    /complaints): from the bot's username in the config, nothing asked of Telegram."""
+    assert main(["check-config", str(EXAMPLE_CONFIG)]) == 0
+    assert "link for the office website: set [telegram] bot_username" in capsys.readouterr().out
+    text = EXAMPLE_CONFIG.read_text(encoding="utf-8").replace(
+        '# bot_username = "phichit_report_bot"', 'bot_username = "phichit_report_bot"', 1
+    )
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    assert main(["check-config", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "link for the office website: https://t.me/phichit_report_bot?start=complain" in out
+
+
 # -- a change of key ------------------------------------------------------------------------
 
 NEW_KEY = "n3w-key-for-the-complaint-tests-9876543210-zyxwvuts"

@@ -172,10 +172,16 @@ def test_an_obligation_due_time_replaces_the_end_of_the_office_day(example: Sett
 # ---- monthly ---------------------------------------------------------------------------------
 
 
-def test_monthly_reports_are_keyed_by_their_month(example: Settings) -> None:
-    found = find(
-        example, obligation(example, "complaint-followup"), date(2025, 9, 1), date(2025, 11, 30)
+def by_the_5th(settings: Settings) -> Obligation:
+    """A monthly report due by the 5th, its due date moved to the next working day when the
+    office is closed: the example's procurement summary (by the 10th), due earlier."""
+    return obligation(
+        settings, "procurement-summary", recurrence=MonthlyRecurrence(kind="monthly", day=5)
     )
+
+
+def test_monthly_reports_are_keyed_by_their_month(example: Settings) -> None:
+    found = find(example, by_the_5th(example), date(2025, 9, 1), date(2025, 11, 30))
     assert [(item.key, item.month, item.fiscal_year) for item in found] == [
         ("2025-09", 9, 2568),
         ("2025-10", 10, 2569),
@@ -188,13 +194,12 @@ def test_a_monthly_report_due_in_the_first_half_of_a_month_covers_the_month_befo
     example: Settings,
 ) -> None:
     procurement = obligation(example, "procurement-summary")  # by the 10th
-    complaints = obligation(example, "complaint-followup")  # by the 5th
     assert covers_previous_month(procurement.recurrence)
-    assert covers_previous_month(complaints.recurrence)
+    assert covers_previous_month(by_the_5th(example).recurrence)
     assert covers_previous_month(procurement.recurrence.model_dump(mode="json"))  # as stored
     assert not covers_previous_month(MonthlyRecurrence(kind="monthly", day=16))
     assert not covers_previous_month({"kind": "monthly", "day": 25})
-    for other in ("quarterly-progress", "eservice-update", "maintenance-plan"):
+    for other in ("quarterly-progress", "eservice-update", "maintenance-plan", "ita-017"):
         assert not covers_previous_month(obligation(example, other).recurrence)
 
 
