@@ -47,6 +47,7 @@ async def test_a_whole_ladder_runs_and_reaches_the_director(office: Harness) -> 
     data = reminder.button_data("ส่งรายงานแล้ว")
     pressed = bot.fake.user_presses_button(SOMCHAI, reminder, data)
     await bot.fake.wait_until(lambda: bool(reminder.edits))  # the reminder now shows it is done
+    await bot.fake.wait_until(lambda: bot.fake.callback_answer(pressed) is not None)  # and toasts
     toast = bot.fake.callback_answer(pressed)
     assert toast is not None and toast["text"] == "บันทึกเรียบร้อยแล้ว ขอบคุณที่ให้ความร่วมมือ"
     assert not reminder.callback_data

@@ -375,7 +375,7 @@ async def test_button_press_reaches_handler_and_answer_is_recorded(
     server.user_sends_text(USER, "/start")
     [menu] = await server.wait_for_messages(USER, 1)
     press = server.user_presses_button(USER, menu, menu.button_data("รับทราบ"))
-    await server.wait_until(lambda: bool(menu.edits))
+    await server.wait_until(lambda: bool(menu.edits) and server.callback_answer(press) is not None)
     answer = server.callback_answer(press)
     assert answer is not None and answer["text"] == "รับทราบแล้ว"
     assert server.texts_to(USER) == ["pressed ack:1"]
