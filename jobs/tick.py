@@ -27,10 +27,10 @@ from jobs.ladder import (
     working_days_late,
 )
 from jobs.memos import Escalated, Missing, followup_days, write_memo
-from jobs.oversight.digest import digest_data
+from jobs.oversight.digest import digest_report
+from jobs.params import duty_params, project_params, reminder_params
 from jobs.recurrence import (
     Occurrence,
-    covers_previous_month,
     effective_meeting,
     materialisation_window,
     meeting_dates,
@@ -701,69 +701,6 @@ class Planner:
         candidates.append(digest[1] if digest and digest[1] > now else None)
         found = [moment for moment in candidates if moment is not None]
         return min(found) if found else None
-
-
-def digest_report(
-    session: Session,
-    steps: Iterable[Step],
-    calendar: OfficeCalendar,
-    now: datetime,
-    *,
-    director: bool,
-) -> dict[str, Any]:
-    """The digest's data at ``now``; the director's copy (or the acting officer's) also has
-    each feature's part (the complaint channel's), the coordinator's never."""
-    data = digest_data(session, calendar, now)
-    for step in steps if director else ():
-        part = step.digest_part(session, calendar, now)
-        if part is not None:
-            data[step.name] = part
-    return data
-
-
-def reminder_params(
-    obligation: Obligation,
-    period: Period,
-    assignment: Assignment,
-    *,
-    kind: str,
-    collapsed: int = 1,
-    followup_number: int = 0,
-    project: Project | None = None,
-) -> dict[str, Any]:
-    """A "duty" message's parameters: a reminder, a follow-up, a snoozed or a further one."""
-    return {
-        **duty_params(obligation, period),
-        "assignment_id": assignment.id,
-        "kind": kind,
-        "collapsed": collapsed,
-        "followup_number": followup_number,
-        "group_duty": assignment.group_id is not None,
-        **project_params(project),
-    }
-
-
-def project_params(project: Project | None) -> dict[str, Any]:
-    """A per-project assignment's project, as every message about it names it (code, name)."""
-    if project is None:
-        return {}
-    return {"project_code": project.code, "project_name": project.name}
-
-
-def duty_params(obligation: Obligation, period: Period) -> dict[str, Any]:
-    return {
-        "obligation": obligation.key,
-        "title_th": obligation.title_th,
-        "title_en": obligation.title_en,
-        "measure": obligation.measure,
-        "period_id": period.id,
-        "period_key": period.key,
-        "fiscal_year": period.fiscal_year,
-        "quarter": period.quarter,
-        "month": period.month,
-        "covers_previous_month": covers_previous_month(obligation.recurrence),
-        "due_at": period.due_at.isoformat(),
-    }
 
 
 def _spec(config: ObligationConfig) -> schedule.ObligationSpec:
