@@ -28,7 +28,7 @@ from pydantic import (
     model_validator,
 )
 
-from jobs.memo_settings import MemoSettings
+from jobs.duties.settings import MemoSettings
 from jobs.offsets import Offset, Span, parse_offset, parse_span
 from jobs.project_settings import ProjectSettings
 from jobs.publish_settings import PublishingSettings

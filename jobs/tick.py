@@ -17,6 +17,7 @@ from typing import Any
 from sqlmodel import Session
 
 from jobs.calendar import CLOSED_DAY, WEEKEND, OfficeCalendar, holiday_name
+from jobs.duties.memos import Escalated, Missing, followup_days, write_memo
 from jobs.features import STEPS
 from jobs.ladder import (
     STAFF_FACING,
@@ -26,7 +27,6 @@ from jobs.ladder import (
     step_instants,
     working_days_late,
 )
-from jobs.memos import Escalated, Missing, followup_days, write_memo
 from jobs.oversight.digest import digest_report
 from jobs.params import duty_params, project_params, reminder_params
 from jobs.recurrence import (
@@ -504,7 +504,7 @@ class Planner:
 
     def _write_memo(self, session: Session, escalation: _Escalation, now: datetime) -> int:
         """The memo to the director (บันทึกข้อความ) beside the escalation: numbered, what it
-        states frozen, its copies to whoever sees it first (``jobs.memos``)."""
+        states frozen, its copies to whoever sees it first (``jobs.duties.memos``)."""
         obligation, period = escalation.obligation, escalation.period
         kinds = [step.kind for step in self.settings.ladder(obligation.ladder_key).steps]
         days = followup_days(kinds, self._ladder_instants(obligation, period), now, self.calendar)
