@@ -31,7 +31,7 @@ from pydantic import (
 from jobs.duties.settings import MemoSettings
 from jobs.offsets import Offset, Span, parse_offset, parse_span
 from jobs.projects.settings import ProjectSettings
-from jobs.publish_settings import PublishingSettings
+from jobs.publishing.settings import PublishingSettings
 from jobs.yearplan_settings import YearPlanSettings
 from storage.models import Role
 
