@@ -32,7 +32,7 @@ from jobs.duties.settings import MemoSettings
 from jobs.offsets import Offset, Span, parse_offset, parse_span
 from jobs.projects.settings import ProjectSettings
 from jobs.publishing.settings import PublishingSettings
-from jobs.yearplan_settings import YearPlanSettings
+from jobs.yearplan.settings import YearPlanSettings
 from storage.models import Role
 
 KEY_PATTERN = r"^[a-z][a-z0-9_-]{0,39}$"
