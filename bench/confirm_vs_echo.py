@@ -128,7 +128,8 @@ def prepare(db_url: str, fake: Any, people: int) -> list[tuple[int, Any, str]]:
     from bot.runtime.sender import TelegramSender
     from jobs.calendar import OfficeCalendar
     from jobs.dispatch import Dispatcher
-    from jobs.tick import Planner, duty_params
+    from jobs.params import duty_params
+    from jobs.tick import Planner
     from storage import outbox
     from storage.models import Assignment, Obligation, Period
     from storage.outbox import NewMessage

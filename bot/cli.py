@@ -823,8 +823,8 @@ PROBLEM_TEXTS = {
 
 
 def _projects(arguments: argparse.Namespace) -> int:
-    """``projects import FILE --fy 2569``: the sheet into the register (jobs.projects)."""
-    from jobs.projects import GroupRef, PersonRef, SheetError, read_sheet
+    """``projects import FILE --fy 2569``: the sheet into the register (jobs.projects.sheet)."""
+    from jobs.projects.sheet import GroupRef, PersonRef, SheetError, read_sheet
     from storage import projects
 
     settings = _settings(arguments)

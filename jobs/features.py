@@ -5,8 +5,8 @@ sending. Adding a feature: its step in its package, and one line here."""
 from __future__ import annotations
 
 from jobs.complaints.step import ComplaintStep
+from jobs.duties.memos import MemoOrderStep
 from jobs.loans.step import LoanStep
-from jobs.memos import MemoOrderStep
 from jobs.power import PowerStep
 from jobs.publishing.step import PublishingStep
 from jobs.questions import QuestionStep

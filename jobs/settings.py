@@ -2,6 +2,13 @@
 
 Validated by pydantic at start. Every problem is reported as ``FILE: key.path: what is wrong``
 so that an IT admin can find it; the command line turns :class:`ConfigError` into exit code 2.
+
+A composition root of the config's schema: :class:`Settings` gathers every section, and a
+feature whose section lives in its own package (``jobs/<feature>/settings.py``: ``[memo]``,
+``[projects]``, ``[publishing]``, ``[yearplan]``) is imported from there. So this module, like
+``jobs/tick.py`` and ``jobs/features.py``, may import the features' packages; those settings
+modules import nothing of ``jobs/`` but the pure helpers (``jobs.offsets``), never this module,
+so that loading the config never goes round in a circle (``tests/test_layers.py``).
 """
 
 from __future__ import annotations
@@ -28,11 +35,11 @@ from pydantic import (
     model_validator,
 )
 
-from jobs.memo_settings import MemoSettings
+from jobs.duties.settings import MemoSettings
 from jobs.offsets import Offset, Span, parse_offset, parse_span
-from jobs.project_settings import ProjectSettings
-from jobs.publish_settings import PublishingSettings
-from jobs.yearplan_settings import YearPlanSettings
+from jobs.projects.settings import ProjectSettings
+from jobs.publishing.settings import PublishingSettings
+from jobs.yearplan.settings import YearPlanSettings
 from storage.models import Role
 
 KEY_PATTERN = r"^[a-z][a-z0-9_-]{0,39}$"

@@ -17,7 +17,7 @@ from typing import Any
 from sqlmodel import Session
 
 from jobs.calendar import OfficeCalendar
-from jobs.settings import Settings
+from jobs.settings import Meeting, Settings
 from storage.models import OutboxMessage, Staff
 
 StandIns = Callable[[Session, list[Staff], datetime], list[Staff]]
@@ -32,6 +32,7 @@ class TickContext:
     acting: StandIns  # an acting officer instead of someone on leave (reports, loans)
     complaint_stand_ins: StandIns  # who hears of complaints while the director is away
     batch: int
+    meeting: Meeting  # the staff meeting's rule with the months moved from chat
 
 
 class Step:

@@ -10,7 +10,7 @@ unique ``(fiscal_year, number)`` is the guard behind it.
 The words and the layout are ``bot.duties.memo``'s; this module keeps what was written, the
 files rendered from it, and the loop that follows: proposed to the director, the director's
 order recorded once (conditional UPDATEs: a second press changes nothing), the order's short
-ladder (``next_action_at``, ``order_step``: ``jobs.memos``), and what came of it.
+ladder (``next_action_at``, ``order_step``: ``jobs.duties.memos``), and what came of it.
 """
 
 from __future__ import annotations
@@ -208,7 +208,7 @@ def document(session: Session, memo_id: int, kind: MemoDocumentKind) -> MemoDocu
 
 
 def set_facts(session: Session, memo_id: int, facts: dict[str, Any]) -> None:
-    """Keep what the memo states (``jobs.memos.memo_facts``), written once with the memo."""
+    """Keep what the memo states (``jobs.duties.memos.memo_facts``), written once with the memo."""
     execute_bulk(session, update(Memo).where(col(Memo.id) == memo_id).values(facts=dict(facts)))
 
 

@@ -675,10 +675,10 @@ class Memo(SQLModel, table=True):
     ordered_by_staff_id: int | None = Field(default=None, foreign_key="staff.id")
     outcome: str | None = Field(default=None, max_length=24)
     closed_at: datetime | None = _when()
-    # what the memo states, as plain data frozen when it was written (jobs.memos.memo_facts):
+    # what the memo states, as plain data frozen when it was written (jobs.duties.memos.memo_facts):
     # every copy of the .docx is rendered from it, so that each reads the same
     facts: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
-    # the order's short ladder (jobs.memos): its next step, and when it is due
+    # the order's short ladder (jobs.duties.memos): its next step, and when it is due
     next_action_at: datetime | None = _when(index=True)
     order_step: int = 0
 

@@ -4,7 +4,7 @@
 in the caller's transaction: a new code is added, a changed row is updated, a code no longer
 in the sheet is closed (``active`` false, ``closed_at``) — never deleted, since reports may
 name it — and one that comes back is opened again. Running it twice with the same rows
-changes nothing. The sheet is read by ``jobs.projects``; this module only keeps rows.
+changes nothing. The sheet is read by ``jobs.projects.sheet``; this module only keeps rows.
 """
 
 from __future__ import annotations

@@ -115,6 +115,23 @@ def test_the_guard_itself_tells_a_lazy_import_from_a_loaded_one(tmp_path: Path) 
 
 SHARED = {"common", "runtime"}  # what every feature may use, in bot/
 ROOTS = {"app", "cli", "features"}  # the composition roots: they may import everything
+# jobs/'s top level: the shared machinery every feature's package may use, and its roots
+JOBS_SHARED = {
+    "calendar",  # the office's days and hours (pure)
+    "offsets",  # "+2d", "-1h": the config's offsets (pure)
+    "recurrence",  # an obligation's periods (pure)
+    "ladder",  # a ladder's instants and progress (pure)
+    "params",  # what a message about an assignment carries
+    "steps",  # the Step interface and its TickContext
+    "engine",  # the two APScheduler jobs and the leader's lock
+    "power",  # the director's proposals of power, and their step
+    "questions",  # the forgotten questions' step
+    "nightly_backup",
+}
+# the roots of jobs/, which may import the features' packages: the tick orchestrates their
+# steps, features lists them, the dispatcher applies their rules before sending, and settings
+# composes the config's schema from their sections (jobs/<feature>/settings.py)
+JOBS_ROOTS = {"tick", "features", "dispatch", "settings"}
 
 
 def _features(layer: str) -> set[str]:
@@ -146,6 +163,31 @@ def test_every_feature_has_a_package_in_bot() -> None:
     assert not loose, "every module of bot/ lives in a package, beside the composition roots"
 
 
+def test_every_feature_has_a_package_in_jobs() -> None:
+    """jobs/'s top level is the shared machinery and the roots, nothing else: a feature's
+    modules (its pure ladder, its step, its config section) live in its package, named as in
+    bot/ (bot/duties → jobs/duties)."""
+    named = {"duties", "oversight", "loans", "complaints", "projects", "publishing", "yearplan"}
+    assert named <= _features("jobs")
+    assert _features("jobs") <= _features("bot"), "a package of jobs/ is named after a feature"
+    top = {p.stem for p in (ROOT / "jobs").glob("*.py")} - {"__init__"}
+    assert top == JOBS_SHARED | JOBS_ROOTS
+
+
+def test_a_features_config_section_does_not_import_the_config() -> None:
+    """jobs/settings.py imports every jobs/<feature>/settings.py: those may import only the
+    pure helpers of jobs/, never jobs.settings (or anything that loads it): no circle."""
+    pure = {"jobs.offsets", "jobs.calendar"}
+    offenders = [
+        f"{path.relative_to(ROOT)} imports {name}"
+        for path in sorted((ROOT / "jobs").glob("*/settings.py"))
+        for name in _imports(path)
+        if name.split(".")[0] == "jobs"
+        and not any(name == p or name.startswith(f"{p}.") for p in pure)
+    ]
+    assert not offenders
+
+
 @pytest.mark.parametrize("layer", ["bot", "jobs"])
 def test_a_feature_never_imports_another_features_internals(layer: str) -> None:
     assert not _feature_offenders(layer)
@@ -153,13 +195,10 @@ def test_a_feature_never_imports_another_features_internals(layer: str) -> None:
 
 def test_shared_code_imports_no_feature() -> None:
     """bot/common and bot/runtime are below the features; jobs/ outside its feature packages
-    (the calendar, the ladder, the engine) reaches features only from its two roots."""
+    (the calendar, the ladder, the engine) reaches features only from its roots: the tick,
+    the list of steps, the dispatcher, and the config's schema (``JOBS_ROOTS``)."""
     features = _features("bot") | _features("jobs")
-    roots = {
-        ROOT / "jobs" / "tick.py",
-        ROOT / "jobs" / "features.py",
-        ROOT / "jobs" / "dispatch.py",
-    }
+    roots = {ROOT / "jobs" / f"{name}.py" for name in JOBS_ROOTS}
     below = [ROOT / "bot" / name for name in SHARED] + [
         p for p in (ROOT / "jobs").glob("*.py") if p not in roots
     ]

@@ -22,7 +22,7 @@ from bot.common.texts import clean_text
 from bot.duties.buttons import DONE, ESCALATION, SNOOZE
 from bot.runtime.sender import markup
 from jobs.calendar import OfficeCalendar, fiscal_year_of
-from jobs.tick import duty_params, reminder_params
+from jobs.params import duty_params, reminder_params
 from storage import audit, memos, office, outbox, people, power, projects, schedule
 from storage import questions as stored
 from storage.models import Leave, Role, Staff

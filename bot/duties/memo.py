@@ -32,7 +32,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from bot.common.i18n import N_, Translate, format_date, thai_digits, translator
 from bot.common.roles import ROLE_NAMES
-from jobs.memo_settings import MemoSettings
+from jobs.duties.settings import MemoSettings
 from storage.models import Role
 
 DEFAULT_TEMPLATE = Path(__file__).with_name("memo_template.docx")

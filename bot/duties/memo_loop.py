@@ -2,7 +2,7 @@
 the coordinator's proposal, the director's order recorded, written into the order box (the
 version of record) and sent on.
 
-The tick (``jobs.memos``) numbers the memo and keeps what it states as plain data
+The tick (``jobs.duties.memos``) numbers the memo and keeps what it states as plain data
 (``Memo.facts``); every copy of the .docx is rendered here from those facts with the
 ``[memo]`` choices kept in them, so that the coordinator's, the director's and the export's
 read the same. The files are kept (``storage.memos.store_document``) when the memo is acted
@@ -40,8 +40,7 @@ from bot.duties.memo import (
     write_memo,
     write_order,
 )
-from jobs.memo_settings import MemoSettings
-from jobs.memos import (
+from jobs.duties.memos import (
     DECIDE,
     coordinators,
     deciders,
@@ -52,6 +51,7 @@ from jobs.memos import (
     order_instants,
     order_params,
 )
+from jobs.duties.settings import MemoSettings
 from jobs.settings import Settings
 from storage import audit, memos, office, outbox, people, power, schedule
 from storage.db import Database

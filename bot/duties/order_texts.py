@@ -4,7 +4,7 @@ person concerned with its new deadline, the reminder on that day, the excuse, an
 director told again when the order is missed.
 
 The documents are Thai (the office's record, whoever reads them); the lines around them are
-in the reader's language. The memo's words come from its frozen facts (``jobs.memos``), so
+in the reader's language. The memo's words come from its frozen facts (``jobs.duties.memos``), so
 that these templates need nothing but their parameters.
 """
 

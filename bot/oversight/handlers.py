@@ -20,7 +20,7 @@ from bot.common.words import STATUS_NAMES, status_name
 from bot.oversight.board.actions import Outcome, mark_paper
 from bot.runtime.sender import markup
 from jobs.calendar import OfficeCalendar, fiscal_year_of
-from jobs.tick import duty_params
+from jobs.params import duty_params
 from storage import groups, office, oversight, people, schedule
 from storage.models import Assignment, AssignmentStatus, Obligation, Period, Role
 

@@ -15,7 +15,7 @@ from bot.common.kit import Turn, command
 from bot.common.texts import parse_number
 from jobs.calendar import OfficeCalendar, fiscal_year_of
 from jobs.features import STEPS
-from jobs.tick import digest_report
+from jobs.oversight.digest import digest_report
 from storage import office, people
 from storage.models import Role
 

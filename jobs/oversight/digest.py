@@ -5,6 +5,7 @@ as plain data (numbers and names), rendered in bot/."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -12,6 +13,7 @@ from sqlmodel import Session
 
 from jobs.calendar import OfficeCalendar, fiscal_quarter_of, fiscal_year_of
 from jobs.ladder import working_days_late
+from jobs.steps import Step
 from storage import groups, memos, oversight
 from storage.models import AssignmentStatus, MemoOutcome
 
@@ -197,3 +199,21 @@ def memo_summary(record: memos.MemoRecord) -> dict[str, Any]:
         "ordered_at": memo.ordered_at.isoformat() if memo.ordered_at else None,
         "outcome": memo.outcome,
     }
+
+
+def digest_report(
+    session: Session,
+    steps: Iterable[Step],
+    calendar: OfficeCalendar,
+    now: datetime,
+    *,
+    director: bool,
+) -> dict[str, Any]:
+    """The digest's data at ``now``; the director's copy (or the acting officer's) also has
+    each feature's part (the complaint channel's), the coordinator's never."""
+    data = digest_data(session, calendar, now)
+    for step in steps if director else ():
+        part = step.digest_part(session, calendar, now)
+        if part is not None:
+            data[step.name] = part
+    return data

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from jobs.calendar import OfficeCalendar
 from jobs.ladder import StepPlan, plan_by_recipient, step_instants
-from jobs.publish_settings import PublishStep
+from jobs.publishing.settings import PublishStep
 from jobs.settings import BaseStep, Ladder
 
 

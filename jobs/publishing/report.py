@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from jobs.publish_settings import PublishingSettings
+from jobs.publishing.settings import PublishingSettings
 from jobs.recurrence import covers_previous_month
 from storage.models import Obligation, Period
 from storage.publications import SOCIAL, WEB, PublicationView, channels

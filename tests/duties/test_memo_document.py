@@ -35,7 +35,7 @@ from bot.duties.memo import (
     write_order,
 )
 from jobs.calendar import OfficeCalendar
-from jobs.memo_settings import MemoSettings
+from jobs.duties.settings import MemoSettings
 from jobs.settings import Settings
 from jobs.tick import Planner
 from storage import memos

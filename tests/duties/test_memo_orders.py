@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 
 from jobs.calendar import OfficeCalendar
-from jobs.memos import (
+from jobs.duties.memos import (
     MISSED,
     REMINDER,
     followup_days,

@@ -20,6 +20,7 @@ from bot.cli import main
 from bot.duties.preview import preview, preview_lines
 from bot.features import render
 from jobs.calendar import OfficeCalendar, fiscal_year_bounds
+from jobs.duties.step import orders as duty_orders
 from jobs.ladder import check_period, progress, step_instants
 from jobs.recurrence import Occurrence, occurrences
 from jobs.settings import (
@@ -561,7 +562,7 @@ def test_the_onward_reminder_of_songkran_q2_says_what_was_escalated_and_when_to_
         order = memos.Order("deadline", "ให้ส่งภายในวันนี้", director or 0, at(4, 10, 17))
         assert memos.record_order(session, memo.id, order, now=at(4, 10, 15))
     with office.transaction() as session:  # the next tick's transaction
-        orders = planner._orders(session, onward.params["period_id"])
+        orders = duty_orders(session, onward.params["period_id"])
     said = render("onward", {**onward.params, "orders": orders}, "th", BANGKOK).text
     assert said.endswith(
         f"ข้อสั่งการของผู้บังคับบัญชา\n- บันทึกข้อความที่ {memo.number}/{memo.fiscal_year}: "

@@ -14,8 +14,8 @@ from bot.common.i18n import translator
 from bot.common.kit import refusal
 from bot.common.roles import OVERSEEING
 from jobs.calendar import fiscal_year_of
-from jobs.project_settings import ProjectColumns
-from jobs.projects import GroupRef, PersonRef, Problem, SheetRead, parse_budget, read_sheet
+from jobs.projects.settings import ProjectColumns
+from jobs.projects.sheet import GroupRef, PersonRef, Problem, SheetRead, parse_budget, read_sheet
 from storage import groups, projects
 from storage.db import Database
 from storage.models import Role

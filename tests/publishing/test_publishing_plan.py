@@ -12,9 +12,9 @@ from sqlmodel import select
 from bot.publishing.queue import links_in
 from jobs.calendar import OfficeCalendar
 from jobs.ladder import StepMessage
-from jobs.publish_settings import PUBLISH_LADDER, PublishingSettings, PublishStep
 from jobs.publishing.ladder import first_wake, instants, plan_item
 from jobs.publishing.report import channel_of, covered_month, month_window
+from jobs.publishing.settings import PUBLISH_LADDER, PublishingSettings, PublishStep
 from jobs.publishing.step import DRAFT_KEPT, PublishingStep
 from jobs.settings import Settings
 from jobs.tick import Planner

@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from bot.common.texts import clean_text
 from jobs.calendar import OfficeCalendar
-from jobs.tick import reminder_params
+from jobs.params import reminder_params
 from storage import audit, outbox, people, power, schedule
 from storage.models import Role
 from storage.outbox import NewMessage

@@ -39,8 +39,8 @@ from bot.common.texts import parse_number
 from bot.common.words import status_name
 from bot.oversight.board import actions, grid, initdata
 from jobs.calendar import OfficeCalendar, fiscal_year_of
+from jobs.params import duty_params
 from jobs.settings import BoardSettings
-from jobs.tick import duty_params
 from storage import board, office, oversight, people, power, schedule
 from storage.models import Role
 
@@ -561,7 +561,7 @@ def _may_see(scope: grid.Scope, me: people.Person, person: people.Person) -> boo
 
 async def _digest_data(request: web.Request, viewer: Viewer) -> dict[str, Any]:
     from jobs.features import STEPS
-    from jobs.tick import digest_report
+    from jobs.oversight.digest import digest_report
 
     services = _services(request)
     if not viewer.person.has_any(*DIGEST_ROLES):

@@ -180,7 +180,7 @@ class Escalated:
 
     period_id: int
     obligation_id: int
-    period: Mapping[str, Any]  # ``jobs.tick.duty_params``
+    period: Mapping[str, Any]  # ``jobs.params.duty_params``
     due_at: datetime
     onward_due_at: datetime | None
     missing: Sequence[Missing]

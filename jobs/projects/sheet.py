@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 from zipfile import BadZipFile
 
-from jobs.project_settings import ProjectColumns
+from jobs.projects.settings import ProjectColumns
 from storage.projects import ProjectRow
 
 HEADER_SEARCH_ROWS = 30  # the header row is among the sheet's first rows (a title may precede)
