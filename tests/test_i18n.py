@@ -176,7 +176,7 @@ THAI_DATA = {
     # the config's defaults for what the office configures: the headers of its own project
     # spreadsheet (read, not written) and the director's title (paired with title_en)
     *(
-        ("jobs/project_settings.py", header)
+        ("jobs/projects/settings.py", header)
         for header in ("รหัสโครงการ", "ชื่อโครงการ", "งบประมาณ", "กลุ่ม", "ผู้รับผิดชอบ")
     ),
     ("jobs/settings.py", "ศึกษาธิการจังหวัด"),
