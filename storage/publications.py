@@ -16,6 +16,7 @@ from datetime import datetime
 from sqlalchemy import String, cast, delete, func, literal, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from storage import audit
 from storage.db import execute_bulk
@@ -473,11 +474,8 @@ def reports_to_prefill(
         )
     )
     query = (
-        select(Assignment, Period, Obligation)
-        .join(Period, col(Period.id) == col(Assignment.period_id))
-        .join(Obligation, col(Obligation.id) == col(Period.obligation_id))
+        _reports_of(keys)
         .where(
-            col(Obligation.key).in_(list(keys)),
             col(Assignment.status).in_(OPEN_STATUSES),
             col(Assignment.next_step) > 0,
             ~written.exists(),
@@ -489,6 +487,16 @@ def reports_to_prefill(
 
 
 REPORT_EVIDENCE = "publication.report_evidence"  # the audit event of a report's links kept
+
+
+def _reports_of(keys: Collection[str]) -> Select[Assignment, Period, Obligation]:
+    """The assignments of the obligations ``keys``, with their period and obligation."""
+    return (
+        select(Assignment, Period, Obligation)
+        .join(Period, col(Period.id) == col(Assignment.period_id))
+        .join(Obligation, col(Obligation.id) == col(Period.obligation_id))
+        .where(col(Obligation.key).in_(list(keys)))
+    )
 
 
 def confirmed_without_evidence(
@@ -504,11 +512,8 @@ def confirmed_without_evidence(
     )
     confirmed = (AssignmentStatus.ON_TIME.value, AssignmentStatus.LATE.value)
     query = (
-        select(Assignment, Period, Obligation)
-        .join(Period, col(Period.id) == col(Assignment.period_id))
-        .join(Obligation, col(Obligation.id) == col(Period.obligation_id))
+        _reports_of(keys)
         .where(
-            col(Obligation.key).in_(list(keys)),
             col(Assignment.status).in_(confirmed),
             ~kept.exists(),
         )
