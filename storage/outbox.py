@@ -417,6 +417,24 @@ def by_telegram_message(session: Session, chat_id: int, message_id: int) -> Outb
     return session.exec(query).first()
 
 
+def first_written(session: Session, prefix: str) -> datetime | None:
+    """When the first message whose key starts with ``prefix`` was written (None: none)."""
+    query = select(func.min(OutboxMessage.created_at)).where(
+        col(OutboxMessage.idempotency_key).startswith(prefix)
+    )
+    return session.exec(query).one()
+
+
+def written_keys(session: Session, keys: Collection[str]) -> set[str]:
+    """Which of these keys a message already has."""
+    if not keys:
+        return set()
+    query = select(OutboxMessage.idempotency_key).where(
+        col(OutboxMessage.idempotency_key).in_(list(keys))
+    )
+    return set(session.exec(query).all())
+
+
 def has_prefix(session: Session, prefix: str) -> bool:
     """Whether any message's key starts with ``prefix`` (e.g. one meeting's digests)."""
     query = select(OutboxMessage.id).where(col(OutboxMessage.idempotency_key).startswith(prefix))

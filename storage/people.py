@@ -163,6 +163,12 @@ def roster(session: Session, *, include_inactive: bool = False) -> list[Person]:
     return [_load(session, staff) for staff in session.exec(query).all()]
 
 
+def registered_since(session: Session, since: datetime) -> list[int]:
+    """The active people registered at ``since`` or after, by id."""
+    query = select(Staff.id).where(col(Staff.active), col(Staff.registered_at) >= since)
+    return [staff_id for staff_id in session.exec(query.order_by(col(Staff.id))).all() if staff_id]
+
+
 def holders_of(session: Session, role: Role) -> Sequence[Staff]:
     """Active people holding a role (the director, the coordinators …)."""
     query = (

@@ -8,7 +8,7 @@ Each has its key, so that writing it again (a restart, a second tick) inserts no
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -98,13 +98,22 @@ def _owners(settings: Settings, duty: Any) -> dict[str, Any]:
 
 
 def write_year(
-    session: Session, settings: Settings, office: Office, fiscal_year: int, now: datetime
+    session: Session,
+    settings: Settings,
+    office: Office,
+    fiscal_year: int,
+    now: datetime,
+    *,
+    only: Collection[int] | None = None,
 ) -> int:
-    """The fiscal year's calendar to every active person who owes something in it, and the
-    whole office's to those who oversee; once per person and year."""
+    """The fiscal year's calendar to every active person who owes something in it (or, with
+    ``only``, to those of them), and the whole office's to those who oversee; once per person
+    and year."""
     deadlines = year_deadlines(office.inputs, fiscal_year)
     messages = []
     for person in office.people:
+        if only is not None and person.id not in only:
+            continue
         params = year_params(settings, office, fiscal_year, person, deadlines)
         if not params["deadlines"] and params["scope"] == "person":
             continue  # nothing to announce to someone who owes nothing this year

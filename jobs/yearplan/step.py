@@ -5,17 +5,19 @@ dates they are."""
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from jobs.calendar import OfficeCalendar
+from jobs.calendar import OfficeCalendar, fiscal_year_of
 from jobs.steps import Step, TickContext
 from jobs.yearplan import load as loading
 from jobs.yearplan.notices import write_moves, write_year
 from jobs.yearplan.plan import CHANGE_WINDOW, announcement_due, moves_of, next_announcement
 from storage import office, outbox, people
 from storage import yearplan as changes
+
+NEWCOMER_WINDOW = timedelta(days=7)  # a newcomer is sent the year's calendar within this long
 
 
 class YearPlanStep(Step):
@@ -34,6 +36,12 @@ class YearPlanStep(Step):
         fiscal_year = self._due(tick.calendar, now)
         if fiscal_year is not None and not outbox.has_prefix(session, f"yearplan:{fiscal_year}:"):
             written += write_year(session, self.settings, the_office(), fiscal_year, now)
+        this_year = fiscal_year_of(today)
+        newcomers = self._newcomers(session, this_year, now)
+        if newcomers:  # registered since the year's calendar went out: theirs, once
+            written += write_year(
+                session, self.settings, the_office(), this_year, now, only=newcomers
+            )
         for event in changes.calendar_changes(session, since=now - CHANGE_WINDOW):
             key = str(event.id)
             if outbox.has_prefix(session, f"yearplan:change:{key}:"):
@@ -70,6 +78,19 @@ class YearPlanStep(Step):
             return min(pending)
         plan = self.settings.yearplan
         return next_announcement(calendar, now, plan.working_day) if plan.announce else None
+
+    def _newcomers(self, session: Session, fiscal_year: int, now: datetime) -> set[int]:
+        """Who registered since the fiscal year's calendar went out (within a week: someone
+        who owes nothing gets none, and is not looked at for ever) and has not had it."""
+        if not self.settings.yearplan.announce:
+            return set()
+        announced = outbox.first_written(session, f"yearplan:{fiscal_year}:")
+        if announced is None:  # not out yet: the announcement itself will name them
+            return set()
+        since = max(announced, now - NEWCOMER_WINDOW)
+        found = set(people.registered_since(session, since))
+        keys = {f"yearplan:{fiscal_year}:to-{staff_id}": staff_id for staff_id in found}
+        return found - {keys[key] for key in outbox.written_keys(session, keys)}
 
     def _due(self, calendar: OfficeCalendar, now: datetime) -> int | None:
         """The fiscal year whose calendar goes out now, if the office sends it at all."""

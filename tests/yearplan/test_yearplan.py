@@ -248,6 +248,29 @@ def test_the_year_goes_to_each_person_once_at_the_start_of_the_fiscal_year(
         assert step.next_wake(session, bkk(10, 1, 10)) == bkk(10, 1, 8, 30, year=2026)
 
 
+def test_someone_who_registers_after_the_year_went_out_gets_their_year_once(
+    db: Database, plan: Settings
+) -> None:
+    build(db)
+    planner = Planner(plan, OfficeCalendar.from_office(plan.office))
+    planner.materialise(db, bkk(9, 29))
+    planner.tick(db, START_OF_YEAR)
+    assert len(year_rows(db)) == 5
+    newcomer, idle = 41, 42
+    join(db, newcomer, "สุดา มาใหม่", "development", Role.STAFF, bkk(10, 6, 10))
+    join(db, idle, "ประยุทธ ว่างงาน", "personnel", Role.STAFF, bkk(10, 6, 10))  # owes nothing
+    planner.materialise(db, bkk(10, 6, 10))  # as registering wakes the engine
+    planner.tick(db, bkk(10, 6, 10, 1))
+    rows = year_rows(db)
+    assert len(rows) == 6 and obligations(rows[newcomer]) == {"eservice-update"}
+    assert rows[newcomer].idempotency_key.endswith(":to-" + str(rows[newcomer].staff_id))
+    planner.tick(db, bkk(10, 7, 9))
+    assert len(year_rows(db)) == 6  # once; nothing for someone who owes nothing
+    with db.transaction() as session:
+        announced = [e for e in audit.events(session) if e.action == "yearplan.announced"]
+    assert [len(e.details["to"]) for e in announced] == [5, 1]
+
+
 def test_an_office_that_does_not_announce_the_year_sends_nothing_by_itself(
     db: Database, plan: Settings
 ) -> None:
