@@ -20,12 +20,9 @@ from bot.publishing.texts import REPORT, report_keyboard, report_lines
 from bot.runtime.sender import markup
 from jobs.publishing.report import (
     ReportContent,
-    channel_of,
-    covered_month,
-    month_window,
-    report_content,
     report_params,
 )
+from jobs.publishing.step import month_content
 from storage import audit, publications, schedule
 
 AHEAD = timedelta(days=31)  # the reports listed: those due within a month, or already reminded
@@ -34,18 +31,8 @@ CONFIRMED = (schedule.ConfirmOutcome.ON_TIME, schedule.ConfirmOutcome.LATE)
 
 def _content(session: Session, turn: Turn, duty: schedule.Duty) -> ReportContent | None:
     """The report's items, or None when it is not one of the two."""
-    channel = channel_of(duty.obligation.key, turn.settings.publishing)
-    if channel is None:
-        return None
-    month = covered_month(duty.period.due_at, turn.zone)
-    start, end = month_window(month, turn.zone)
-    return report_content(
-        channel,
-        month,
-        publications.asked_between(session, start, end),
-        publications.published_between(session, start, end),
-        publications.waiting(session),
-    )
+    publishing, zone = turn.settings.publishing, turn.zone
+    return month_content(session, publishing, zone, duty.period, duty.obligation)
 
 
 @command()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
@@ -25,6 +26,7 @@ from jobs.publishing.report import (
     report_content,
     report_params,
 )
+from jobs.publishing.settings import PublishingSettings
 from jobs.settings import Settings
 from jobs.steps import Step, TickContext
 from storage import audit, office, outbox, people, publications, schedule
@@ -149,14 +151,20 @@ def keep_links_of_confirmed(session: Session, tick: TickContext, now: datetime) 
     return len(found)
 
 
-def _content(
-    session: Session, tick: TickContext, period: Period, obligation: Obligation
-) -> ReportContent:
-    """What the month a report covers asked for and published (one of the two reports)."""
-    channel = channel_of(obligation.key, tick.settings.publishing)
-    assert channel is not None  # the callers' queries take the two reports' keys only
-    month = covered_month(period.due_at, tick.calendar.zone)
-    start, end = month_window(month, tick.calendar.zone)
+def month_content(
+    session: Session,
+    settings: PublishingSettings,
+    zone: ZoneInfo,
+    period: Period,
+    obligation: Obligation,
+) -> ReportContent | None:
+    """What the month a report covers asked for and published, and what still waits; None
+    when the report is not one of the two (``[publishing] website_report/social_report``)."""
+    channel = channel_of(obligation.key, settings)
+    if channel is None:
+        return None
+    month = covered_month(period.due_at, zone)
+    start, end = month_window(month, zone)
     return report_content(
         channel,
         month,
@@ -164,6 +172,15 @@ def _content(
         publications.published_between(session, start, end),
         publications.waiting(session),
     )
+
+
+def _content(
+    session: Session, tick: TickContext, period: Period, obligation: Obligation
+) -> ReportContent:
+    """The content of one of the two reports (the callers' queries take their keys only)."""
+    found = month_content(session, tick.settings.publishing, tick.calendar.zone, period, obligation)
+    assert found is not None
+    return found
 
 
 class PublishingStep(Step):
