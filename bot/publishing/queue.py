@@ -206,7 +206,7 @@ async def publications_command(turn: Turn) -> None:
     found = await turn.run(publications.waiting)
     _ = turn._
     if not found:
-        await turn.answer(_("No request to publish is waiting. Thank you."))
+        await turn.answer(_("No request to publish is waiting."))
         return
     lines = [_("Requests to publish still waiting ({count}):").format(count=len(found)), ""]
     lines += [_waiting_line(item, turn) for item in found]

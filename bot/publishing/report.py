@@ -54,7 +54,7 @@ async def report_command(turn: Turn) -> None:
 
     reports = await turn.run(load)
     if not reports:
-        await turn.answer(turn._("You have no E-Service or social report open. Thank you."))
+        await turn.answer(turn._("You have no E-Service or social report open at the moment."))
         return
     for params in reports:
         text = "\n".join(report_lines(params, turn.language, turn.zone))
@@ -69,7 +69,10 @@ async def report_button(turn: Turn, assignment_id: int) -> None:
     outcome, links = await turn.run(lambda s: _confirm(s, turn, assignment_id, now))
     _ = turn._
     if outcome in CONFIRMED:
-        text = _("The report is recorded as sent, with {count} links as its evidence. Thank you.")
+        text = _(
+            "The report is recorded as sent, with {count} links as its evidence. "
+            "Thank you for your cooperation."
+        )
         await turn.answer(text.format(count=len(links)))
     elif outcome is schedule.ConfirmOutcome.ALREADY:
         await turn.answer(_("This report was already confirmed. Nothing was changed."))

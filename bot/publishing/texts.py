@@ -116,9 +116,7 @@ def _published(params: dict[str, Any], language: str, zone: ZoneInfo) -> Rendere
     """To the sender: published, with the links."""
     _ = translator(language)
     lines = [
-        _("Your request no. {number} has been published. Thank you.").format(
-            number=params["publication_id"]
-        ),
+        _("Your request no. {number} has been published.").format(number=params["publication_id"]),
         _("Published by {name} on {when}").format(
             name=params.get("by", "-"), when=moment_text(params.get("decided_at"), language, zone)
         ),

@@ -186,7 +186,7 @@ async def test_publish_queue_reminded_published_reported_and_exported(
     await office.at(bkk(11, 12, 9))
     told = await office.next_to(SENDER, heard)
     assert (told.text or "").splitlines() == [
-        "เรื่องขอเผยแพร่เลขที่ 1 ของท่านเผยแพร่แล้ว ขอบคุณ",
+        "เรื่องขอเผยแพร่เลขที่ 1 ของท่านเผยแพร่เรียบร้อยแล้ว",
         "เผยแพร่โดย วิภา ดูแลเว็บ เมื่อ 12 พฤศจิกายน 2568 เวลา 08.30 น.",
         "ลิงก์:",
         f"• {WEB_LINK}",
@@ -235,7 +235,7 @@ async def test_publish_queue_reminded_published_reported_and_exported(
     assert no_such == "ท่านไม่ใช่ผู้รับผิดชอบรายงานนี้ จึงไม่สามารถยืนยันได้ ไม่มีการเปลี่ยนแปลงข้อมูลใด"
 
     (confirmed,) = await office.press(OFFICER, message, "ยืนยันรายงานพร้อมลิงก์")
-    assert confirmed == "บันทึกการส่งรายงานแล้ว พร้อมลิงก์ 2 รายการเป็นหลักฐาน ขอบคุณ"
+    assert confirmed == "บันทึกการส่งรายงานแล้ว พร้อมลิงก์ 2 รายการเป็นหลักฐาน ขอบคุณที่ให้ความร่วมมือ"
     (twice,) = await office.press(OFFICER, message, "ยืนยันรายงานพร้อมลิงก์")
     assert twice == "รายงานนี้ได้รับการยืนยันไว้แล้ว ไม่มีการเปลี่ยนแปลงข้อมูลใด"
     with db.transaction() as session:
