@@ -82,12 +82,13 @@ class YearPlanStep(Step):
     def _newcomers(self, session: Session, fiscal_year: int, now: datetime) -> set[int]:
         """Who registered since the fiscal year's calendar went out (within a week: someone
         who owes nothing gets none, and is not looked at for ever) and has not had it."""
-        if not self.settings.yearplan.announce:
-            return set()
+        window = now - NEWCOMER_WINDOW
+        if not self.settings.yearplan.announce or not people.registered_since(session, window):
+            return set()  # the usual tick: nobody new this week, no look through the outbox
         announced = outbox.first_written(session, f"yearplan:{fiscal_year}:")
         if announced is None:  # not out yet: the announcement itself will name them
             return set()
-        since = max(announced, now - NEWCOMER_WINDOW)
+        since = max(announced, window)
         found = set(people.registered_since(session, since))
         keys = {f"yearplan:{fiscal_year}:to-{staff_id}": staff_id for staff_id in found}
         return found - {keys[key] for key in outbox.written_keys(session, keys)}
